@@ -1,0 +1,1071 @@
+package dev.pollen.loop;
+
+import dev.pollen.spi.IoSource;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.Pollers;
+import dev.pollen.spi.Registration;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * An asyncio-style event loop: one thread runs callbacks, timers, I/O handlers and tasks on top
+ * of a {@link Poller}.
+ *
+ * <h2>One iteration</h2>
+ * As asyncio's {@code _run_once}: compute the poll timeout from the ready queue and the earliest
+ * timer; {@code poll} (I/O handlers run inside it); move callbacks handed in from other threads
+ * and due timers to the ready queue; run the callbacks that are ready at that point, in FIFO
+ * order. Callbacks scheduled while those run wait for the next iteration. A timer never fires
+ * before its deadline.
+ *
+ * <h2>Threading</h2>
+ * One loop, one thread: the thread that calls {@link #runForever()} (or the one
+ * {@link #startThread()} starts). Methods are loop-thread-only unless their Javadoc says
+ * otherwise; the thread-safe ones are {@link #callSoonThreadsafe(Runnable)}, {@link #stop()},
+ * {@link #time()}, {@link #isRunning()}, {@link #isClosed()}, {@link #stats()}, {@link #name()}
+ * and {@link #close()} (with the rule stated there). While the loop runs, a loop-thread-only
+ * method called from another thread throws an {@link IllegalStateException} naming the method
+ * and the loop's thread. Before the loop runs, any one thread may set it up.
+ *
+ * <h2>Errors</h2>
+ * A callback that throws goes to the {@linkplain #setExceptionHandler exception handler}
+ * (default: logged through {@link System.Logger}); the loop keeps running.
+ *
+ * <h2>Debug mode</h2>
+ * {@code -Dpollen.debug=true} or {@link Builder#debug(boolean)}: callbacks slower than the
+ * threshold (default 100 ms) are reported with their duration.
+ */
+public final class EventLoop implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+
+    private static final int AWAKE = 0;
+    private static final int BLOCKING = 1;
+    private static final VarHandle WAKE_STATE;
+
+    static {
+        try {
+            WAKE_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Poller poller;
+    private final String name;
+    private final boolean virtualTime;
+    private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
+    private final MpscUnboundedArrayQueue<Handle> inbox = new MpscUnboundedArrayQueue<>(1024);
+    private final TimerHeap timers = new TimerHeap();
+    private final HashMap<IoSource, Watcher> watchers = new HashMap<>();
+
+    @SuppressWarnings("unused") // accessed through WAKE_STATE
+    private volatile int wakeState;
+    private volatile Thread owner;
+    private volatile Thread startedThread;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    private long timerSequence;
+    private long virtualNow;
+    private boolean debug;
+    private long slowCallbackNanos;
+    private ExceptionHandler exceptionHandler;
+    /** The task running right now on this loop's thread, if any (see {@link Suspender}). */
+    Suspender suspender;
+
+    private long iterations;
+    private long callbacksRun;
+    private long ioEvents;
+    private long nanosPolling;
+    private long nanosRunning;
+
+    private EventLoop(Builder b) {
+        this.poller = b.poller != null ? b.poller : Pollers.create(b.pollerName != null
+                ? b.pollerName : Pollers.configuredName());
+        this.name = b.name != null ? b.name : "pollen-loop-" + IDS.incrementAndGet();
+        this.virtualTime = b.virtualTime;
+        this.debug = b.debug;
+        this.slowCallbackNanos = b.slowCallback.toNanos();
+        this.exceptionHandler = b.exceptionHandler;
+    }
+
+    /**
+     * A loop on the configured poller ({@code -Dpollen.poller}, default {@code auto}).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return a new loop, not yet running
+     * @throws IllegalArgumentException if the configured poller is unknown or unavailable
+     */
+    public static EventLoop create() {
+        return builder().build();
+    }
+
+    /**
+     * A builder for a loop with non-default settings.
+     *
+     * <p><b>Threading:</b> any thread; the builder itself is not thread-safe.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The loop running on the calling thread (asyncio's {@code get_running_loop}).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the running loop
+     * @throws IllegalStateException if no loop is running on this thread
+     */
+    public static EventLoop current() {
+        EventLoop l = CURRENT.get();
+        if (l == null) {
+            throw new IllegalStateException("no event loop is running on thread "
+                    + Thread.currentThread().getName());
+        }
+        return l;
+    }
+
+    /**
+     * The loop running on the calling thread, or null.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the running loop or null
+     */
+    public static EventLoop currentOrNull() {
+        return CURRENT.get();
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Runs the loop on the calling thread until {@link #stop()} is called.
+     *
+     * <p><b>Threading:</b> any thread that is not already running a loop; it becomes the loop
+     * thread until this returns.
+     *
+     * @throws IllegalStateException if the loop is closed or already running, or another loop is
+     *                               running on this thread
+     */
+    public void runForever() {
+        enterRun();
+        try {
+            while (true) {
+                runOnce();
+                if (stopping) {
+                    break;
+                }
+            }
+        } finally {
+            stopping = false;
+            exitRun();
+        }
+    }
+
+    /**
+     * Runs the loop until {@code future} is done, then returns its result (or throws its
+     * exception, as {@link Future#result()}).
+     *
+     * <p><b>Threading:</b> as {@link #runForever()}.
+     *
+     * @param future a future of this loop
+     * @param <T>    its type
+     * @return the future's result
+     * @throws IllegalArgumentException if the future belongs to another loop
+     * @throws IllegalStateException    if the loop stopped before the future was done
+     */
+    public <T> T runUntilComplete(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        if (future.loop != this) {
+            throw new IllegalArgumentException("runUntilComplete: the future belongs to loop "
+                    + future.loop.name + ", not to " + name);
+        }
+        Consumer<Future<T>> stopper = f -> stop();
+        if (!future.isDone()) {
+            future.addDoneCallback(stopper);
+        } else {
+            stop();
+        }
+        try {
+            runForever();
+        } finally {
+            if (!future.isDone()) {
+                future.removeDoneCallback(stopper);
+            }
+        }
+        if (!future.isDone()) {
+            throw new IllegalStateException("the event loop stopped before the future completed: "
+                    + future);
+        }
+        return future.result();
+    }
+
+    /**
+     * Asks the loop to stop: it finishes the current iteration (the callbacks already ready run),
+     * then {@link #runForever()} returns. Called before the loop runs, the next run does one
+     * iteration and stops (as asyncio).
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    public void stop() {
+        stopping = true;
+        if (Thread.currentThread() != owner) {
+            wakeupIfBlocking();
+        }
+    }
+
+    /**
+     * Starts a new platform thread named after this loop (e.g. {@code pollen-loop-3}) that runs
+     * {@link #runForever()}, so thread dumps show which loop it is.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the started thread
+     * @throws IllegalStateException if the loop is closed or already running
+     */
+    public Thread startThread() {
+        checkNotClosed("startThread");
+        if (owner != null || startedThread != null) {
+            throw new IllegalStateException("loop " + name + " is already running");
+        }
+        Thread t = new Thread(this::runForever, name);
+        startedThread = t;
+        t.start();
+        return t;
+    }
+
+    /**
+     * Whether the loop is running right now.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true while inside {@link #runForever()}
+     */
+    public boolean isRunning() {
+        return owner != null;
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the loop: drops pending callbacks and timers, cancels fd watchers and closes the
+     * poller. Idempotent. Pending futures stay pending. If the loop runs on a thread started by
+     * {@link #startThread()}, close stops it and waits for that thread to end first.
+     *
+     * <p><b>Threading:</b> any thread when the loop is not running; from another thread, only
+     * for a loop started with {@code startThread()}.
+     *
+     * @throws IllegalStateException if the loop is running (and was not started by
+     *                               {@code startThread()}, or close is called on its thread)
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        Thread started = startedThread;
+        if (owner != null) {
+            if (Thread.currentThread() == owner || started == null) {
+                throw new IllegalStateException("cannot close loop " + name + " while it is "
+                        + "running; call stop() first and close it after runForever returns");
+            }
+        }
+        if (started != null && started != Thread.currentThread()) {
+            stop();
+            boolean interrupted = false;
+            while (started.isAlive()) {
+                try {
+                    started.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closed = true;
+        for (Watcher w : new ArrayList<>(watchers.values())) {
+            w.registration.cancel();
+        }
+        watchers.clear();
+        ready.clear();
+        inbox.clear();
+        timers.clear();
+        poller.close();
+    }
+
+    private void enterRun() {
+        checkNotClosed("runForever");
+        if (owner != null) {
+            throw new IllegalStateException("loop " + name + " is already running on thread "
+                    + owner.getName());
+        }
+        EventLoop other = CURRENT.get();
+        if (other != null) {
+            throw new IllegalStateException("cannot run loop " + name + ": loop " + other.name
+                    + " is already running on this thread");
+        }
+        owner = Thread.currentThread();
+        CURRENT.set(this);
+    }
+
+    private void exitRun() {
+        CURRENT.remove();
+        owner = null;
+        startedThread = Thread.currentThread() == startedThread ? null : startedThread;
+    }
+
+    /** One iteration, as described in the class comment. */
+    private void runOnce() {
+        long timeout;
+        if (!ready.isEmpty() || stopping) {
+            timeout = 0;
+        } else {
+            TimerHandle first = timers.peek();
+            if (first == null) {
+                timeout = -1;
+            } else if (virtualTime) {
+                timeout = 0; // nothing waits in virtual time: the clock jumps instead
+            } else {
+                long d = first.deadline - System.nanoTime();
+                timeout = d <= 0 ? 0 : d;
+            }
+        }
+        if (timeout != 0) {
+            // Publish "may block" before the last look at the inbox: a producer that enqueues after
+            // this store sees BLOCKING and wakes us; one that enqueued before is seen here.
+            wakeState = BLOCKING;
+            if (!inbox.isEmpty()) {
+                timeout = 0;
+            }
+        }
+        long t0 = System.nanoTime();
+        int events;
+        try {
+            events = poller.poll(timeout);
+        } catch (RuntimeException | StackOverflowError e) {
+            events = 0;
+            callExceptionHandler(new ExceptionContext("exception from poller " + poller.name()
+                    + " or one of its I/O handlers", e, poller));
+        } finally {
+            WAKE_STATE.setOpaque(this, AWAKE);
+        }
+        long t1 = System.nanoTime();
+        nanosPolling += t1 - t0;
+        iterations++;
+        ioEvents += events;
+
+        drainInbox();
+
+        long now = time();
+        if (virtualTime && ready.isEmpty() && events == 0) {
+            TimerHandle first = timers.peek();
+            if (first != null && first.deadline > now) {
+                virtualNow = first.deadline;
+                now = virtualNow;
+            }
+        }
+        TimerHandle t;
+        while ((t = timers.peek()) != null && t.deadline <= now) {
+            timers.poll();
+            ready.add(t);
+        }
+
+        int n = ready.size();
+        for (int i = 0; i < n; i++) {
+            Handle h = ready.poll();
+            if (!h.cancelled) {
+                runHandle(h);
+            }
+        }
+        callbacksRun += n;
+        nanosRunning += System.nanoTime() - t1;
+    }
+
+    private void drainInbox() {
+        Handle h;
+        while ((h = inbox.relaxedPoll()) != null) {
+            ready.add(h);
+        }
+    }
+
+    private void runHandle(Handle h) {
+        try {
+            if (debug) {
+                long start = System.nanoTime();
+                h.invoke();
+                long took = System.nanoTime() - start;
+                if (took > slowCallbackNanos) {
+                    LOG.log(System.Logger.Level.WARNING, () -> "loop " + name + ": callback "
+                            + h.describe() + " took " + took / 1_000_000 + " ms (threshold "
+                            + slowCallbackNanos / 1_000_000 + " ms)");
+                }
+            } else {
+                h.invoke();
+            }
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
+        } catch (Throwable e) {
+            callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
+        }
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    /**
+     * Schedules {@code callback} to run in the next iteration, after the callbacks scheduled
+     * before it (FIFO).
+     *
+     * <p><b>Threading:</b> loop thread only; from other threads use
+     * {@link #callSoonThreadsafe(Runnable)}.
+     *
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed, or called from another thread while
+     *                               the loop runs
+     */
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkThread("callSoon");
+        checkNotClosed("callSoon");
+        Handle h = new Handle(callback);
+        ready.add(h);
+        return h;
+    }
+
+    /**
+     * Schedules {@code callback} from any thread. Lock-free: the callback goes into a
+     * multi-producer queue and the loop is woken only if it may be blocked in {@code poll}, so a
+     * loop that is awake costs the caller no system call and a burst of submissions costs at most
+     * one.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param callback what to run on the loop thread
+     * @return a handle that can cancel it (cancel from the loop thread)
+     * @throws IllegalStateException if the loop is closed
+     */
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkNotClosed("callSoonThreadsafe");
+        Handle h = new Handle(callback);
+        inbox.offer(h);
+        wakeupIfBlocking();
+        return h;
+    }
+
+    private void wakeupIfBlocking() {
+        if ((int) WAKE_STATE.getVolatile(this) == BLOCKING
+                && WAKE_STATE.compareAndSet(this, BLOCKING, AWAKE)) {
+            poller.wakeup();
+        }
+    }
+
+    /**
+     * Schedules {@code callback} to run after {@code delay} (never earlier).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param delay    how long from now; zero or negative means "as soon as possible"
+     * @param callback what to run
+     * @return a handle that can cancel it
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        Objects.requireNonNull(delay, "delay");
+        return callLaterNanos(saturatedNanos(delay), callback);
+    }
+
+    /**
+     * Schedules {@code callback} to run after {@code delayNanos} nanoseconds (never earlier).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param delayNanos how long from now in nanoseconds
+     * @param callback   what to run
+     * @return a handle that can cancel it
+     */
+    public TimerHandle callLaterNanos(long delayNanos, Runnable callback) {
+        long now = time();
+        long deadline = delayNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + Math.max(0, delayNanos);
+        return callAt(deadline, callback);
+    }
+
+    /**
+     * Schedules {@code callback} to run when {@link #time()} reaches {@code deadlineNanos}.
+     * Timers with the same deadline run in the order they were scheduled.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param deadlineNanos absolute loop time in nanoseconds
+     * @param callback      what to run
+     * @return a handle that can cancel it
+     */
+    public TimerHandle callAt(long deadlineNanos, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkThread("callAt");
+        checkNotClosed("callAt");
+        TimerHandle t = new TimerHandle(this, deadlineNanos, timerSequence++, callback);
+        timers.add(t);
+        return t;
+    }
+
+    void timerCancelled(TimerHandle t) {
+        timers.remove(t);
+    }
+
+    /**
+     * The loop's clock: monotonic nanoseconds ({@link System#nanoTime()}), or, for a loop built
+     * with {@link Builder#virtualTime(boolean)}, virtual nanoseconds starting at 0.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the current loop time in nanoseconds
+     */
+    public long time() {
+        return virtualTime ? virtualNow : System.nanoTime();
+    }
+
+    /**
+     * Whether this loop runs on virtual time (its clock jumps to the next timer when nothing else
+     * is ready).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true for a virtual-time loop
+     */
+    public boolean isVirtualTime() {
+        return virtualTime;
+    }
+
+    /**
+     * A new pending future bound to this loop.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param <T> the result type
+     * @return the future
+     */
+    public <T> Future<T> createFuture() {
+        return new Future<>(this);
+    }
+
+    <T> void scheduleDoneCallback(Future<T> future, Consumer<? super Future<T>> callback) {
+        if (closed) {
+            return; // a closed loop runs nothing; the callback is dropped with the loop
+        }
+        ready.add(new DoneCallbackHandle<>(future, callback));
+    }
+
+    // ------------------------------------------------------------------ fd watchers
+
+    /**
+     * Calls {@code callback} whenever {@code source} is readable (asyncio's {@code add_reader}),
+     * replacing an earlier reader of the same source. The callback runs inside the poll, on the
+     * loop thread.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param source   a source made by this loop's {@link #poller()}
+     * @param callback what to run when readable
+     */
+    public void addReader(IoSource source, Runnable callback) {
+        watcher(source, "addReader").setReader(Objects.requireNonNull(callback, "callback"));
+    }
+
+    /**
+     * Stops watching {@code source} for reading.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param source the source
+     * @return true if a reader was registered
+     */
+    public boolean removeReader(IoSource source) {
+        checkThread("removeReader");
+        Watcher w = watchers.get(source);
+        return w != null && w.setReader(null);
+    }
+
+    /**
+     * Calls {@code callback} whenever {@code source} is writable (asyncio's {@code add_writer}),
+     * replacing an earlier writer of the same source.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param source   a source made by this loop's {@link #poller()}
+     * @param callback what to run when writable
+     */
+    public void addWriter(IoSource source, Runnable callback) {
+        watcher(source, "addWriter").setWriter(Objects.requireNonNull(callback, "callback"));
+    }
+
+    /**
+     * Stops watching {@code source} for writing.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param source the source
+     * @return true if a writer was registered
+     */
+    public boolean removeWriter(IoSource source) {
+        checkThread("removeWriter");
+        Watcher w = watchers.get(source);
+        return w != null && w.setWriter(null);
+    }
+
+    private Watcher watcher(IoSource source, String method) {
+        Objects.requireNonNull(source, "source");
+        checkThread(method);
+        checkNotClosed(method);
+        Watcher w = watchers.get(source);
+        if (w == null) {
+            w = new Watcher(source);
+            w.registration = poller.register(source, 0, w);
+            watchers.put(source, w);
+        }
+        return w;
+    }
+
+    /** The registration behind addReader/addWriter of one source. */
+    private final class Watcher implements dev.pollen.spi.IoHandler {
+        private final IoSource source;
+        Registration registration;
+        private Runnable reader;
+        private Runnable writer;
+
+        Watcher(IoSource source) {
+            this.source = source;
+        }
+
+        boolean setReader(Runnable r) {
+            boolean had = reader != null;
+            reader = r;
+            update();
+            return had;
+        }
+
+        boolean setWriter(Runnable w) {
+            boolean had = writer != null;
+            writer = w;
+            update();
+            return had;
+        }
+
+        private void update() {
+            int ops = (reader != null ? Poller.READ : 0) | (writer != null ? Poller.WRITE : 0);
+            if (ops == 0) {
+                registration.cancel();
+                watchers.remove(source);
+            } else if (registration.interest() != ops) {
+                registration.interest(ops);
+            }
+        }
+
+        @Override
+        public void onReady(int readyOps) {
+            Runnable r = reader;
+            if ((readyOps & Poller.READ) != 0 && r != null) {
+                runWatcher(r, "reader");
+            }
+            Runnable w = writer;
+            if ((readyOps & Poller.WRITE) != 0 && w != null && registration.isValid()) {
+                runWatcher(w, "writer");
+            }
+        }
+
+        private void runWatcher(Runnable r, String kind) {
+            try {
+                r.run();
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                callExceptionHandler(new ExceptionContext("exception in " + kind + " callback "
+                        + r + " of " + source, e, source));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ errors and debug
+
+    /**
+     * Sets the handler for exceptions that escape callbacks, or null for the default (log through
+     * {@link System.Logger} at ERROR).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param handler the handler or null
+     */
+    public void setExceptionHandler(ExceptionHandler handler) {
+        checkThread("setExceptionHandler");
+        this.exceptionHandler = handler;
+    }
+
+    /**
+     * The handler set with {@link #setExceptionHandler}, or null for the default.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the handler or null
+     */
+    public ExceptionHandler getExceptionHandler() {
+        return exceptionHandler;
+    }
+
+    /**
+     * Passes an error to the exception handler (asyncio's {@code call_exception_handler}). If the
+     * handler throws, that is logged and swallowed.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param context what went wrong
+     */
+    public void callExceptionHandler(ExceptionContext context) {
+        ExceptionHandler h = exceptionHandler;
+        if (h == null) {
+            defaultExceptionHandler(context);
+            return;
+        }
+        try {
+            h.handle(this, context);
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "loop " + name + ": the exception handler threw "
+                    + "while handling: " + context.message(), e);
+        }
+    }
+
+    /**
+     * The default handling: logs the context through {@link System.Logger} at ERROR.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param context what went wrong
+     */
+    public void defaultExceptionHandler(ExceptionContext context) {
+        LOG.log(System.Logger.Level.ERROR, "loop " + name + ": " + context.message()
+                + (context.source() != null ? " [source: " + context.source() + "]" : ""),
+                context.exception());
+    }
+
+    void reportUnretrieved(ExceptionContext context) {
+        if (!closed) {
+            try {
+                callSoonThreadsafe(() -> callExceptionHandler(context));
+                return;
+            } catch (IllegalStateException closedMeanwhile) {
+                // fall through to logging directly
+            }
+        }
+        defaultExceptionHandler(context);
+    }
+
+    /**
+     * Turns debug mode on or off (see the class comment).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param debug whether to enable it
+     */
+    public void setDebug(boolean debug) {
+        checkThread("setDebug");
+        this.debug = debug;
+    }
+
+    /**
+     * Whether debug mode is on.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true in debug mode
+     */
+    public boolean isDebug() {
+        return debug;
+    }
+
+    /**
+     * Sets the duration above which debug mode reports a callback as slow.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param threshold a positive duration
+     */
+    public void setSlowCallbackThreshold(Duration threshold) {
+        checkThread("setSlowCallbackThreshold");
+        if (threshold.isNegative() || threshold.isZero()) {
+            throw new IllegalArgumentException("slow callback threshold must be positive, got "
+                    + threshold);
+        }
+        this.slowCallbackNanos = threshold.toNanos();
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /**
+     * The loop's name, also the name of the thread {@link #startThread()} starts.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The poller this loop drives; its socket layer makes the sources the loop can watch.
+     *
+     * <p><b>Threading:</b> any thread may obtain it; use it on the loop thread only.
+     *
+     * @return the poller
+     */
+    public Poller poller() {
+        return poller;
+    }
+
+    /**
+     * The thread running the loop right now.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the loop thread, or null when not running
+     */
+    public Thread thread() {
+        return owner;
+    }
+
+    /**
+     * Whether the calling thread is this loop's thread (true before the loop first runs, when
+     * any thread may set it up).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true if loop-thread-only methods may be called now
+     */
+    public boolean inLoopThread() {
+        Thread o = owner;
+        return o == null || o == Thread.currentThread();
+    }
+
+    /**
+     * A snapshot of the loop's counters.
+     *
+     * <p><b>Threading:</b> any thread (see {@link LoopStats}).
+     *
+     * @return the counters
+     */
+    public LoopStats stats() {
+        return new LoopStats(iterations, callbacksRun, ioEvents, timers.size(), nanosPolling,
+                nanosRunning);
+    }
+
+    /**
+     * Throws if called from a thread other than the running loop's.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param method the method name for the message
+     * @throws IllegalStateException naming the method and the loop's thread
+     */
+    public void checkThread(String method) {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new IllegalStateException(method + " must be called on the thread of loop "
+                    + name + " (" + o.getName() + "), not on " + Thread.currentThread().getName()
+                    + "; hand work to the loop with callSoonThreadsafe");
+        }
+    }
+
+    private void checkNotClosed(String method) {
+        if (closed) {
+            throw new IllegalStateException(method + ": loop " + name + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ task hook
+
+    /** The running task of the loop that {@code future} belongs to, or a clear error. */
+    static Suspender currentSuspender(Future<?> future) {
+        EventLoop l = future.loop;
+        if (l.owner == Thread.currentThread()) {
+            Suspender s = l.suspender;
+            if (s != null) {
+                return s;
+            }
+            throw new IllegalStateException("await() called outside a task: only code running "
+                    + "inside a task (loop.createTask) can await; from a plain callback use "
+                    + "addDoneCallback");
+        }
+        EventLoop here = CURRENT.get();
+        if (here != null) {
+            throw new IllegalStateException("await() on a future of loop " + l.name
+                    + " from a task of loop " + here.name + ": a task can only await futures of "
+                    + "its own loop; use Future.wrap(loop, future.toCompletableFuture()) to bridge");
+        }
+        throw new IllegalStateException("await() called outside a running event loop (thread "
+                + Thread.currentThread().getName() + "): only code inside a task can await");
+    }
+
+    /** Called by the task layer when a task starts or resumes a step on this loop's thread. */
+    Suspender enterSuspender(Suspender s) {
+        Suspender previous = suspender;
+        suspender = s;
+        return previous;
+    }
+
+    /** Called by the task layer when the task's step ends. */
+    void exitSuspender(Suspender previous) {
+        suspender = previous;
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + name + ", poller=" + poller.name()
+                + (closed ? ", closed" : owner != null ? ", running" : ", idle") + "]";
+    }
+
+    /**
+     * Settings for a new {@link EventLoop}.
+     *
+     * <p><b>Threading:</b> not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private String pollerName;
+        private Poller poller;
+        private String name;
+        private boolean debug = Boolean.getBoolean("pollen.debug");
+        private Duration slowCallback = Duration.ofMillis(100);
+        private boolean virtualTime;
+        private ExceptionHandler exceptionHandler;
+
+        private Builder() {
+        }
+
+        /**
+         * Selects the poller by provider name ({@code auto} for the best available), overriding
+         * {@code -Dpollen.poller}.
+         *
+         * @param name the provider name
+         * @return this builder
+         */
+        public Builder poller(String name) {
+            this.pollerName = Objects.requireNonNull(name, "poller name");
+            return this;
+        }
+
+        /**
+         * Uses an existing, unused poller; the loop takes ownership and closes it.
+         *
+         * @param poller the poller
+         * @return this builder
+         */
+        public Builder poller(Poller poller) {
+            this.poller = Objects.requireNonNull(poller, "poller");
+            return this;
+        }
+
+        /**
+         * Names the loop (and the thread {@link EventLoop#startThread()} starts).
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Enables debug mode (default: {@code -Dpollen.debug}).
+         *
+         * @param debug whether to enable it
+         * @return this builder
+         */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /**
+         * The duration above which debug mode reports a callback as slow (default 100 ms).
+         *
+         * @param threshold a positive duration
+         * @return this builder
+         */
+        public Builder slowCallbackThreshold(Duration threshold) {
+            if (threshold == null || threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("slow callback threshold must be a positive "
+                        + "duration, got " + threshold);
+            }
+            this.slowCallback = threshold;
+            return this;
+        }
+
+        /**
+         * Runs the loop on virtual time: its clock starts at 0 and, whenever nothing is ready and
+         * no I/O event arrived, jumps straight to the next timer's deadline instead of waiting
+         * (like tokio's paused time). A test of code that sleeps for an hour then runs in
+         * milliseconds. I/O and cross-thread hand-ins still work and are waited for in real time
+         * when no timer is pending.
+         *
+         * @param virtualTime whether to use virtual time
+         * @return this builder
+         */
+        public Builder virtualTime(boolean virtualTime) {
+            this.virtualTime = virtualTime;
+            return this;
+        }
+
+        /**
+         * The initial exception handler.
+         *
+         * @param handler the handler, or null for the default
+         * @return this builder
+         */
+        public Builder exceptionHandler(ExceptionHandler handler) {
+            this.exceptionHandler = handler;
+            return this;
+        }
+
+        /**
+         * Creates the loop (and its poller, unless one was given).
+         *
+         * @return the loop
+         * @throws IllegalArgumentException if the selected poller is unknown or unavailable
+         */
+        public EventLoop build() {
+            return new EventLoop(this);
+        }
+    }
+}
