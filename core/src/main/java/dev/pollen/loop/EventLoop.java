@@ -493,7 +493,8 @@ public final class EventLoop implements AutoCloseable {
      *
      * <p><b>Threading:</b> loop thread only.
      *
-     * @param delay    how long from now; zero or negative means "as soon as possible"
+     * @param delay    how long from now; a negative delay is a deadline in the past, so such
+     *                 timers run before others, in order of their deadlines (as asyncio)
      * @param callback what to run
      * @return a handle that can cancel it
      */
@@ -513,7 +514,11 @@ public final class EventLoop implements AutoCloseable {
      */
     public TimerHandle callLaterNanos(long delayNanos, Runnable callback) {
         long now = time();
-        long deadline = delayNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + Math.max(0, delayNanos);
+        long deadline = now + delayNanos;
+        // saturate instead of wrapping: an "infinite" delay must not become a past deadline
+        if (((now ^ deadline) & (delayNanos ^ deadline)) < 0) {
+            deadline = delayNanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
         return callAt(deadline, callback);
     }
 
