@@ -1,0 +1,390 @@
+package dev.pollen.net;
+
+import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.Future;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * Entry points of the networking layer (asyncio's {@code loop.create_connection},
+ * {@code loop.create_server}, {@code open_connection}, {@code start_server}...), as static methods
+ * that take the loop.
+ *
+ * <h2>Transports and protocols</h2>
+ * <pre>{@code
+ * class Echo implements Protocol {
+ *     Transport t;
+ *     public void connectionMade(Transport t) { this.t = t; }
+ *     public void dataReceived(ByteBuffer data) { t.write(data); }
+ * }
+ * Server server = loop.runUntilComplete(Net.createServer(loop, Echo::new, "127.0.0.1", 8888));
+ * }</pre>
+ *
+ * <h2>Streams</h2>
+ * {@link #openConnection} and {@link #startServer} wrap a transport in a {@link StreamReader} and
+ * a {@link StreamWriter} whose methods suspend the calling task.
+ *
+ * <p>Host names are resolved off the loop thread; IP literals need no look-up. Every method
+ * returns a {@link Future} of the loop; a failure (refused, unreachable, address in use,
+ * unknown host...) completes it exceptionally with the {@link java.io.IOException}, whose message
+ * names the address. ({@link Future#await()} and {@link Future#result()} throw a checked
+ * exception wrapped in {@link java.util.concurrent.CompletionException}.)
+ *
+ * <p><b>Threading:</b> every method is loop thread only (or any one thread before the loop runs).
+ */
+public final class Net {
+
+    private Net() {
+    }
+
+    // ------------------------------------------------------------------ TCP connections
+
+    /**
+     * Connects to {@code host:port} over TCP with default options. See
+     * {@link #createConnection(EventLoop, Supplier, String, int, NetOptions)}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the connection's protocol once it is connected
+     * @param host            a host name or an IPv4/IPv6 literal
+     * @param port            1 to 65535
+     * @param <P>             the protocol type
+     * @return the connection's future
+     */
+    public static <P extends Protocol> Future<Connection<P>> createConnection(EventLoop loop,
+            Supplier<? extends P> protocolFactory, String host, int port) {
+        return createConnection(loop, protocolFactory, host, port, NetOptions.defaults());
+    }
+
+    /**
+     * Connects to {@code host:port} over TCP. The host's addresses are tried in the order the
+     * resolver returns them until one accepts; {@link NetOptions#connectTimeout()} bounds the
+     * whole attempt. Once connected, the protocol is made, {@link Protocol#connectionMade} is
+     * called, then the future completes. Cancelling the future abandons the attempt.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the connection's protocol
+     * @param host            a host name or an IPv4/IPv6 literal
+     * @param port            1 to 65535
+     * @param options         socket options and timeouts
+     * @param <P>             the protocol type
+     * @return a future of the transport and protocol; fails with e.g.
+     *         {@link java.net.ConnectException} (refused),
+     *         {@link java.net.SocketTimeoutException} (timeout),
+     *         {@link java.net.UnknownHostException}
+     * @throws IllegalArgumentException if the port is out of range
+     */
+    public static <P extends Protocol> Future<Connection<P>> createConnection(EventLoop loop,
+            Supplier<? extends P> protocolFactory, String host, int port, NetOptions options) {
+        return Endpoints.connect(loop, protocolFactory, host, port, options);
+    }
+
+    // ------------------------------------------------------------------ TCP servers
+
+    /**
+     * Starts a TCP server with default options. See
+     * {@link #createServer(EventLoop, Supplier, String, int, NetOptions)}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param host            where to listen, or null for every interface
+     * @param port            0 to 65535; 0 picks a free port (see {@link Server#sockets()})
+     * @return the server's future
+     */
+    public static Future<Server> createServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, String host, int port) {
+        return createServer(loop, protocolFactory, host, port, NetOptions.defaults());
+    }
+
+    /**
+     * Starts a TCP server: binds one listening socket per address {@code host} resolves to (a
+     * null or empty host means the wildcard address) and accepts connections at once, making a
+     * protocol for each. If one address cannot be bound, none is kept and the future fails with a
+     * {@link java.net.BindException} that names the address.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param host            where to listen, or null for every interface
+     * @param port            0 to 65535; 0 picks a free port
+     * @param options         backlog, reuse flags, socket options, water marks
+     * @return the server's future
+     * @throws IllegalArgumentException if the port is out of range
+     */
+    public static Future<Server> createServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, String host, int port,
+            NetOptions options) {
+        return Endpoints.serve(loop, protocolFactory, host, port, options);
+    }
+
+    // ------------------------------------------------------------------ Unix domain sockets
+
+    /**
+     * Connects to a Unix domain stream socket with default options.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the connection's protocol
+     * @param path            the socket file
+     * @param <P>             the protocol type
+     * @return the connection's future
+     * @throws UnsupportedOperationException if the loop's poller has no Unix sockets
+     */
+    public static <P extends Protocol> Future<Connection<P>> createUnixConnection(EventLoop loop,
+            Supplier<? extends P> protocolFactory, Path path) {
+        return createUnixConnection(loop, protocolFactory, path, NetOptions.defaults());
+    }
+
+    /**
+     * Connects to a Unix domain stream socket.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the connection's protocol
+     * @param path            the socket file
+     * @param options         buffer sizes, water marks, connect timeout
+     * @param <P>             the protocol type
+     * @return the connection's future
+     * @throws UnsupportedOperationException if the loop's poller has no Unix sockets
+     */
+    public static <P extends Protocol> Future<Connection<P>> createUnixConnection(EventLoop loop,
+            Supplier<? extends P> protocolFactory, Path path, NetOptions options) {
+        return Endpoints.connectUnix(loop, protocolFactory, path, options);
+    }
+
+    /**
+     * Starts a Unix domain stream server with default options.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per connection
+     * @param path            the socket file to create
+     * @return the server's future
+     * @throws UnsupportedOperationException if the loop's poller has no Unix sockets
+     */
+    public static Future<Server> createUnixServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, Path path) {
+        return createUnixServer(loop, protocolFactory, path, NetOptions.defaults());
+    }
+
+    /**
+     * Starts a Unix domain stream server. A stale socket file at {@code path} (left by a server
+     * that died) is removed first, as asyncio does; any other existing file makes the bind fail.
+     * {@link Server#close()} removes the socket file.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per connection
+     * @param path            the socket file to create
+     * @param options         backlog, buffer sizes, water marks
+     * @return the server's future
+     * @throws UnsupportedOperationException if the loop's poller has no Unix sockets
+     */
+    public static Future<Server> createUnixServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, Path path, NetOptions options) {
+        return Endpoints.serveUnix(loop, protocolFactory, path, options);
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    /**
+     * Opens a UDP endpoint with default options. See
+     * {@link #createDatagramEndpoint(EventLoop, Supplier, SocketAddress, SocketAddress,
+     * NetOptions)}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the endpoint's protocol
+     * @param local           where to bind, or null
+     * @param remote          the peer to connect to, or null
+     * @param <P>             the protocol type
+     * @return the endpoint's future
+     */
+    public static <P extends DatagramProtocol> Future<DatagramEndpoint<P>> createDatagramEndpoint(
+            EventLoop loop, Supplier<? extends P> protocolFactory, SocketAddress local,
+            SocketAddress remote) {
+        return createDatagramEndpoint(loop, protocolFactory, local, remote, NetOptions.defaults());
+    }
+
+    /**
+     * Opens a UDP endpoint: binds to {@code local} (port 0 for any; null for the wildcard of
+     * {@code remote}'s family) and, if {@code remote} is given, connects to it so only its
+     * datagrams arrive and {@link DatagramTransport#send(java.nio.ByteBuffer)} needs no address.
+     * Unresolved {@link java.net.InetSocketAddress}es are resolved off the loop.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the endpoint's protocol
+     * @param local           where to bind, or null
+     * @param remote          the peer to connect to, or null
+     * @param options         reusePort, buffer sizes, water marks
+     * @param <P>             the protocol type
+     * @return the endpoint's future
+     * @throws IllegalArgumentException if both addresses are null
+     */
+    public static <P extends DatagramProtocol> Future<DatagramEndpoint<P>> createDatagramEndpoint(
+            EventLoop loop, Supplier<? extends P> protocolFactory, SocketAddress local,
+            SocketAddress remote, NetOptions options) {
+        return Endpoints.datagram(loop, protocolFactory, local, remote, options);
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /**
+     * Opens a TCP stream connection with default options (asyncio's {@code open_connection}).
+     * See {@link #openConnection(String, int, NetOptions)}.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param host a host name or an IP literal
+     * @param port 1 to 65535
+     * @return the reader and writer
+     * @throws IOException if the connection cannot be made (refused, unknown host...)
+     */
+    public static StreamConnection openConnection(String host, int port) throws IOException {
+        return openConnection(host, port, NetOptions.defaults());
+    }
+
+    /**
+     * Opens a TCP stream connection on the current task's loop, suspending the task until it is
+     * connected.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param host    a host name or an IP literal
+     * @param port    1 to 65535
+     * @param options socket options, timeouts and {@link NetOptions#streamLimit()}
+     * @return the reader and writer
+     * @throws IOException if the connection cannot be made
+     * @throws IllegalStateException if not called inside a task
+     */
+    public static StreamConnection openConnection(String host, int port, NetOptions options)
+            throws IOException {
+        return Streams.open(host, port, options);
+    }
+
+    /**
+     * Opens a Unix domain stream connection with default options.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param path the socket file
+     * @return the reader and writer
+     * @throws IOException if the connection cannot be made
+     */
+    public static StreamConnection openUnixConnection(Path path) throws IOException {
+        return openUnixConnection(path, NetOptions.defaults());
+    }
+
+    /**
+     * Opens a Unix domain stream connection.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param path    the socket file
+     * @param options buffer sizes, water marks, stream limit
+     * @return the reader and writer
+     * @throws IOException if the connection cannot be made
+     */
+    public static StreamConnection openUnixConnection(Path path, NetOptions options)
+            throws IOException {
+        return Streams.openUnix(path, options);
+    }
+
+    /**
+     * Starts a TCP stream server with default options (asyncio's {@code start_server}).
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param handler run as a new task for every connection
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535 (0 picks a free port)
+     * @return the server, already serving
+     * @throws IOException if binding fails (the message names the address)
+     */
+    public static Server startServer(ClientConnected handler, String host, int port)
+            throws IOException {
+        return startServer(handler, host, port, NetOptions.defaults());
+    }
+
+    /**
+     * Starts a TCP stream server on the current task's loop: every connection gets a
+     * {@link StreamReader} and a {@link StreamWriter} and runs {@code handler} in its own task.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param handler run as a new task for every connection
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535
+     * @param options backlog, reuse flags, socket options, stream limit
+     * @return the server, already serving
+     * @throws IOException if binding fails
+     */
+    public static Server startServer(ClientConnected handler, String host, int port,
+            NetOptions options) throws IOException {
+        return Streams.serve(handler, host, port, options);
+    }
+
+    /**
+     * Starts a Unix domain stream server with default options.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param handler run as a new task for every connection
+     * @param path    the socket file to create
+     * @return the server
+     * @throws IOException if binding fails
+     */
+    public static Server startUnixServer(ClientConnected handler, Path path) throws IOException {
+        return startUnixServer(handler, path, NetOptions.defaults());
+    }
+
+    /**
+     * Starts a Unix domain stream server.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param handler run as a new task for every connection
+     * @param path    the socket file to create
+     * @param options backlog, buffer sizes, stream limit
+     * @return the server
+     * @throws IOException if binding fails
+     */
+    public static Server startUnixServer(ClientConnected handler, Path path, NetOptions options)
+            throws IOException {
+        return Streams.serveUnix(handler, path, options);
+    }
+
+    // ------------------------------------------------------------------ proxies
+
+    /**
+     * Forwards {@code a} and {@code b} into each other with flow control, half-close and error
+     * propagation (see {@link Pipe}). The pipe takes over both transports' protocols and resumes
+     * their reading.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param a one transport
+     * @param b another open transport of the same loop
+     * @return the pipe, whose {@link Pipe#whenClosed()} completes when both are closed
+     * @throws IllegalArgumentException if the transports are the same, on different loops, or
+     *                                  one is already closing
+     */
+    public static Pipe pipe(Transport a, Transport b) {
+        return new Pipe(a, b);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.pollen.net;
+
+import dev.pollen.loop.EventLoop;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * The networking state one loop shares between all its transports: the reused direct read buffer
+ * every read lands in, and the pool of write-buffer chunks. Looked up once per connection (not
+ * per read) and kept in a field of the transport.
+ *
+ * <p>The map is weak in the loop, so a closed and forgotten loop does not pin its buffers; the
+ * state holds no reference back to its loop.
+ *
+ * <p><b>Threading:</b> {@link #of} is thread-safe; the state itself is loop thread only.
+ */
+final class NetLoopState {
+
+    /** Size of the shared read buffer: the most one read hands to {@code dataReceived}. */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Size of a write-buffer chunk. */
+    static final int CHUNK_SIZE = 16 * 1024;
+    /** Chunks a loop keeps for reuse (4 MiB); more are garbage-collected once sent. */
+    static final int MAX_RETAINED_CHUNKS = 256;
+
+    private static final Map<EventLoop, NetLoopState> STATES = new WeakHashMap<>();
+
+    /** The loop's read buffer; its content is valid only during one {@code dataReceived}. */
+    final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** The loop's write-chunk pool. */
+    final BufferPool pool = new BufferPool(CHUNK_SIZE, MAX_RETAINED_CHUNKS);
+
+    private NetLoopState() {
+    }
+
+    static NetLoopState of(EventLoop loop) {
+        synchronized (STATES) {
+            return STATES.computeIfAbsent(loop, l -> new NetLoopState());
+        }
+    }
+}

@@ -1,0 +1,589 @@
+package dev.pollen.net;
+
+import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
+import dev.pollen.spi.IoHandler;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.Registration;
+import dev.pollen.spi.StreamSocket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The {@link Transport} of a TCP or Unix stream socket, and the socket's {@link IoHandler}: one
+ * registration for the socket's whole life, connecting phase included.
+ *
+ * <p>Hot paths. A read lands in the loop's shared direct buffer ({@link NetLoopState}) and is
+ * handed to the protocol; a write goes straight to the socket when nothing is queued, and only
+ * what the kernel refuses is copied into the {@link WriteQueue}. Interest is recomputed only when
+ * the state changes (queue empty/non-empty, pause, EOF, close), and {@link Registration#interest}
+ * is called only when the mask differs. Nothing on these paths allocates.
+ *
+ * <p><b>Threading:</b> loop thread only.
+ */
+final class StreamTransport implements Transport, IoHandler {
+
+    /** Reads per readiness event while each fills the whole buffer (fairness vs syscalls). */
+    private static final int MAX_READS_PER_EVENT = 4;
+
+    private final EventLoop loop;
+    private final StreamSocket socket;
+    private final ByteBuffer readBuffer;
+    private final WriteQueue queue;
+    private final boolean tcp;
+    private Registration registration;
+    private Protocol protocol;
+    private ConnectCallback connecting;
+    private Server server;
+    private SocketAddress local;
+    private SocketAddress peer;
+
+    private int high;
+    private int low;
+    private boolean readPaused;
+    private boolean eofReceived;
+    private boolean eofRequested;
+    private boolean eofSent;
+    private boolean closing;
+    private boolean socketClosed;
+    private boolean lost;
+    private boolean lostToError;
+    private boolean protocolPaused;
+    /** What made the transport unwritable, for the message of a late write. */
+    private String closedBy;
+
+    StreamTransport(EventLoop loop, NetLoopState net, StreamSocket socket, boolean tcp,
+            NetOptions options) {
+        this.loop = loop;
+        this.socket = socket;
+        this.readBuffer = net.readBuffer;
+        this.queue = new WriteQueue(net.pool);
+        this.tcp = tcp;
+        this.high = options.writeBufferHigh();
+        this.low = options.writeBufferLow();
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    /** Registers a connecting socket; {@code callback} hears how the connect ends. */
+    void startConnect(ConnectCallback callback) {
+        connecting = callback;
+        // A non-blocking connect reports completion (or failure) as writability.
+        registration = loop.poller().register(socket, Poller.WRITE, this);
+    }
+
+    /** Registers an accepted (already connected) socket. */
+    void register() {
+        registration = loop.poller().register(socket, Poller.READ, this);
+    }
+
+    /** Gives up a connect attempt that is still in progress (timeout or cancel). */
+    void cancelConnect() {
+        connecting = null;
+        lost = true;
+        closing = true;
+        closeSocket();
+    }
+
+    /** The owning server, told when the connection is lost. */
+    void server(Server s) {
+        this.server = s;
+    }
+
+    /**
+     * Attaches the protocol and calls {@code connectionMade}.
+     *
+     * @return null, or what {@code connectionMade} threw (the transport is then aborted)
+     */
+    Throwable start(Protocol p) {
+        protocol = Objects.requireNonNull(p, "the protocol factory returned null");
+        local = socket.localAddress();
+        peer = socket.remoteAddress();
+        updateInterest();
+        try {
+            p.connectionMade(this);
+            return null;
+        } catch (Throwable t) {
+            Callbacks.rethrowIfFatal(t);
+            protocolFailed("connectionMade", t);
+            return t;
+        }
+    }
+
+    // ------------------------------------------------------------------ readiness
+
+    @Override
+    public void onReady(int readyOps) {
+        try {
+            if (connecting != null) {
+                finishConnect();
+                return;
+            }
+            if ((readyOps & Poller.READ) != 0) {
+                readReady();
+            }
+            if ((readyOps & Poller.WRITE) != 0 && !socketClosed) {
+                writeReady();
+            }
+        } catch (Throwable t) {
+            // An I/O handler must never throw into the poller; this is a bug here or in a backend.
+            Callbacks.rethrowIfFatal(t);
+            loop.callExceptionHandler(new ExceptionContext("unexpected error in " + this, t, this));
+            forceClose(t);
+        }
+    }
+
+    private void finishConnect() {
+        ConnectCallback cb = connecting;
+        boolean done;
+        try {
+            done = socket.finishConnect();
+        } catch (IOException e) {
+            connecting = null;
+            lost = true;
+            closing = true;
+            closeSocket();
+            cb.connectFailed(this, e);
+            return;
+        }
+        if (done) {
+            connecting = null;
+            cb.connected(this);
+        }
+    }
+
+    private void readReady() {
+        ByteBuffer buf = readBuffer;
+        for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+            buf.clear();
+            int n;
+            try {
+                n = socket.read(buf);
+            } catch (IOException e) {
+                fatalError(e);
+                return;
+            }
+            if (n == 0) {
+                return; // spurious readiness (or drained): wait for the next event
+            }
+            if (n < 0) {
+                readEof();
+                return;
+            }
+            buf.flip();
+            try {
+                protocol.dataReceived(buf);
+            } catch (Throwable t) {
+                Callbacks.rethrowIfFatal(t);
+                protocolFailed("dataReceived", t);
+                return;
+            }
+            if (n < buf.capacity() || !isReading()) {
+                return; // a short read means the kernel's buffer is empty: no need to ask again
+            }
+        }
+    }
+
+    private void readEof() {
+        eofReceived = true;
+        updateInterest();
+        boolean keepOpen;
+        try {
+            keepOpen = protocol.eofReceived();
+        } catch (Throwable t) {
+            Callbacks.rethrowIfFatal(t);
+            protocolFailed("eofReceived", t);
+            return;
+        }
+        if (!keepOpen && !closing) {
+            close();
+            closedBy = "close() after end-of-stream from the peer";
+        }
+    }
+
+    private void writeReady() {
+        try {
+            queue.writeTo(socket);
+        } catch (IOException e) {
+            fatalError(e);
+            return;
+        }
+        afterFlush();
+    }
+
+    /** After the queue shrank: resume the protocol, finish a pending writeEof or close. */
+    private void afterFlush() {
+        if (protocolPaused && queue.size() <= low) {
+            resumeProtocol();
+            if (socketClosed) {
+                return;
+            }
+        }
+        if (queue.isEmpty()) {
+            if (eofRequested && !eofSent && !shutdownOutput()) {
+                return;
+            }
+            if (closing) {
+                closeSocket();
+                scheduleLost(null);
+                return;
+            }
+        }
+        updateInterest();
+    }
+
+    private void updateInterest() {
+        if (socketClosed) {
+            return;
+        }
+        int ops;
+        if (connecting != null) {
+            ops = Poller.WRITE;
+        } else {
+            ops = queue.isEmpty() ? 0 : Poller.WRITE;
+            if (!readPaused && !eofReceived && !closing) {
+                ops |= Poller.READ;
+            }
+        }
+        if (registration.interest() != ops) {
+            registration.interest(ops);
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        loop.checkThread("Transport.write");
+        if (!writable("write")) {
+            data.position(data.limit());
+            return;
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (queue.isEmpty()) {
+            try {
+                socket.write(data);
+            } catch (IOException e) {
+                fatalError(e);
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+            queue.append(data);
+            updateInterest();
+        } else {
+            queue.append(data);
+        }
+        maybePauseProtocol();
+    }
+
+    @Override
+    public void write(ByteBuffer... data) {
+        Objects.requireNonNull(data, "data");
+        for (int i = 0; i < data.length; i++) {
+            Objects.requireNonNull(data[i], "data[" + i + "]");
+        }
+        loop.checkThread("Transport.write");
+        if (!writable("write")) {
+            for (ByteBuffer b : data) {
+                b.position(b.limit());
+            }
+            return;
+        }
+        if (queue.isEmpty()) {
+            try {
+                // Cap the gather at MAX_IOV buffers: writev fails with EINVAL beyond IOV_MAX.
+                socket.write(data, 0, Math.min(data.length, WriteQueue.MAX_IOV));
+            } catch (IOException e) {
+                fatalError(e);
+                return;
+            }
+            for (ByteBuffer b : data) {
+                queue.append(b);
+            }
+            if (queue.isEmpty()) {
+                return;
+            }
+            updateInterest();
+        } else {
+            for (ByteBuffer b : data) {
+                queue.append(b);
+            }
+        }
+        maybePauseProtocol();
+    }
+
+    /**
+     * Whether a write may go ahead: throws after the user closed it, returns false (drop the data
+     * quietly, as asyncio does) after the connection failed.
+     */
+    private boolean writable(String method) {
+        if (closing || eofRequested) {
+            if (lostToError) {
+                return false;
+            }
+            throw new IllegalStateException("Transport." + method + ": the transport is "
+                    + (lost ? "closed" : "closing") + " (" + closedBy + " was called); nothing can "
+                    + "be written after close(), abort() or writeEof()");
+        }
+        return true;
+    }
+
+    @Override
+    public void writeEof() {
+        loop.checkThread("Transport.writeEof");
+        if (closing || eofRequested) {
+            return;
+        }
+        eofRequested = true;
+        closedBy = "writeEof()";
+        if (queue.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    private boolean shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+            eofSent = true;
+            return true;
+        } catch (IOException e) {
+            fatalError(e);
+            return false;
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    private void maybePauseProtocol() {
+        if (!protocolPaused && queue.size() > high) {
+            protocolPaused = true;
+            try {
+                protocol.pauseWriting();
+            } catch (Throwable t) {
+                Callbacks.rethrowIfFatal(t);
+                loop.callExceptionHandler(new ExceptionContext("protocol.pauseWriting() failed",
+                        t, this));
+            }
+        }
+    }
+
+    private void resumeProtocol() {
+        protocolPaused = false;
+        try {
+            protocol.resumeWriting();
+        } catch (Throwable t) {
+            Callbacks.rethrowIfFatal(t);
+            loop.callExceptionHandler(new ExceptionContext("protocol.resumeWriting() failed",
+                    t, this));
+        }
+    }
+
+    @Override
+    public void setWriteBufferLimits(int high, int low) {
+        loop.checkThread("Transport.setWriteBufferLimits");
+        WaterMarks.check(high, low);
+        this.high = high;
+        this.low = low;
+        if (lost) {
+            return;
+        }
+        if (queue.size() > high) {
+            maybePauseProtocol();
+        } else if (protocolPaused && queue.size() <= low) {
+            resumeProtocol();
+        }
+    }
+
+    @Override
+    public int writeBufferHighWater() {
+        return high;
+    }
+
+    @Override
+    public int writeBufferLowWater() {
+        return low;
+    }
+
+    @Override
+    public long writeBufferSize() {
+        return queue.size();
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        loop.checkThread("Transport.close");
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closedBy = "close()";
+        if (queue.isEmpty()) {
+            closeSocket();
+            scheduleLost(null);
+        } else {
+            updateInterest(); // stop reading; keep flushing
+        }
+    }
+
+    @Override
+    public void abort() {
+        loop.checkThread("Transport.abort");
+        if (lost) {
+            return;
+        }
+        closing = true;
+        closedBy = "abort()";
+        queue.clear();
+        if (tcp && !socketClosed) {
+            try {
+                // Linger 0: close sends RST instead of FIN, so the peer sees a reset.
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // a plain close is the best we can do
+            }
+        }
+        closeSocket();
+        scheduleLost(null);
+    }
+
+    /** Closes because the connection failed: discard the queue, report {@code cause}. */
+    private void fatalError(IOException cause) {
+        forceClose(cause);
+    }
+
+    private void protocolFailed(String callback, Throwable t) {
+        loop.callExceptionHandler(new ExceptionContext("Fatal error: protocol." + callback
+                + "() call failed; aborting the connection", t, this));
+        forceClose(t);
+    }
+
+    private void forceClose(Throwable cause) {
+        if (lost) {
+            return;
+        }
+        lostToError = true;
+        closing = true;
+        closedBy = "a connection failure";
+        connecting = null;
+        queue.clear();
+        closeSocket();
+        scheduleLost(cause);
+    }
+
+    private void closeSocket() {
+        if (!socketClosed) {
+            socketClosed = true;
+            socket.close(); // also cancels the registration
+        }
+    }
+
+    private void scheduleLost(Throwable cause) {
+        lost = true;
+        try {
+            loop.callSoon(() -> callConnectionLost(cause));
+        } catch (IllegalStateException loopClosed) {
+            // the loop is closed: no callback can run any more
+        }
+    }
+
+    private void callConnectionLost(Throwable cause) {
+        try {
+            protocol.connectionLost(cause);
+        } catch (Throwable t) {
+            Callbacks.rethrowIfFatal(t);
+            loop.callExceptionHandler(new ExceptionContext("protocol.connectionLost() failed",
+                    t, this));
+        } finally {
+            if (server != null) {
+                server.detach(this);
+            }
+        }
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    // ------------------------------------------------------------------ reading control
+
+    @Override
+    public void pauseReading() {
+        loop.checkThread("Transport.pauseReading");
+        if (closing || readPaused) {
+            return;
+        }
+        readPaused = true;
+        updateInterest();
+    }
+
+    @Override
+    public void resumeReading() {
+        loop.checkThread("Transport.resumeReading");
+        if (closing || !readPaused) {
+            return;
+        }
+        readPaused = false;
+        updateInterest();
+    }
+
+    @Override
+    public boolean isReading() {
+        return !closing && !readPaused && !eofReceived;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress peerAddress() {
+        return peer;
+    }
+
+    @Override
+    public Protocol getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public void setProtocol(Protocol protocol) {
+        loop.checkThread("Transport.setProtocol");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Whether the protocol is paused for writing (for pipe and tests). */
+    boolean isProtocolPaused() {
+        return protocolPaused;
+    }
+
+    @Override
+    public String toString() {
+        String state = lost ? "closed" : closing ? "closing" : connecting != null ? "connecting"
+                : "open";
+        return "Transport[" + (local != null ? Addresses.format(local) : "?") + " -> "
+                + (peer != null ? Addresses.format(peer) : "?") + ", " + state
+                + (readPaused ? ", reading paused" : "") + ", buffered=" + queue.size() + "]";
+    }
+}
