@@ -1,0 +1,123 @@
+package dev.pollen.linux.netty;
+
+import dev.pollen.spi.ResourceExhaustedException;
+import io.netty.channel.ChannelException;
+import io.netty.channel.unix.Errors;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the exceptions of Netty's {@code io.netty.channel.unix} classes into Pollen's: the
+ * message names the call, the address and the errno by name
+ * ({@code "bind(127.0.0.1:8080): EADDRINUSE (Address already in use)"}), and the type is the
+ * usual one ({@link BindException}, {@link ConnectException}, {@link ResourceExhaustedException}
+ * for EMFILE/ENFILE/ENOBUFS/ENOMEM, else {@link SocketException}).
+ *
+ * <p>Netty reports errno in three ways: {@link Errors.NativeIoException#expectedErr()} (negative
+ * errno), a plain {@link ConnectException} whose message holds {@code "error(-111)"}, and a few
+ * bare JDK exceptions chosen by errno ({@link NoRouteToHostException},
+ * {@link FileNotFoundException} for ENOENT, {@link PortUnreachableException} for ECONNREFUSED on
+ * datagrams). All three are mapped back here; this is error-path code only.
+ *
+ * <p><b>Threading:</b> stateless, any thread.
+ */
+final class NativeErrors {
+
+    private static final Pattern ERRNO_IN_MESSAGE = Pattern.compile("error\\((-?\\d+)\\)");
+
+    private NativeErrors() {
+    }
+
+    /**
+     * The exception for a failed call with a known errno.
+     *
+     * @param errno   positive errno
+     * @param call    the system call, e.g. {@code "bind"}
+     * @param address the address involved, or null
+     * @param cause   the original exception, or null
+     * @return the exception to throw
+     */
+    static IOException forErrno(int errno, String call, SocketAddress address, Throwable cause) {
+        String msg = message(call, address, Errno.describe(errno));
+        IOException e = switch (errno) {
+            case Errno.ECONNREFUSED, Errno.ETIMEDOUT -> new ConnectException(msg);
+            case Errno.EADDRINUSE -> new BindException(msg);
+            case Errno.EADDRNOTAVAIL, Errno.EACCES ->
+                    "bind".equals(call) ? new BindException(msg) : new SocketException(msg);
+            case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new NoRouteToHostException(msg);
+            case Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS, Errno.ENOMEM ->
+                    new ResourceExhaustedException(msg);
+            default -> new SocketException(msg);
+        };
+        return withCause(e, cause);
+    }
+
+    /**
+     * Translates an exception thrown by one of Netty's socket methods.
+     *
+     * @param e       what Netty threw
+     * @param call    the system call
+     * @param address the address involved, or null
+     * @return the exception to throw
+     */
+    static IOException translate(Throwable e, String call, SocketAddress address) {
+        if (e instanceof ChannelException && e.getCause() != null) {
+            // socket creation wraps the errno exception in an unchecked ChannelException
+            e = e.getCause();
+        }
+        if (e instanceof Errors.NativeIoException n) {
+            return forErrno(-n.expectedErr(), call, address, e);
+        }
+        if (e instanceof ClosedChannelException c) {
+            return c;
+        }
+        if (e instanceof PortUnreachableException) {
+            return withCause(new PortUnreachableException(
+                    message(call, address, Errno.describe(Errno.ECONNREFUSED))), e);
+        }
+        if (e instanceof NoRouteToHostException) {
+            // Netty does not say whether it was EHOSTUNREACH or ENETUNREACH
+            return forErrno(Errno.EHOSTUNREACH, call, address, e);
+        }
+        if (e instanceof FileNotFoundException) {
+            // Netty maps ENOENT (e.g. a missing Unix socket path) to a bare FileNotFoundException
+            IOException t = forErrno(Errno.ENOENT, call, address, e);
+            return "connect".equals(call) ? withCause(new ConnectException(t.getMessage()), e) : t;
+        }
+        if (e instanceof ConnectException && e.getMessage() != null) {
+            Matcher m = ERRNO_IN_MESSAGE.matcher(e.getMessage());
+            if (m.find()) {
+                int errno = Math.abs(Integer.parseInt(m.group(1)));
+                IOException t = forErrno(errno, call, address, e);
+                // a failed connect stays a ConnectException whatever the errno
+                return t instanceof ConnectException ? t
+                        : withCause(new ConnectException(t.getMessage()), e);
+            }
+        }
+        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (e instanceof IOException io && io.getClass() != IOException.class) {
+            return io;
+        }
+        return withCause(new SocketException(message(call, address, detail)), e);
+    }
+
+    private static IOException withCause(IOException e, Throwable cause) {
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    private static String message(String call, SocketAddress address, String what) {
+        return call + "(" + (address != null ? Addresses.format(address) : "") + "): " + what;
+    }
+}

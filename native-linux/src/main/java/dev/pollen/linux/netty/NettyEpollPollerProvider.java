@@ -1,0 +1,138 @@
+package dev.pollen.linux.netty;
+
+import dev.pollen.spi.Availability;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.PollerProvider;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.Version;
+import java.util.Locale;
+
+/**
+ * The {@code netty-epoll} provider: Netty 4.2's native epoll ({@code EpollIoHandler} and its JNI
+ * library from {@code netty-transport-native-epoll}) driven by Pollen's loop.
+ *
+ * <p>Available on Linux when Netty's native library for this architecture loads
+ * ({@link Epoll#isAvailable()}); otherwise the reason is Netty's
+ * {@link Epoll#unavailabilityCause()}. Only the {@code linux-x86_64} native jar is a dependency,
+ * so other architectures report it missing.
+ *
+ * <p><b>Threading:</b> every method is thread-safe.
+ */
+public final class NettyEpollPollerProvider implements PollerProvider {
+
+    /** Below the JNA {@code epoll} poller's 100 until the benchmarks decide {@code auto}. */
+    static final int PRIORITY = 90;
+
+    private volatile Availability availability;
+    private volatile IoHandlerFactory factory;
+
+    /**
+     * Does no native work (see {@link PollerProvider}).
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    public NettyEpollPollerProvider() {
+    }
+
+    /**
+     * {@code "netty-epoll"}.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the name
+     */
+    @Override
+    public String name() {
+        return NettyEpollPoller.NAME;
+    }
+
+    /**
+     * Whether Netty's native epoll loads here; computed once.
+     *
+     * <p><b>Threading:</b> any thread; never throws.
+     *
+     * @return the verdict
+     */
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            synchronized (this) {
+                a = availability;
+                if (a == null) {
+                    a = probe();
+                    availability = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static Availability probe() {
+        String os = System.getProperty("os.name", "?");
+        String arch = System.getProperty("os.arch", "?");
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return Availability.unavailable("epoll is Linux-only, this is " + os + " " + arch);
+        }
+        try {
+            if (!Epoll.isAvailable()) {
+                return Availability.unavailable("Netty's native epoll did not load on Linux " + arch
+                        + " (the dependency ships linux-x86_64 only): " + describe(Epoll.unavailabilityCause()));
+            }
+            return Availability.available("Linux " + arch + ", Netty " + nettyVersion()
+                    + " native epoll (EpollIoHandler over JNI)");
+        } catch (LinkageError | RuntimeException e) {
+            return Availability.unavailable("Netty's epoll classes are missing or broken (is "
+                    + "netty-transport-native-epoll on the class path?): " + describe(e));
+        }
+    }
+
+    private static String nettyVersion() {
+        Version v = Version.identify(Epoll.class.getClassLoader()).get("netty-transport-classes-epoll");
+        return v != null ? v.artifactVersion() : "4.2";
+    }
+
+    private static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder(String.valueOf(t));
+        for (Throwable c = t.getCause(); c != null && sb.length() < 600; c = c.getCause()) {
+            sb.append("; caused by ").append(c);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@value #PRIORITY}.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the priority for {@code auto}
+     */
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    /**
+     * A new poller (an epoll fd, an eventfd and a timerfd).
+     *
+     * <p><b>Threading:</b> any thread; the poller is then confined to its loop thread.
+     *
+     * @return the poller
+     * @throws IllegalStateException if unavailable, with the reason
+     */
+    @Override
+    public Poller create() {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("the netty-epoll poller is unavailable: " + a.reason());
+        }
+        IoHandlerFactory f = factory;
+        if (f == null) {
+            f = EpollIoHandler.newFactory();
+            factory = f;
+        }
+        return new NettyEpollPoller(f);
+    }
+}

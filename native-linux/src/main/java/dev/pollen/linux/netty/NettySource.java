@@ -1,0 +1,79 @@
+package dev.pollen.linux.netty;
+
+import dev.pollen.spi.IoSource;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The base of every socket the netty-epoll poller makes: a Netty {@link Socket} (an fd and its
+ * JNI system calls), the poller that owns it, and its current registration.
+ *
+ * <p><b>Threading:</b> loop thread only.
+ */
+abstract class NettySource implements IoSource {
+
+    final NettyEpollPoller poller;
+    final Socket socket;
+    /** True for AF_UNIX, whose addresses Netty returns through separate methods. */
+    final boolean unix;
+    NettyRegistration registration;
+
+    NettySource(NettyEpollPoller poller, Socket socket, boolean unix) {
+        this.poller = poller;
+        this.socket = socket;
+        this.unix = unix;
+    }
+
+    /**
+     * Whether the source is still open.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return false once closed
+     */
+    @Override
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    /**
+     * Cancels the registration (so epoll forgets the fd while it is still open), then closes the
+     * fd. Idempotent.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public void close() {
+        if (!socket.isOpen()) {
+            return;
+        }
+        NettyRegistration r = registration;
+        if (r != null) {
+            r.cancel();
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // close(2) only fails for EBADF (impossible: we own the fd) or EIO on files; the
+            // descriptor is released either way, and Netty already ignores EINTR.
+        }
+    }
+
+    /**
+     * Throws if the source was closed.
+     *
+     * @throws ClosedChannelException if closed
+     */
+    final void ensureOpen() throws ClosedChannelException {
+        if (!socket.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[fd=" + socket.intValue()
+                + (socket.isOpen() ? "" : ", closed") + "]";
+    }
+}
