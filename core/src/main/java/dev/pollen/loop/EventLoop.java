@@ -11,6 +11,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -39,9 +45,24 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  * A callback that throws goes to the {@linkplain #setExceptionHandler exception handler}
  * (default: logged through {@link System.Logger}); the loop keeps running.
  *
+ * <h2>Tasks</h2>
+ * {@link #createTask(Callable)} runs a body as a coroutine-like {@link Task} whose code (and
+ * anything it calls) may {@linkplain Future#await() await} futures; see {@link Task}. Tasks need
+ * the JVM flag {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} (or the manifest
+ * attribute {@code Add-Exports: java.base/jdk.internal.vm}); without it {@code createTask} fails
+ * with a message saying so, and callback-style code keeps working.
+ *
+ * <h2>Virtual time</h2>
+ * A loop built with {@link Builder#virtualTime(boolean) virtualTime(true)} has a clock that starts
+ * at 0 and, whenever nothing is ready, jumps straight to the next timer instead of waiting (like
+ * tokio's paused time): a test of code that sleeps for an hour runs in milliseconds, and
+ * {@link #time()} reports the virtual elapsed time exactly.
+ *
  * <h2>Debug mode</h2>
- * {@code -Dpollen.debug=true} or {@link Builder#debug(boolean)}: callbacks slower than the
- * threshold (default 100 ms) are reported with their duration.
+ * {@code -Dpollen.debug=true} or {@link Builder#debug(boolean)}: callbacks (and task steps) slower
+ * than the threshold (default 100 ms) are reported with their duration, and an await while the
+ * task holds a {@code synchronized} monitor or a {@code java.util.concurrent} lock throws an
+ * {@link IllegalStateException} naming the lock (a thread dump per await: debug only).
  */
 public final class EventLoop implements AutoCloseable {
 
@@ -82,17 +103,25 @@ public final class EventLoop implements AutoCloseable {
     private ExceptionHandler exceptionHandler;
     /** The task running right now on this loop's thread, if any (see {@link Suspender}). */
     Suspender suspender;
+    /** Live tasks and task-locals outside tasks. */
+    final TaskRegistry tasks = new TaskRegistry();
+    private ExecutorService defaultExecutor;
 
     private long iterations;
     private long callbacksRun;
     private long ioEvents;
     private long nanosPolling;
     private long nanosRunning;
+    /** JDK Flight Recorder events of this loop (see {@code dev.pollen.loop.jfr}). */
+    private final LoopRecorder recorder;
+    /** Whether this iteration times callbacks for JFR (asked once per iteration). */
+    private boolean recordSlowCallbacks;
 
     private EventLoop(Builder b) {
         this.poller = b.poller != null ? b.poller : Pollers.create(b.pollerName != null
                 ? b.pollerName : Pollers.configuredName());
         this.name = b.name != null ? b.name : "pollen-loop-" + IDS.incrementAndGet();
+        this.recorder = new LoopRecorder(this.name);
         this.virtualTime = b.virtualTime;
         this.debug = b.debug;
         this.slowCallbackNanos = b.slowCallback.toNanos();
@@ -315,6 +344,10 @@ public final class EventLoop implements AutoCloseable {
         ready.clear();
         inbox.clear();
         timers.clear();
+        ExecutorService executor = defaultExecutor;
+        if (executor != null) {
+            executor.shutdown(); // as asyncio: running jobs finish, no new ones start
+        }
         poller.close();
     }
 
@@ -363,6 +396,12 @@ public final class EventLoop implements AutoCloseable {
                 timeout = 0;
             }
         }
+        // JFR: one flag read per event type and iteration; nothing allocated unless recording.
+        boolean recordIteration = recorder.iterationsEnabled();
+        recordSlowCallbacks = recorder.slowCallbacksEnabled();
+        if (recordIteration && timeout == 0) {
+            recorder.beginIteration(); // a non-blocking poll only collects and dispatches: busy
+        }
         long t0 = System.nanoTime();
         int events;
         try {
@@ -375,6 +414,9 @@ public final class EventLoop implements AutoCloseable {
             WAKE_STATE.setOpaque(this, AWAKE);
         }
         long t1 = System.nanoTime();
+        if (recordIteration && timeout != 0) {
+            recorder.beginIteration(); // the poll could block: its wait is not busy time
+        }
         nanosPolling += t1 - t0;
         iterations++;
         ioEvents += events;
@@ -404,6 +446,9 @@ public final class EventLoop implements AutoCloseable {
         }
         callbacksRun += n;
         nanosRunning += System.nanoTime() - t1;
+        if (recordIteration) {
+            recorder.endIteration(events, n, t1 - t0, timeout != 0);
+        }
     }
 
     private void drainInbox() {
@@ -415,15 +460,8 @@ public final class EventLoop implements AutoCloseable {
 
     private void runHandle(Handle h) {
         try {
-            if (debug) {
-                long start = System.nanoTime();
-                h.invoke();
-                long took = System.nanoTime() - start;
-                if (took > slowCallbackNanos) {
-                    LOG.log(System.Logger.Level.WARNING, () -> "loop " + name + ": callback "
-                            + h.describe() + " took " + took / 1_000_000 + " ms (threshold "
-                            + slowCallbackNanos / 1_000_000 + " ms)");
-                }
+            if (debug || recordSlowCallbacks) {
+                timedInvoke(h);
             } else {
                 h.invoke();
             }
@@ -434,6 +472,28 @@ public final class EventLoop implements AutoCloseable {
             callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
         } catch (Throwable e) {
             callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
+        }
+    }
+
+    /** Runs a callback timed for debug mode's slow-callback warning and/or JFR. */
+    private void timedInvoke(Handle h) {
+        boolean record = recordSlowCallbacks;
+        if (record) {
+            recorder.beginCallback();
+        }
+        long start = System.nanoTime();
+        try {
+            h.invoke();
+        } finally {
+            if (record) {
+                recorder.endCallback(h);
+            }
+            long took = System.nanoTime() - start;
+            if (debug && took > slowCallbackNanos) {
+                LOG.log(System.Logger.Level.WARNING, () -> "loop " + name + ": callback "
+                        + h.describe() + " took " + took / 1_000_000 + " ms (threshold "
+                        + slowCallbackNanos / 1_000_000 + " ms)");
+            }
         }
     }
 
@@ -585,7 +645,165 @@ public final class EventLoop implements AutoCloseable {
         if (closed) {
             return; // a closed loop runs nothing; the callback is dropped with the loop
         }
+        if (callback instanceof Handle h) {
+            // A task's Step (only this package can subclass Handle): it is its own handle, so
+            // waking a task allocates nothing.
+            ready.add(h);
+            return;
+        }
         ready.add(new DoneCallbackHandle<>(future, callback));
+    }
+
+    /** Puts a handle (a task's step) on the ready queue. */
+    void enqueue(Handle h) {
+        ready.add(h);
+    }
+
+    /** Takes a handle back off the ready queue (a suspension that failed after scheduling). */
+    void unschedule(Handle h) {
+        ready.removeLastOccurrence(h);
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /**
+     * Creates a task that runs {@code body} as a coroutine on this loop (asyncio's
+     * {@code create_task}); its first step runs in the next iteration. Inside the body, and in
+     * anything it calls, {@link Future#await()} suspends only this task. The task starts with a
+     * copy of the creator's {@linkplain TaskLocal task-local} values.
+     *
+     * <p><b>Threading:</b> loop thread only; from other threads use
+     * {@code Async.runCoroutineThreadsafe}.
+     *
+     * @param body the task's body; its return value becomes the task's result
+     * @param <T>  the result type
+     * @return the task, already scheduled
+     * @throws IllegalStateException if the loop is closed, or the JVM lacks
+     *                               {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}
+     *                               (the message says how to fix it)
+     */
+    public <T> Task<T> createTask(Callable<T> body) {
+        return createTask(null, body);
+    }
+
+    /**
+     * As {@link #createTask(Callable)}, with a name (null: {@code Task-<n>}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name the task's name, or null
+     * @param body the task's body
+     * @param <T>  the result type
+     * @return the task, already scheduled
+     */
+    public <T> Task<T> createTask(String name, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        checkThread("createTask");
+        checkNotClosed("createTask");
+        // The creator's task-locals: the running task's, else the loop's own (callbacks, setup).
+        Object[] locals = suspender instanceof Step s ? s.task.locals : tasks.rootLocals;
+        Task<T> t = new Task<>(this, name, body, locals);
+        tasks.add(t);
+        ready.add(t.step);
+        return t;
+    }
+
+    /**
+     * As {@link #createTask(Callable)} for a body without a result (the task's result is null).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param body the task's body
+     * @return the task, already scheduled
+     */
+    public Task<Void> createTask(Runnable body) {
+        return createTask(null, body);
+    }
+
+    /**
+     * As {@link #createTask(Runnable)}, with a name (null: {@code Task-<n>}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name the task's name, or null
+     * @param body the task's body
+     * @return the task, already scheduled
+     */
+    public Task<Void> createTask(String name, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return createTask(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * The task running right now on this loop (asyncio's {@code current_task(loop)}), or null
+     * when called from a plain callback.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the running task or null
+     */
+    public Task<?> currentTask() {
+        checkThread("currentTask");
+        return suspender instanceof Step s ? s.task : null;
+    }
+
+    /**
+     * The tasks of this loop that are not done yet, oldest first (asyncio's {@code all_tasks}).
+     * The loop holds a strong reference to each until it is done.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return a snapshot
+     */
+    public Set<Task<?>> allTasks() {
+        checkThread("allTasks");
+        return tasks.snapshot();
+    }
+
+    /**
+     * The executor that {@code Async.runInExecutor(null, ...)} and {@code Async.toThread} use
+     * (asyncio's default executor): created on first use, a pool of up to
+     * {@code min(32, processors + 4)} daemon threads named after the loop, idle threads ending
+     * after 60 s. {@link #close()} shuts it down (running jobs finish, none start).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the default executor
+     * @throws IllegalStateException if the loop is closed
+     */
+    public ExecutorService defaultExecutor() {
+        checkThread("defaultExecutor");
+        checkNotClosed("defaultExecutor");
+        ExecutorService e = defaultExecutor;
+        if (e == null) {
+            int n = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+            AtomicInteger ids = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, name + "-executor-" + ids.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            defaultExecutor = e = pool;
+        }
+        return e;
+    }
+
+    /**
+     * Replaces the default executor (asyncio's {@code set_default_executor}); the loop shuts it
+     * down when closed.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param executor the executor, not null
+     */
+    public void setDefaultExecutor(ExecutorService executor) {
+        checkThread("setDefaultExecutor");
+        this.defaultExecutor = Objects.requireNonNull(executor, "executor");
     }
 
     // ------------------------------------------------------------------ fd watchers
