@@ -20,10 +20,15 @@ package dev.pollen.spi;
  *   <li><b>Wakeup</b> is coalesced: any number of {@code wakeup()} calls between two polls make
  *       exactly one poll return early, and leave nothing behind that would make a later poll
  *       return early.</li>
- *   <li><b>After {@link #close()}</b> every method but {@code close}, {@code isClosed} and
- *       {@code wakeup} throws {@link IllegalStateException}; {@code wakeup} does nothing; all
+ *   <li><b>After {@link #close()}</b> {@code register} and {@code poll} (and
+ *       {@link Registration#interest(int)}) throw {@link IllegalStateException}; {@code wakeup}
+ *       does nothing; {@code name}, {@code sockets} and {@code isClosed} still answer; all
  *       registrations are invalid; the sources themselves are not closed (their owners close
  *       them).</li>
+ *   <li><b>Thread interrupts</b> do not affect a poll: a backend whose wait would return at once
+ *       while the thread's interrupt flag is set (a {@code Selector}, {@code LockSupport.park})
+ *       clears the flag for the wait and restores it afterwards, so an interrupted loop thread
+ *       never spins.</li>
  * </ul>
  */
 public interface Poller extends AutoCloseable {

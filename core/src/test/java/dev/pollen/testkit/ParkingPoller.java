@@ -45,6 +45,9 @@ public final class ParkingPoller implements Poller {
             return 0;
         }
         polling = Thread.currentThread();
+        // An interrupted thread would return from park at once and spin: clear the flag for the
+        // wait and restore it afterwards (the Poller contract: interrupts do not affect a poll).
+        boolean interrupted = Thread.interrupted();
         try {
             long deadline = System.nanoTime() + timeoutNanos;
             while (!woken.get()) {
@@ -60,6 +63,9 @@ public final class ParkingPoller implements Poller {
             }
         } finally {
             polling = null;
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
         }
         woken.set(false);
         return 0;
