@@ -1,0 +1,88 @@
+package dev.pollen.linux.epoll;
+
+import dev.pollen.spi.Availability;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.PollerProvider;
+import java.util.Locale;
+
+/**
+ * The {@code epoll} provider: Linux epoll through JNA direct mapping ({@link EpollPoller}).
+ *
+ * <p>Available on Linux x86_64 and aarch64 when JNA loads and {@code epoll_create1} works;
+ * otherwise the reason says which of "not Linux", "wrong architecture" or "library not loadable"
+ * applies. Priority 100 (a native platform poller); whether {@code auto} prefers it to
+ * {@code netty-epoll} is decided from benchmarks (docs/decisions.md).
+ *
+ * <p><b>Threading:</b> every method is thread-safe. The constructor does no native work.
+ */
+public final class EpollPollerProvider implements PollerProvider {
+
+    /** The provider name: {@code -Dpollen.poller=epoll}. */
+    public static final String NAME = "epoll";
+
+    private volatile Availability availability;
+
+    /** Creates the provider (no native work; see {@link #availability()}). */
+    public EpollPollerProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            a = probe(System.getProperty("os.name"), System.getProperty("os.arch"));
+            availability = a;
+        }
+        return a;
+    }
+
+    /**
+     * Decides availability for an OS and architecture; only loads native code when both fit.
+     *
+     * @param osName the {@code os.name} value
+     * @param arch   the {@code os.arch} value
+     * @return the verdict; never throws
+     */
+    static Availability probe(String osName, String arch) {
+        if (osName == null || !osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return Availability.unavailable("not Linux (os.name=" + osName
+                    + "): epoll exists only on Linux");
+        }
+        if (EpollEventLayout.forArch(arch) == null) {
+            return Availability.unavailable("wrong architecture: " + arch
+                    + " (epoll via JNA supports x86_64 and aarch64)");
+        }
+        try {
+            return NativeProbe.run(arch);
+        } catch (Throwable t) {
+            // NoClassDefFoundError (JNA missing), UnsatisfiedLinkError (libjnidispatch or a
+            // symbol missing), or anything else the native load throws.
+            return Availability.unavailable("library not loadable: JNA could not bind libc's "
+                    + "epoll functions: " + t);
+        }
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Poller create() {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("the epoll poller is unavailable: " + a.reason());
+        }
+        return new EpollPoller();
+    }
+
+    @Override
+    public String toString() {
+        return "EpollPollerProvider[" + availability() + "]";
+    }
+}

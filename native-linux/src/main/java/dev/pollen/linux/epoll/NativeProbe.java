@@ -1,0 +1,35 @@
+package dev.pollen.linux.epoll;
+
+import com.sun.jna.Native;
+import dev.pollen.posix.LibC;
+import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.Availability;
+
+/**
+ * The native half of {@link EpollPollerProvider#probe}: kept in its own class so that the
+ * provider itself never links against JNA (a missing JNA is then a clean "unavailable").
+ *
+ * <p><b>Threading:</b> any thread.
+ */
+final class NativeProbe {
+
+    private NativeProbe() {
+    }
+
+    static Availability run(String arch) {
+        LibC.load();
+        EpollNative.load();
+        if (Native.POINTER_SIZE != 8) {
+            return Availability.unavailable("wrong architecture: a 64-bit JVM is required, this "
+                    + "one has " + Native.POINTER_SIZE * 8 + "-bit pointers");
+        }
+        int fd = EpollNative.epoll_create1(EpollNative.EPOLL_CLOEXEC);
+        if (fd < 0) {
+            return Availability.unavailable("epoll_create1 failed: "
+                    + OsConstants.LINUX.errno.describe(Native.getLastError()));
+        }
+        LibC.close(fd);
+        return Availability.available("Linux " + arch + ", epoll through JNA " + Native.VERSION
+                + " (direct mapping)");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pollen.posix;
+
+import dev.pollen.spi.ListenSocket;
+import dev.pollen.spi.StreamSocket;
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * A listening TCP or Unix domain socket on a file descriptor. {@link #accept()} uses
+ * {@code accept4(SOCK_NONBLOCK | SOCK_CLOEXEC)} where the OS has it and {@code accept} then
+ * {@code fcntl} on macOS (see {@link SocketPlan}).
+ *
+ * <p><b>Threading:</b> loop thread only.
+ */
+public final class PosixListenSocket extends FdSource implements ListenSocket {
+
+    private final SocketKind kind;
+    private final SocketAddress local;
+
+    PosixListenSocket(PosixSocketLayer layer, int fd, SocketKind kind, SocketAddress local) {
+        super(layer, fd);
+        this.kind = kind;
+        this.local = local;
+    }
+
+    @Override
+    public StreamSocket accept() throws IOException {
+        ensureOpen();
+        int child = layer.accept(fd, local);
+        if (child < 0) {
+            return null;
+        }
+        return new PosixStreamSocket(layer, child, kind, layer.decodePeer(), true);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public String toString() {
+        return "PosixListenSocket[fd " + fd + ", " + kind + ", " + SockAddr.format(local)
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,261 @@
+package dev.pollen.posix;
+
+import com.sun.jna.Native;
+import dev.pollen.spi.StreamSocket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A non-blocking TCP or Unix domain stream socket on a file descriptor.
+ *
+ * <p>Reads and writes are one {@code read}/{@code write}/{@code writev} system call each
+ * (retried on EINTR); EAGAIN is "nothing now" (0). Direct buffers go to the kernel at their own
+ * address; heap buffers are copied through the layer's 64 KiB copy buffer, so one call moves at
+ * most 64 KiB for them. A gathering write of direct buffers is one {@code writev} of up to
+ * IOV_MAX buffers; if any buffer is a heap buffer, the buffers are copied into the copy buffer
+ * and written with one {@code write}.
+ *
+ * <p><b>Threading:</b> loop thread only.
+ */
+public final class PosixStreamSocket extends FdSource implements StreamSocket {
+
+    private final SocketKind kind;
+    private final OsConstants os;
+    private SocketAddress remote;
+    private SocketAddress local;
+    private boolean connected;
+
+    PosixStreamSocket(PosixSocketLayer layer, int fd, SocketKind kind, SocketAddress remote,
+                      boolean connected) {
+        super(layer, fd);
+        this.kind = kind;
+        this.os = layer.os();
+        this.remote = remote;
+        this.connected = connected;
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        ensureOpen();
+        if (connected) {
+            return true;
+        }
+        // SO_ERROR holds (and clears) the error of a failed non-blocking connect.
+        int err = layer.getInt(fd, os.SOL_SOCKET, os.SO_ERROR, "SO_ERROR");
+        if (err != 0) {
+            throw PosixErrors.socketError(os, "connect", remote, err);
+        }
+        // No error yet: connected if the kernel knows a peer, else still in progress.
+        if (layer.peerAddress(fd) == null) {
+            int e = Native.getLastError();
+            if (e == os.ENOTCONN) {
+                return false;
+            }
+            throw PosixErrors.socketError(os, "getpeername", remote, e);
+        }
+        connected = true;
+        return true;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureOpen();
+        int pos = dst.position();
+        int rem = dst.limit() - pos;
+        if (rem == 0) {
+            return 0;
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is a read-only buffer");
+        }
+        if (dst.isDirect()) {
+            int n = readAt(DirectAddress.of(dst), rem);
+            if (n > 0) {
+                dst.position(pos + n);
+            }
+            return n;
+        }
+        ByteBuffer copy = layer.copyBuffer();
+        int n = readAt(layer.copyAddress(), Math.min(rem, copy.capacity()));
+        if (n > 0) {
+            dst.put(pos, copy, 0, n);
+            dst.position(pos + n);
+        }
+        return n;
+    }
+
+    private int readAt(long address, int len) throws IOException {
+        while (true) {
+            long n = LibC.read(fd, address, len);
+            if (n > 0) {
+                return (int) n;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            int e = Native.getLastError();
+            if (e == os.EAGAIN) {
+                return 0;
+            }
+            if (e != os.EINTR) {
+                throw PosixErrors.socketError(os, "read", remote, e);
+            }
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        int pos = src.position();
+        int rem = src.limit() - pos;
+        if (rem == 0) {
+            return 0;
+        }
+        int n;
+        if (src.isDirect()) {
+            n = writeAt(DirectAddress.of(src), rem);
+        } else {
+            ByteBuffer copy = layer.copyBuffer();
+            int len = Math.min(rem, copy.capacity());
+            copy.put(0, src, pos, len);
+            n = writeAt(layer.copyAddress(), len);
+        }
+        if (n > 0) {
+            src.position(pos + n);
+        }
+        return n;
+    }
+
+    private int writeAt(long address, long len) throws IOException {
+        while (true) {
+            long n = LibC.write(fd, address, len);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int e = Native.getLastError();
+            if (e == os.EAGAIN) {
+                return 0;
+            }
+            if (e != os.EINTR) {
+                throw PosixErrors.socketError(os, "write", remote, e);
+            }
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureOpen();
+        int end = offset + length;
+        int count = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < end; i++) {
+            ByteBuffer b = srcs[i];
+            if (b.hasRemaining()) {
+                count++;
+                allDirect &= b.isDirect();
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        long written;
+        if (allDirect) {
+            ByteBuffer iov = layer.iovecs(Math.min(count, os.IOV_MAX));
+            int entries = 0;
+            for (int i = offset; i < end && entries < os.IOV_MAX; i++) {
+                ByteBuffer b = srcs[i];
+                if (b.hasRemaining()) {
+                    iov.putLong(entries * PosixSocketLayer.IOVEC_SIZE, DirectAddress.of(b));
+                    iov.putLong(entries * PosixSocketLayer.IOVEC_SIZE + 8, b.remaining());
+                    entries++;
+                }
+            }
+            written = writevAt(layer.iovecsAddress(), entries);
+        } else {
+            // Any heap buffer: gather everything into the copy buffer, one write.
+            ByteBuffer copy = layer.copyBuffer();
+            int filled = 0;
+            for (int i = offset; i < end && filled < copy.capacity(); i++) {
+                ByteBuffer b = srcs[i];
+                int len = Math.min(b.remaining(), copy.capacity() - filled);
+                copy.put(filled, b, b.position(), len);
+                filled += len;
+            }
+            written = writeAt(layer.copyAddress(), filled);
+        }
+        long left = written;
+        for (int i = offset; i < end && left > 0; i++) {
+            ByteBuffer b = srcs[i];
+            int step = (int) Math.min(b.remaining(), left);
+            b.position(b.position() + step);
+            left -= step;
+        }
+        return written;
+    }
+
+    private long writevAt(long iovAddress, int entries) throws IOException {
+        while (true) {
+            long n = LibC.writev(fd, iovAddress, entries);
+            if (n >= 0) {
+                return n;
+            }
+            int e = Native.getLastError();
+            if (e == os.EAGAIN) {
+                return 0;
+            }
+            if (e != os.EINTR) {
+                throw PosixErrors.socketError(os, "writev", remote, e);
+            }
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        ensureOpen();
+        if (LibC.shutdown(fd, os.SHUT_WR) != 0) {
+            throw PosixErrors.socketError(os, "shutdown(SHUT_WR)", remote, Native.getLastError());
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        if (local == null && isOpen()) {
+            SocketAddress a = layer.localAddress(fd);
+            if (connected) {
+                local = a; // fixed once connected
+            }
+            return a;
+        }
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        ensureOpen();
+        PosixOptions.set(layer, fd, kind, option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        ensureOpen();
+        return PosixOptions.get(layer, fd, kind, option);
+    }
+
+    @Override
+    public String toString() {
+        return "PosixStreamSocket[fd " + fd + ", " + kind + ", "
+                + (connected ? "connected to " : "connecting to ") + SockAddr.format(remote)
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+}
