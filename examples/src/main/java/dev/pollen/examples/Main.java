@@ -1,0 +1,65 @@
+package dev.pollen.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The examples jar's entry point: {@code java -jar pollen-examples.jar SUBCOMMAND [options]}.
+ * Every subcommand has {@code --help}; a bad flag or value exits with status 2 and a message
+ * saying which and why.
+ *
+ * <p><b>Threading:</b> runs on the JVM's main thread; subcommands start their own loops.
+ */
+@Command(name = "pollen-examples", mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Pollen's examples: an asyncio-style event loop for the JVM.",
+            "Subcommands that run a loop take --poller NAME (default: auto)."},
+        subcommands = {PollersCommand.class, DemoCommand.class, EchoCommand.class,
+            ProxyCommand.class, LoadgenCommand.class, TourCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs the command line and exits with its status.
+     *
+     * <p><b>Threading:</b> the main thread.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command line and returns its exit status (for tests and the tour).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param args the arguments
+     * @return 0 on success, 2 for bad usage, 1 for a failure while running
+     */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: choose one of " + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** Reports the project version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pollen-examples " + (v != null ? v : "(development build)"),
+                "JVM: " + Runtime.version() + " " + System.getProperty("java.vm.name")};
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.pollen.examples;
+
+import dev.pollen.group.GroupServer;
+import dev.pollen.group.LoopGroup;
+import dev.pollen.loop.Future;
+import dev.pollen.net.Connection;
+import dev.pollen.net.Net;
+import dev.pollen.net.NetOptions;
+import dev.pollen.net.Pipe;
+import dev.pollen.net.Protocol;
+import dev.pollen.net.Transport;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A TCP proxy on {@link Net#pipe}: each accepted client gets a connection to the upstream on the
+ * same loop, and the pipe forwards both ways with flow control (memory per connection is bounded
+ * by the write buffers' water marks whatever the peers' speeds) and half-close. A failed upstream
+ * connect closes the client cleanly and counts as an error.
+ *
+ * <p><b>Threading:</b> {@link #start} and {@link #stop} from any non-loop thread; the counters are
+ * thread-safe; the protocols run on the loop threads.
+ */
+final class ProxyServer {
+
+    final LongAdder connections = new LongAdder();
+    final LongAdder bytesToUpstream = new LongAdder();
+    final LongAdder bytesToClient = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final AtomicInteger open = new AtomicInteger();
+
+    private final HostPort upstream;
+    private final NetOptions upstreamOptions;
+    private GroupServer server;
+
+    private ProxyServer(HostPort upstream, Duration connectTimeout) {
+        this.upstream = upstream;
+        this.upstreamOptions = NetOptions.builder().connectTimeout(connectTimeout).build();
+    }
+
+    /** Starts the proxy listening on {@code listen}; throws with a readable message on failure. */
+    static ProxyServer start(LoopGroup group, HostPort listen, HostPort upstream, Duration connectTimeout)
+            throws Servers.StartFailure, InterruptedException {
+        ProxyServer p = new ProxyServer(upstream, connectTimeout);
+        p.server = Servers.await(group.createServer(() -> p.new ClientSide(), listen.host(), listen.port()));
+        return p;
+    }
+
+    GroupServer server() {
+        return server;
+    }
+
+    /**
+     * Stops accepting, lets open connections finish for {@code grace}, then aborts the rest.
+     *
+     * @return how many connections had to be aborted
+     */
+    int stop(Duration grace) throws InterruptedException {
+        server.close().join();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (open.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        int left = open.get();
+        if (left > 0) {
+            server.abortClients().join();
+        }
+        return left;
+    }
+
+    String summary() {
+        return "proxy summary: connections=" + connections.sum()
+                + " bytes client->upstream=" + bytesToUpstream.sum()
+                + " upstream->client=" + bytesToClient.sum()
+                + " errors=" + errors.sum();
+    }
+
+    /** The client side of one proxied connection, until the pipe takes it over. */
+    private final class ClientSide implements Protocol {
+        private Transport client;
+        private boolean piped;
+        private boolean lost;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            client = transport;
+            connections.increment();
+            open.incrementAndGet();
+            transport.pauseReading(); // hold the client's bytes until the upstream is there
+            Future<Connection<Protocol>> up = Net.createConnection(transport.loop(),
+                    () -> new Protocol() { }, upstream.host(), upstream.port(), upstreamOptions);
+            up.addDoneCallback(this::upstreamReady);
+        }
+
+        private void upstreamReady(Future<Connection<Protocol>> f) {
+            if (f.isCancelled() || f.exception() != null) {
+                errors.increment();
+                client.close(); // a clean close: the client sees end-of-stream
+                return;
+            }
+            Transport up = f.result().transport();
+            if (lost || client.isClosing()) {
+                up.close();
+                return;
+            }
+            piped = true;
+            Pipe pipe = Net.pipe(client, up);
+            pipe.whenClosed().addDoneCallback(done -> {
+                bytesToUpstream.add(pipe.bytesAtoB());
+                bytesToClient.add(pipe.bytesBtoA());
+                if (pipe.error() != null) {
+                    errors.increment();
+                }
+                open.decrementAndGet();
+            });
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            if (!piped) {
+                lost = true;
+                open.decrementAndGet();
+            }
+        }
+    }
+}

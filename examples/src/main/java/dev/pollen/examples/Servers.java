@@ -1,0 +1,65 @@
+package dev.pollen.examples;
+
+import dev.pollen.group.GroupServer;
+import dev.pollen.group.LoopGroup;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What the echo and proxy commands share: making the group, printing the "listening" line, and
+ * unwrapping start-up failures into one readable message.
+ *
+ * <p><b>Threading:</b> the command's thread (not a loop thread).
+ */
+final class Servers {
+
+    private Servers() {
+    }
+
+    /** A group of {@code loops} loops on {@code poller}. */
+    static LoopGroup group(String name, int loops, String poller) {
+        return LoopGroup.builder().name(name).loops(loops).poller(poller).build();
+    }
+
+    /** Waits for a group server to start; a failure becomes an exception with its cause's message. */
+    static GroupServer await(java.util.concurrent.CompletableFuture<GroupServer> start)
+            throws StartFailure, InterruptedException {
+        try {
+            return start.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new StartFailure(c.getMessage() != null ? c.getMessage() : c.toString(), c);
+        } catch (TimeoutException e) {
+            throw new StartFailure("the server did not start within 30 s", e);
+        }
+    }
+
+    /** Prints {@code listening HOST:PORT poller=NAME} for each bound address. */
+    static void printListening(PrintStream out, GroupServer server, String pollerName) {
+        for (var a : server.addresses()) {
+            out.println("listening " + Ports.format(a) + " poller=" + pollerName);
+        }
+        out.flush();
+    }
+
+    /** Shuts a group down: a short quiet period, then whatever is left is cancelled. */
+    static void shutdown(LoopGroup group, Duration timeout) throws InterruptedException {
+        group.shutdownGracefully(Duration.ofMillis(100), timeout);
+        if (!group.awaitTermination(timeout.plusSeconds(5))) {
+            group.shutdownNow();
+            group.awaitTermination(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A server could not start (bind error, unknown host, ...). */
+    static final class StartFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

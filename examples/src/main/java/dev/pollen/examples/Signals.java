@@ -1,0 +1,42 @@
+package dev.pollen.examples;
+
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/**
+ * Waits for SIGINT or SIGTERM so the servers can shut down gracefully and exit 0 instead of
+ * being killed mid-flight.
+ *
+ * <p><b>Threading:</b> {@link #await()} blocks the calling thread; the handlers run on the JVM's
+ * signal thread.
+ */
+final class Signals {
+
+    private final CountDownLatch received = new CountDownLatch(1);
+    private volatile String name;
+
+    /** Installs the handlers (once per command). */
+    Signals() {
+        for (String sig : new String[] {"INT", "TERM"}) {
+            try {
+                Signal.handle(new Signal(sig), s -> {
+                    name = "SIG" + s.getName();
+                    received.countDown();
+                });
+            } catch (IllegalArgumentException unsupportedHere) {
+                // e.g. a JVM started with -Xrs: the default handling (exit) stays
+            }
+        }
+    }
+
+    /**
+     * Blocks until a signal arrives.
+     *
+     * @return the signal's name, e.g. {@code SIGTERM}
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    String await() throws InterruptedException {
+        received.await();
+        return name;
+    }
+}

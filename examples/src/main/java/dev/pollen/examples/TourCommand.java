@@ -1,0 +1,105 @@
+package dev.pollen.examples;
+
+import dev.pollen.group.GroupServer;
+import dev.pollen.group.LoopGroup;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tour}: the README's main job. In one process, on the selected poller: lists the pollers,
+ * runs the seed's demos, starts an echo server and a proxy in front of it, drives the load
+ * generator through the proxy, and prints a short result table. Exits 0 when everything worked.
+ *
+ * <p><b>Threading:</b> the main thread orchestrates; each part runs on its own loops.
+ */
+@Command(name = "tour", mixinStandardHelpOptions = true,
+        description = {"The guided tour of Pollen (about 15 s).",
+            "Lists the pollers, runs the seed's demos, starts an echo server behind a proxy,",
+            "drives the load generator through the proxy and ends with a result table."})
+public final class TourCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PollerOption poller;
+
+    @Option(names = "--seconds", defaultValue = "2", paramLabel = "D",
+            description = "Seconds per load run (default: ${DEFAULT-VALUE}; two runs).")
+    double seconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(seconds > 0) || seconds > 60) {
+            throw Checks.bad(spec, "--seconds must be more than 0 and at most 60, got " + seconds);
+        }
+        PrintStream out = System.out;
+        long t0 = System.nanoTime();
+        String pollerName = poller.provider().name();
+
+        heading(out, "1. Pollers");
+        PollersCommand.print(out);
+
+        heading(out, "2. The seed's programs (asyncio tutorial), on " + pollerName);
+        DemoCommand.runAll(poller.name(), out);
+
+        heading(out, "3. Echo server, proxy in front of it, load through the proxy");
+        LoopGroup echoGroup = Servers.group("tour-echo", 1, poller.name());
+        LoopGroup proxyGroup = Servers.group("tour-proxy", 1, poller.name());
+        List<String[]> rows = new ArrayList<>();
+        long errors = 0;
+        ProxyServer proxy = null;
+        try {
+            GroupServer echo = Servers.await(echoGroup.createServer(EchoProtocol::new, "127.0.0.1", 0));
+            Servers.printListening(out, echo, pollerName);
+            HostPort echoAt = new HostPort("127.0.0.1", echo.port());
+            proxy = ProxyServer.start(proxyGroup, new HostPort("127.0.0.1", 0), echoAt, Duration.ofSeconds(5));
+            Servers.printListening(out, proxy.server(), pollerName);
+            HostPort proxyAt = new HostPort("127.0.0.1", proxy.server().port());
+            int[][] shapes = {{16, 64, 1}, {4, 16 * 1024, 1}};
+            for (int[] s : shapes) {
+                out.printf("loadgen through the proxy: %d connections, %d-byte messages, %.1f s ...%n",
+                        s[0], s[1], seconds);
+                LoadGenerator.Result r = new LoadGenerator(proxyAt, s[0], s[1], s[2],
+                        Duration.ofNanos((long) (seconds * 1e9)), null).run(poller.name());
+                out.println("  " + r.line());
+                errors += r.errors() + (r.messages() == 0 ? 1 : 0);
+                rows.add(new String[] {s[0] + " x " + s[1] + " B", String.format("%.0f", r.messagesPerSecond()),
+                    String.format("%.2f", r.megabytesPerSecond()), r.percentileMicros(50) + " us",
+                    r.percentileMicros(99) + " us", r.percentileMicros(99.9) + " us", String.valueOf(r.errors())});
+            }
+            proxy.stop(Duration.ofSeconds(2));
+            out.println(proxy.summary());
+            errors += proxy.errors.sum();
+        } catch (Servers.StartFailure e) {
+            out.println("tour: a server could not start: " + e.getMessage());
+            return 1;
+        } finally {
+            Servers.shutdown(proxyGroup, Duration.ofSeconds(2));
+            Servers.shutdown(echoGroup, Duration.ofSeconds(2));
+        }
+
+        heading(out, "4. Results (poller=" + pollerName + ", JDK " + Runtime.version().feature() + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores)");
+        out.printf("%-14s %12s %8s %9s %9s %9s %7s%n", "load", "messages/s", "MB/s", "p50", "p99", "p999", "errors");
+        for (String[] r : rows) {
+            out.printf("%-14s %12s %8s %9s %9s %9s %7s%n", (Object[]) r);
+        }
+        out.printf("tour finished in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
+                errors == 0 ? "all good" : errors + " error(s)");
+        return errors == 0 ? 0 : 1;
+    }
+
+    private static void heading(PrintStream out, String title) {
+        out.println();
+        out.println("== " + title + " ==");
+    }
+}
