@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * An asyncio-style event loop: one thread runs callbacks, timers, I/O handlers and tasks on top
@@ -86,7 +86,7 @@ public final class EventLoop implements AutoCloseable {
     private final String name;
     private final boolean virtualTime;
     private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
-    private final MpscUnboundedArrayQueue<Handle> inbox = new MpscUnboundedArrayQueue<>(1024);
+    private final MpscUnboundedAtomicArrayQueue<Handle> inbox = new MpscUnboundedAtomicArrayQueue<>(1024);
     private final TimerHeap timers = new TimerHeap();
     private final HashMap<IoSource, Watcher> watchers = new HashMap<>();
 
@@ -393,7 +393,10 @@ public final class EventLoop implements AutoCloseable {
             // this store sees BLOCKING and wakes us; one that enqueued before is seen here.
             wakeState = BLOCKING;
             if (!inbox.isEmpty()) {
+                // Work arrived: this poll will not block, so producers need not wake us (without
+                // this, a busy producer paid one wakeup system call per submission).
                 timeout = 0;
+                WAKE_STATE.setOpaque(this, AWAKE);
             }
         }
         // JFR: one flag read per event type and iteration; nothing allocated unless recording.

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs Pollen's default JMH suite (sized to finish in under 10 minutes on 2 cores), then the
+# results step that writes benchmarks/results/{results.json,results.md,echo.svg,echo.png}.
+#
+#   benchmarks/run-suite.sh                 the whole default suite
+#   benchmarks/run-suite.sh EchoBench       only benchmarks matching a regexp (any JMH arguments)
+#
+# Needs benchmarks/target/benchmarks.jar (./run bench builds it first) and a JDK 21+ (JAVA_HOME,
+# else `java` on the PATH). See docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAR=benchmarks/target/benchmarks.jar
+OUT="${POLLEN_BENCH_OUT:-benchmarks/results}"  # where results.json and the report go
+
+major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
+if [ "${major:-0}" -lt 21 ]; then
+  echo "run-suite: $JAVA is Java ${major:-unknown}; Pollen needs 21 or newer (set JAVA_HOME)" >&2
+  exit 2
+fi
+if [ ! -f "$JAR" ]; then
+  echo "run-suite: $JAR is missing; build it with ./run bench or" \
+       "mvn -q -DskipTests package -pl benchmarks -am" >&2
+  exit 2
+fi
+mkdir -p "$OUT"
+
+# Only the pollers (and Netty transports) this machine has, so no parameter fails on purpose.
+NATIVE=--enable-native-access=ALL-UNNAMED
+POLLERS=$("$JAVA" $NATIVE -cp "$JAR" dev.pollen.bench.AvailablePollers)
+SERVERS=$("$JAVA" $NATIVE -cp "$JAR" dev.pollen.bench.AvailablePollers --servers)
+echo "run-suite: pollers: $POLLERS; echo servers: $SERVERS"
+
+# -prof gc adds gc.alloc.rate.norm (bytes per operation, whole JVM) to every result.
+"$JAVA" -jar "$JAR" -p poller="$POLLERS" -p server="$SERVERS" -prof gc \
+  -rf json -rff "$OUT/results.json" "$@"
+
+"$JAVA" -cp "$JAR" dev.pollen.bench.report.Report "$OUT/results.json" "$OUT"
