@@ -125,7 +125,9 @@ public abstract class LoopContract extends BackendFixture {
     // test_base_events: test_call_later_negative_delays
     @Test
     void timersRunInDeadlineOrderAndEqualDeadlinesInSchedulingOrder() {
-        EventLoop loop = newLoop();
+        // Virtual time: the clock only moves when the loop jumps, so a descheduled test thread
+        // cannot reorder deadlines computed from separate reads of the clock.
+        EventLoop loop = newVirtualLoop();
         List<Integer> order = new ArrayList<>();
         long now = loop.time();
         loop.callAt(now + 3 * MS, () -> order.add(3));
@@ -524,7 +526,7 @@ public abstract class LoopContract extends BackendFixture {
         loop.callLater(Duration.ofMillis(2), loop::stop);
         loop.runForever();
         var s = loop.stats();
-        assertTrue(s.iterations() >= 2, s.toString());
+        assertTrue(s.iterations() >= 1, s.toString());
         assertTrue(s.callbacksRun() >= 11, s.toString());
         assertTrue(s.nanosPolling() >= 0 && s.nanosRunning() >= 0);
     }

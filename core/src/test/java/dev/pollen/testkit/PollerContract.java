@@ -57,7 +57,9 @@ public abstract class PollerContract extends BackendFixture {
         if (listener != null) {
             listener.close();
         }
-        poller.close();
+        if (poller != null) { // null when a subclass skipped before the poller was made
+            poller.close();
+        }
     }
 
     /** A connected pair: [0] the client side, [1] the accepted side. */

@@ -1,0 +1,632 @@
+package dev.pollen.macos.kqueue;
+
+import dev.pollen.posix.FdCloseHook;
+import dev.pollen.posix.FdSource;
+import dev.pollen.posix.OsConstants;
+import dev.pollen.posix.PosixErrors;
+import dev.pollen.posix.PosixSocketLayer;
+import dev.pollen.spi.IoHandler;
+import dev.pollen.spi.IoSource;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.Registration;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The {@link Poller} on kqueue: the macOS and FreeBSD kernels, or libkqueue on Linux.
+ *
+ * <h2>How the contract maps to kqueue</h2>
+ * <ul>
+ *   <li><b>Filters.</b> READ is an {@code EVFILT_READ} knote, WRITE an {@code EVFILT_WRITE}
+ *       knote, both level-triggered (no {@code EV_CLEAR}). A knote is made when its op is first
+ *       wanted, disabled (not deleted) when the op is dropped, re-enabled with
+ *       {@code EV_ENABLE}, and deleted when the mask becomes 0 or the registration ends
+ *       ({@link FilterState}). The two events of one fd are merged into one handler call.</li>
+ *   <li><b>Batching.</b> Changes are queued in a change list during the loop iteration and
+ *       applied by the next poll's {@code kevent()} together with its wait: one system call per
+ *       iteration however many interests changed. A full list is flushed at once with a
+ *       non-waiting {@code kevent()}.</li>
+ *   <li><b>Wakeup.</b> An {@code EVFILT_USER} event with {@code EV_CLEAR}, triggered with
+ *       {@code NOTE_TRIGGER}; coalesced by a {@link WakeupGate}, so a burst of wakeups costs at
+ *       most one {@code kevent()} and a loop that is awake costs none.</li>
+ *   <li><b>Timeouts</b> go to the kernel as a {@code timespec}; a wait that ends with nothing to
+ *       report before the deadline (rounding in libkqueue, EINTR, change errors) waits again for
+ *       the rest, so a poll never returns early on its own.</li>
+ *   <li><b>Closing a registered source</b> runs the {@link FdCloseHook} first: on libkqueue,
+ *       which keeps the knotes of closed fds, the knotes are deleted right away; on the kernels,
+ *       which drop them at close, the queued changes for that fd are discarded instead.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
+ * {@link #name()} and {@link #sockets()}, which any thread may call.
+ */
+public final class KqueuePoller implements Poller {
+
+    /** The provider name. */
+    public static final String NAME = "kqueue";
+    /** Default size of the change list. */
+    public static final int DEFAULT_CHANGES = 256;
+    /** Default size of the event list (at least the change list: every change error must fit). */
+    public static final int DEFAULT_EVENTS = 1024;
+    /** The {@code ident} of the wakeup user event. */
+    static final long WAKEUP_IDENT = 0;
+    /** The {@code udata} of the wakeup user event; registrations use ids from 1. */
+    static final long WAKEUP_UDATA = 0;
+
+    private static final System.Logger LOG = System.getLogger(KqueuePoller.class.getName());
+
+    private final KqueueSyscalls sys;
+    private final KqueueTarget target;
+    private final OsConstants os;
+    private final int kq;
+    private final PosixSocketLayer sockets;
+    private final ChangeList changes;
+    private final KeventArray events;
+    /** Results of non-waiting flushes (change errors; readiness there is ignored). */
+    private final KeventArray flushResults;
+    /** The trigger change, written once; GC-managed so a racing wakeup() never sees freed memory. */
+    private final KeventArray trigger;
+    private final Timespec timespec;
+    private final Timespec zero;
+    private final WakeupGate gate = new WakeupGate();
+    private final ChangeSink sink = this::queueChange;
+    private final FdCloseHook closeHook = this::beforeClose;
+
+    private volatile boolean closed;
+    private long nextId = WAKEUP_UDATA + 1;
+    /** Live registrations by fd. */
+    private KqueueRegistration[] byFd = new KqueueRegistration[64];
+    /** Registrations ready in the current dispatch, in event order. */
+    private KqueueRegistration[] ready = new KqueueRegistration[64];
+    private int readyCount;
+    private int readyIndex;
+    /** Registrations with failed changes found by an early flush, reported by the next poll. */
+    private final ArrayList<KqueueRegistration> deferred = new ArrayList<>();
+    /** An early flush consumed the wakeup event: the next poll must not block. */
+    private boolean flushSawWakeup;
+
+    /**
+     * Opens a kqueue.
+     *
+     * <p><b>Threading:</b> any thread; the poller is then confined to the thread that polls it.
+     *
+     * @param sys            the system calls (normally {@link JnaKqueue})
+     * @param target         which kqueue implementation {@code sys} talks to
+     * @param os             the host OS's socket and errno constants
+     * @param changeCapacity size of the change list, at least 4
+     * @param eventCapacity  size of the event list, at least {@code changeCapacity}
+     * @throws UncheckedIOException     if {@code kqueue()} or the wakeup event fails
+     * @throws IllegalArgumentException if a capacity is out of range
+     */
+    public KqueuePoller(KqueueSyscalls sys, KqueueTarget target, OsConstants os, int changeCapacity,
+            int eventCapacity) {
+        this.sys = Objects.requireNonNull(sys, "sys");
+        this.target = Objects.requireNonNull(target, "target");
+        this.os = Objects.requireNonNull(os, "os");
+        if (changeCapacity < 4) {
+            throw new IllegalArgumentException("changeCapacity must be at least 4, got " + changeCapacity);
+        }
+        if (eventCapacity < changeCapacity) {
+            // Change errors come back in the event list; with less room than changes, the kernel
+            // fails the whole call and stops applying changes at the first error.
+            throw new IllegalArgumentException("eventCapacity must be at least changeCapacity ("
+                    + changeCapacity + "), got " + eventCapacity);
+        }
+        int fd = sys.kqueue();
+        if (fd < 0) {
+            throw new UncheckedIOException(PosixErrors.error(os, "kqueue", sys.lastError()));
+        }
+        this.kq = fd;
+        KeventArray ch = null;
+        KeventArray ev = null;
+        KeventArray fr = null;
+        Timespec ts = null;
+        Timespec z = null;
+        try {
+            ch = new KeventArray(changeCapacity, target.keventSize);
+            ev = new KeventArray(eventCapacity, target.keventSize);
+            fr = new KeventArray(changeCapacity, target.keventSize);
+            ts = new Timespec();
+            z = new Timespec().set(0);
+            this.trigger = KeventArray.gcManaged(1, target.keventSize);
+            this.trigger.set(0, WAKEUP_IDENT, target.evfiltUser, 0, Kevent.NOTE_TRIGGER, 0, WAKEUP_UDATA);
+            this.changes = new ChangeList(ch);
+            this.events = ev;
+            this.flushResults = fr;
+            this.timespec = ts;
+            this.zero = z;
+            this.sockets = new PosixSocketLayer(closeHook, os);
+            // EV_CLEAR: the user event resets once reported, so one trigger ends one poll.
+            changes.add(WAKEUP_IDENT, target.evfiltUser, Kevent.EV_ADD | Kevent.EV_CLEAR, 0, WAKEUP_UDATA);
+            int n = sys.kevent(kq, ch, 1, fr, fr.capacity(), z);
+            changes.clear();
+            if (n < 0) {
+                throw new UncheckedIOException(PosixErrors.error(os, "kevent(EVFILT_USER, EV_ADD)",
+                        sys.lastError()));
+            }
+            for (int i = 0; i < n; i++) {
+                if (fr.filter(i) == target.evfiltUser && (fr.flags(i) & Kevent.EV_ERROR) != 0) {
+                    throw new UncheckedIOException(PosixErrors.error(os,
+                            "kevent(EVFILT_USER=" + target.evfiltUser + ", EV_ADD) on " + target.description,
+                            (int) fr.data(i)));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            sys.close(fd);
+            for (KeventArray a : new KeventArray[] {ch, ev, fr}) {
+                if (a != null) {
+                    a.free();
+                }
+            }
+            if (ts != null) {
+                ts.free();
+            }
+            if (z != null) {
+                z.free();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return {@code "kqueue"}
+     */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread may obtain it; its methods are loop-thread only.
+     */
+    @Override
+    public PosixSocketLayer sockets() {
+        return sockets;
+    }
+
+    /**
+     * The kqueue implementation this poller talks to.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the target
+     */
+    public KqueueTarget target() {
+        return target;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public Registration register(IoSource source, int ops, IoHandler handler) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(handler, "handler");
+        checkOpen("register");
+        KqueueRegistration.checkOps(ops);
+        if (!(source instanceof FdSource s) || s.layer() != sockets) {
+            throw new IllegalArgumentException("source " + source + " was not made by this kqueue "
+                    + "poller's socket layer; register a source with the poller whose sockets() made it");
+        }
+        if (!s.isOpen()) {
+            throw new IllegalArgumentException("source " + source + " is closed");
+        }
+        if (s.pollerData() != null) {
+            throw new IllegalStateException("source " + source + " is already registered with this "
+                    + "poller; change its interest through the registration instead");
+        }
+        KqueueRegistration reg = new KqueueRegistration(this, s, nextId++, handler);
+        int fd = reg.fd;
+        if (fd >= byFd.length) {
+            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        }
+        byFd[fd] = reg;
+        s.pollerData(reg);
+        if (ops != 0) {
+            applyInterest(reg, ops);
+        }
+        return reg;
+    }
+
+    /** Moves both filters to the states {@code ops} needs and queues the changes. */
+    void applyInterest(KqueueRegistration reg, int ops) {
+        checkOpen("interest");
+        boolean any = ops != 0;
+        int r = FilterState.target(reg.readState, (ops & READ) != 0, any);
+        FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_READ, reg.id, reg.readState, r);
+        reg.readState = r;
+        int w = FilterState.target(reg.writeState, (ops & WRITE) != 0, any);
+        FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_WRITE, reg.id, reg.writeState, w);
+        reg.writeState = w;
+        reg.interest = ops;
+    }
+
+    /** Ends a registration; its knotes are deleted by the next kevent call. */
+    void cancel(KqueueRegistration reg) {
+        reg.valid = false;
+        forget(reg);
+        if (closed) {
+            return;
+        }
+        deleteKnotes(reg);
+    }
+
+    private void deleteKnotes(KqueueRegistration reg) {
+        FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_READ, reg.id, reg.readState,
+                FilterState.ABSENT);
+        FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_WRITE, reg.id, reg.writeState,
+                FilterState.ABSENT);
+        reg.readState = FilterState.ABSENT;
+        reg.writeState = FilterState.ABSENT;
+    }
+
+    private void forget(KqueueRegistration reg) {
+        if (reg.fd < byFd.length && byFd[reg.fd] == reg) {
+            byFd[reg.fd] = null;
+        }
+        if (reg.source.pollerData() == reg) {
+            reg.source.pollerData(null);
+        }
+    }
+
+    /** The socket layer calls this before a source closes its fd. Never throws. */
+    private void beforeClose(FdSource source) {
+        if (!(source.pollerData() instanceof KqueueRegistration reg) || reg.poller != this) {
+            return;
+        }
+        reg.valid = false;
+        forget(reg);
+        if (closed) {
+            return; // the kqueue is gone, and its knotes with it
+        }
+        try {
+            if (target.closeKeepsRegistrations) {
+                // libkqueue never learns that the fd closed and keeps its knotes; a new fd with the
+                // same number would inherit them (and then fail EV_ADD with errno 0). So the
+                // EV_DELETE must reach it now, while the fd is still open: flush immediately.
+                deleteKnotes(reg);
+                if (changes.count() > 0) {
+                    flush();
+                }
+            } else {
+                // macOS and FreeBSD drop an fd's knotes when it closes. What must not happen is
+                // that a change still queued for this fd reaches the kernel after the close: it
+                // would fail, or land on a new file that got the same number.
+                changes.purge(reg.fd);
+                reg.readState = FilterState.ABSENT;
+                reg.writeState = FilterState.ABSENT;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "kqueue: deregistering " + source
+                    + " before close failed", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A poll that the kernel ends early with nothing to report waits again for the rest of the
+     * timeout, unless the thread's interrupt flag is set.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public int poll(long timeoutNanos) {
+        checkOpen("poll");
+        if (readyIndex < readyCount) {
+            // A handler threw during the last dispatch: deliver the rest of that poll first.
+            return dispatch();
+        }
+        boolean mayBlock = timeoutNanos != 0 && !flushSawWakeup && deferred.isEmpty();
+        flushSawWakeup = false;
+        boolean block = mayBlock && gate.enterWait();
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+        try {
+            while (true) {
+                Timespec ts;
+                if (!block) {
+                    ts = zero;
+                } else if (timeoutNanos < 0) {
+                    ts = null;
+                } else {
+                    ts = timespec.set(deadline - System.nanoTime());
+                }
+                int n = sys.kevent(kq, changes.array(), changes.count(), events, events.capacity(), ts);
+                // The kernel applies the whole change list before it waits, so the list is spent
+                // even when the wait then fails with EINTR.
+                changes.clear();
+                if (n < 0) {
+                    int errno = sys.lastError();
+                    if (errno != os.EINTR) {
+                        throw new UncheckedIOException(PosixErrors.error(os, "kevent", errno));
+                    }
+                    n = 0; // a signal ended the wait: wait again for the rest, below
+                }
+                boolean woken = collect(n);
+                if (!block || woken || readyCount > 0) {
+                    break;
+                }
+                if (timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
+                    break;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    // As a Selector does: an interrupted thread's poll returns (its flag stays set).
+                    // The native wait itself cannot be interrupted; this ends the re-waiting after
+                    // any early return (EINTR included).
+                    break;
+                }
+                // Nothing to report and time left: the kernel returned early (libkqueue rounds the
+                // timeout down to milliseconds, a signal interrupted it, or only ignorable change
+                // errors came back). A poll never returns early on its own: wait for the rest.
+            }
+        } finally {
+            gate.exitWait();
+        }
+        takeDeferred();
+        return dispatch();
+    }
+
+    /** Reads {@code n} entries of the event list into the ready list; true if woken. */
+    private boolean collect(int n) {
+        boolean woken = false;
+        KeventArray ev = events;
+        for (int i = 0; i < n; i++) {
+            short filter = ev.filter(i);
+            // Returned flags are tested bit by bit, never compared whole: libkqueue hands back the
+            // change's input bits (EV_ADD, EV_ENABLE, ...) together with EV_ERROR or EV_EOF.
+            int flags = ev.flags(i);
+            if (filter == target.evfiltUser) {
+                woken |= (flags & Kevent.EV_ERROR) == 0;
+                continue;
+            }
+            long ident = ev.ident(i);
+            long udata = ev.udata(i);
+            if ((flags & Kevent.EV_ERROR) != 0) {
+                changeFailed(ident, filter, udata, (int) ev.data(i), false);
+                continue;
+            }
+            int op = filter == Kevent.EVFILT_READ ? READ : filter == Kevent.EVFILT_WRITE ? WRITE : 0;
+            if (op == 0) {
+                continue;
+            }
+            KqueueRegistration reg = lookup(ident);
+            if (reg == null || reg.id != udata) {
+                staleKnote(reg, ident, filter);
+                continue;
+            }
+            markReady(reg, op);
+        }
+        return woken;
+    }
+
+    /**
+     * An event whose udata matches no live registration of its fd. On the kernels that cannot
+     * happen (queued deletes are applied before the scan, and closing an fd drops its knotes).
+     * On libkqueue it means a knote outlived its fd (closed without our delete) and now reports
+     * for the fd number: replace or delete it, or it would be reported forever.
+     */
+    private void staleKnote(KqueueRegistration reg, long ident, short filter) {
+        if (!target.closeKeepsRegistrations) {
+            return;
+        }
+        if (reg == null || reg.state(filter) == FilterState.ABSENT) {
+            sink.change(ident, filter, Kevent.EV_DELETE, WAKEUP_UDATA);
+        } else {
+            FilterState.replaceLiveKnote(sink, target, ident, filter, reg.id, reg.state(filter));
+        }
+    }
+
+    /**
+     * A change came back with EV_ERROR.
+     *
+     * @param deferReadiness true when found by an early flush (possibly during a dispatch):
+     *                       readiness is then reported by the next poll, not this one
+     */
+    private void changeFailed(long ident, short filter, long udata, int errno, boolean deferReadiness) {
+        KqueueRegistration reg = lookup(ident);
+        if (reg == null || reg.id != udata) {
+            return; // a change of a registration that has ended since: nothing to repair
+        }
+        int state = reg.state(filter);
+        if (errno == 0 && target.reAddOfLiveFails) {
+            // libkqueue fails an EV_ADD that meets a live knote of the same (fd, filter) with
+            // errno 0, and keeps the old knote's udata. Replace the knote.
+            if (state != FilterState.ABSENT) {
+                FilterState.replaceLiveKnote(sink, target, ident, filter, reg.id, state);
+            }
+            return;
+        }
+        if (state == FilterState.ABSENT) {
+            return; // an EV_DELETE failed (ENOENT, EBADF): the knote is gone either way
+        }
+        if (errno == os.ENOENT) {
+            // EV_ENABLE/EV_DISABLE found no knote: make it again in the wanted state.
+            FilterState.transition(sink, target, ident, filter, reg.id, FilterState.ABSENT, state);
+            return;
+        }
+        // EV_ADD or EV_ENABLE failed for good (EBADF, EPIPE, EINVAL, ...): forget the knote and
+        // report the op as ready, so the handler's read or write meets the error itself.
+        reg.state(filter, FilterState.ABSENT);
+        int op = filter == Kevent.EVFILT_READ ? READ : WRITE;
+        if ((reg.interest & op) == 0) {
+            return;
+        }
+        if (deferReadiness) {
+            if (reg.deferredOps == 0) {
+                deferred.add(reg);
+            }
+            reg.deferredOps |= op;
+        } else {
+            markReady(reg, op);
+        }
+    }
+
+    private KqueueRegistration lookup(long ident) {
+        return ident >= 0 && ident < byFd.length ? byFd[(int) ident] : null;
+    }
+
+    private void markReady(KqueueRegistration reg, int op) {
+        if (reg.readyOps == 0) {
+            if (readyCount == ready.length) {
+                ready = Arrays.copyOf(ready, ready.length * 2);
+            }
+            ready[readyCount++] = reg;
+        }
+        reg.readyOps |= op;
+    }
+
+    private void takeDeferred() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < deferred.size(); i++) {
+            KqueueRegistration reg = deferred.get(i);
+            int ops = reg.deferredOps;
+            reg.deferredOps = 0;
+            if (reg.valid) {
+                markReady(reg, ops);
+            }
+        }
+        deferred.clear();
+    }
+
+    /** Calls the handlers of the ready list; resumable if one throws. */
+    private int dispatch() {
+        int called = 0;
+        while (readyIndex < readyCount) {
+            KqueueRegistration reg = ready[readyIndex];
+            ready[readyIndex++] = null;
+            int ops = reg.readyOps & reg.interest;
+            reg.readyOps = 0;
+            if (ops != 0 && reg.valid) {
+                called++;
+                reg.handler.onReady(ops);
+            }
+        }
+        readyIndex = 0;
+        readyCount = 0;
+        return called;
+    }
+
+    /** The change sink: appends to the batch, flushing first when it is full. */
+    private void queueChange(long ident, short filter, int flags, long udata) {
+        if (changes.isFull()) {
+            flush();
+        }
+        changes.add(ident, filter, flags, 0, udata);
+    }
+
+    /**
+     * Applies the queued changes now, without waiting. The results array has a slot per change,
+     * so every change error fits (the kernel would otherwise fail the call at the first error
+     * and skip the rest). Readiness the zero-timeout scan returns is dropped: READ and WRITE are
+     * level-triggered and the next wait reports them again. Only the wakeup event is
+     * edge-like (EV_CLEAR), so seeing it here makes the next poll return at once.
+     */
+    private void flush() {
+        int count = changes.count();
+        int n = sys.kevent(kq, changes.array(), count, flushResults, flushResults.capacity(), zero);
+        changes.clear();
+        if (n < 0) {
+            int errno = sys.lastError();
+            if (errno == os.EINTR) {
+                return; // changes are applied before the (zero) wait that was interrupted
+            }
+            throw new UncheckedIOException(PosixErrors.error(os, "kevent (flush of " + count
+                    + " changes)", errno));
+        }
+        KeventArray r = flushResults;
+        for (int i = 0; i < n; i++) {
+            short filter = r.filter(i);
+            int flags = r.flags(i);
+            if (filter == target.evfiltUser) {
+                flushSawWakeup |= (flags & Kevent.EV_ERROR) == 0;
+            } else if ((flags & Kevent.EV_ERROR) != 0) {
+                changeFailed(r.ident(i), filter, r.udata(i), (int) r.data(i), true);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Costs a {@code kevent()} only when the loop is blocked in a poll and no other wakeup
+     * has triggered it since.
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    @Override
+    public void wakeup() {
+        if (gate.requestWakeup()) {
+            // No event list: apply the trigger and return. If the poller closed meanwhile the
+            // call fails with EBADF, which is harmless; the trigger memory is GC-managed.
+            sys.kevent(kq, trigger, 1, null, 0, null);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> loop thread only (or any thread once the loop thread is gone).
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gate.close();
+        for (int i = 0; i < byFd.length; i++) {
+            KqueueRegistration reg = byFd[i];
+            if (reg != null) {
+                reg.valid = false;
+                forget(reg);
+            }
+        }
+        for (KqueueRegistration reg : deferred) {
+            reg.deferredOps = 0;
+        }
+        deferred.clear();
+        changes.clear();
+        if (sys.close(kq) < 0) {
+            LOG.log(System.Logger.Level.DEBUG, "kqueue: close(" + kq + ") failed: "
+                    + os.errno.describe(sys.lastError()));
+        }
+        changes.array().free();
+        events.free();
+        flushResults.free();
+        timespec.free();
+        zero.free();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException("cannot " + what + ": the kqueue poller is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KqueuePoller[" + target.description + ", kq fd " + kq + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,106 @@
+package dev.pollen.macos.kqueue;
+
+import com.sun.jna.Native;
+import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.Availability;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.PollerProvider;
+
+/**
+ * The {@code kqueue} provider: {@link KqueuePoller} over the library named by
+ * {@code -Dpollen.kqueue.library} ({@link KqueueConfig}). Priority 100 on macOS and the BSDs, so
+ * {@code auto} picks it there, and 40 elsewhere (on Linux over libkqueue it is a second choice
+ * after epoll).
+ *
+ * <p><b>Threading:</b> every method is thread-safe.
+ */
+public final class KqueuePollerProvider implements PollerProvider {
+
+    /** Priority where kqueue is the platform's poller. */
+    static final int NATIVE_PRIORITY = 100;
+    /** Priority elsewhere (libkqueue emulates kqueue on top of the platform's poller). */
+    static final int EMULATED_PRIORITY = 40;
+
+    private volatile Availability availability;
+
+    /**
+     * Makes the provider; does no native work.
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    public KqueuePollerProvider() {
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return {@code "kqueue"}
+     */
+    @Override
+    public String name() {
+        return KqueuePoller.NAME;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Loads the configured library and opens (and closes) one kqueue, the first time only.
+     *
+     * <p><b>Threading:</b> any thread.
+     */
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            synchronized (this) {
+                a = availability;
+                if (a == null) {
+                    a = probe();
+                    availability = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static Availability probe() {
+        try {
+            return KqueueProbe.probe(System.getProperty("os.name"), KqueueConfig.libraryName(),
+                    Native.POINTER_SIZE, JnaKqueue::bind);
+        } catch (Throwable t) { // e.g. JNA itself missing: availability must never throw
+            return Availability.unavailable("kqueue probe failed: " + t);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return 100 on macOS and the BSDs, 40 elsewhere
+     */
+    @Override
+    public int priority() {
+        return KqueueConfig.isKqueueNativeOs(System.getProperty("os.name")) ? NATIVE_PRIORITY
+                : EMULATED_PRIORITY;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread; the poller is then confined to the thread that polls it.
+     */
+    @Override
+    public Poller create() {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("the kqueue poller is not available: " + a.reason());
+        }
+        String os = System.getProperty("os.name");
+        String library = KqueueConfig.libraryName();
+        return new KqueuePoller(JnaKqueue.bind(library), KqueueTarget.select(os, library),
+                OsConstants.forOsName(os), KqueuePoller.DEFAULT_CHANGES, KqueuePoller.DEFAULT_EVENTS);
+    }
+}
