@@ -14,10 +14,9 @@ import picocli.CommandLine.Option;
  * <p><b>Threading:</b> runs each demo's loop on the calling thread.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the seed tutorial's asyncio programs in Java.",
-            "hello/world; say_after in sequence (~3 s) and as tasks (~2 s); compute/print_sum;",
-            "a Future driven by hand.",
-            "About 8 s of real sleeping, or instant with --virtual-time."})
+        description = {"Run the seed tutorial's asyncio programs in Java: hello/world; say_after",
+            "in sequence (~3 s) and as tasks (~2 s); compute/print_sum; a Future driven by",
+            "hand. About 8 s of real sleeping, or instant with --virtual-time."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Mixin

@@ -15,10 +15,9 @@ import picocli.CommandLine.Spec;
  * <p><b>Threading:</b> the main thread waits; the load runs on the generator's loop.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true,
-        description = {"Closed-loop ping-pong load against an echo service.",
-            "Checks every echoed byte.",
-            "Prints one line: messages/s, MB/s, p50/p99/p999 latency, errors. Progress each second",
-            "on stderr when running longer than 3 s. Exits 1 on any error."})
+        description = {"Closed-loop ping-pong load against an echo service; checks every echoed byte.",
+            "Prints one line: messages/s, MB/s, p50/p99/p999 latency, errors; a progress",
+            "line each second on stderr when running longer than 3 s. Exits 1 on any error."})
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Spec

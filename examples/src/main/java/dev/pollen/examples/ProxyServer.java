@@ -3,6 +3,7 @@ package dev.pollen.examples;
 import dev.pollen.group.GroupServer;
 import dev.pollen.group.LoopGroup;
 import dev.pollen.loop.Future;
+import dev.pollen.loop.TimerHandle;
 import dev.pollen.net.Connection;
 import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * thread-safe; the protocols run on the loop threads.
  */
 final class ProxyServer {
+
+    /** How long a refused client may keep sending after its FIN before it is closed anyway. */
+    private static final Duration REFUSE_LINGER = Duration.ofSeconds(2);
 
     final LongAdder connections = new LongAdder();
     final LongAdder bytesToUpstream = new LongAdder();
@@ -81,6 +85,7 @@ final class ProxyServer {
         private Transport client;
         private boolean piped;
         private boolean lost;
+        private TimerHandle linger;
 
         @Override
         public void connectionMade(Transport transport) {
@@ -96,7 +101,7 @@ final class ProxyServer {
         private void upstreamReady(Future<Connection<Protocol>> f) {
             if (f.isCancelled() || f.exception() != null) {
                 errors.increment();
-                client.close(); // a clean close: the client sees end-of-stream
+                refuse();
                 return;
             }
             Transport up = f.result().transport();
@@ -116,8 +121,28 @@ final class ProxyServer {
             });
         }
 
+        /**
+         * Ends a client whose upstream could not be reached with a clean end-of-stream. A plain
+         * close() would not do: bytes the client sent early (an HTTP request, say) sit unread in
+         * the socket while reading is paused, and closing a socket with unread data makes the
+         * kernel send a reset instead of FIN (RFC 2525 2.17; Linux tcp_close), so the client would
+         * see "connection reset". Instead: FIN now, then read and discard until the client closes
+         * its side (eofReceived's default closes the transport), or close after a short linger.
+         */
+        private void refuse() {
+            if (client.isClosing()) {
+                return;
+            }
+            client.writeEof();
+            client.resumeReading(); // dataReceived's default discards
+            linger = client.loop().callLater(REFUSE_LINGER, client::close);
+        }
+
         @Override
         public void connectionLost(Throwable cause) {
+            if (linger != null) {
+                linger.cancel();
+            }
             if (!piped) {
                 lost = true;
                 open.decrementAndGet();
