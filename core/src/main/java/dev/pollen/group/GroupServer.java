@@ -1,16 +1,20 @@
 package dev.pollen.group;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.Future;
 import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
 import dev.pollen.net.Server;
+import dev.pollen.spi.StreamSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,12 +36,18 @@ import java.util.function.Supplier;
  *       trade-off: the kernel balances by hash, not by load, and a listener closed while
  *       connections wait in its queue resets them (only at shutdown here).</li>
  *   <li>{@link Spread#SINGLE_ACCEPTOR} (elsewhere, e.g. macOS and the BSDs, whose
- *       {@code SO_REUSEPORT} does not balance): one listening socket on the first loop, and
- *       <b>its connections stay on that loop</b>. Handing an accepted socket to another loop
- *       needs it to move from one poller's socket layer to another's, which the Poller SPI does
- *       not offer yet (see docs/loopgroup.md for the planned {@code SocketLayer.adopt}). Until
- *       then the other loops serve only work handed to them.</li>
+ *       {@code SO_REUSEPORT} does not balance): one listening socket on the first loop, which
+ *       hands the sockets it accepts to the loops in turn (round robin, itself included): the
+ *       socket goes to the next loop with {@code callSoonThreadsafe}, that loop's poller adopts
+ *       it ({@link dev.pollen.spi.SocketLayer#adopt}) and a listener-less server of that loop
+ *       ({@link Net#createHandoffServer}) serves and tracks it. Cost: one cross-thread hand-off
+ *       per connection, and the acceptor loop's thread does every accept.</li>
  * </ul>
+ *
+ * <p>A socket handed off while the server closes is closed, never leaked: by its target loop
+ * if that loop's server is closed when it arrives, or by the target loop's close if the hand-off
+ * never ran (as a {@code REUSE_PORT} listener closed with connections in its queue resets
+ * them).
  *
  * <p><b>Shutdown.</b> The group's shutdown stops every listener at once; the connections keep
  * their loops busy (so a graceful shutdown waits for them) until the timeout, when they are closed
@@ -53,7 +63,7 @@ public final class GroupServer {
         AUTO,
         /** One {@code SO_REUSEPORT} listener per loop; the kernel spreads connections. */
         REUSE_PORT,
-        /** One listener on the first loop, which keeps every connection (see the class comment). */
+        /** One listener on the first loop, which hands connections to the loops in turn. */
         SINGLE_ACCEPTOR
     }
 
@@ -72,6 +82,10 @@ public final class GroupServer {
     private volatile Spread spread;
     private volatile List<SocketAddress> addresses = List.of();
     private NetOptions effectiveOptions;
+    /** SINGLE_ACCEPTOR: the loop the next accepted socket goes to; touched on loop 0 only. */
+    private int nextLoop;
+    /** SINGLE_ACCEPTOR: sockets on their way to another loop (see {@link Handoff}). */
+    private final Set<Handoff> inFlight = ConcurrentHashMap.newKeySet();
 
     private GroupServer(LoopGroup group, Supplier<? extends Protocol> factory, String host,
             int port, NetOptions options, Spread requested) {
@@ -160,8 +174,11 @@ public final class GroupServer {
                 Server server = done.result();
                 keep(0, server);
                 addresses = List.copyOf(server.sockets());
-                if (spread == Spread.SINGLE_ACCEPTOR || group.size() == 1) {
+                if (group.size() == 1) {
                     finishStart();
+                } else if (spread == Spread.SINGLE_ACCEPTOR) {
+                    server.setAcceptedSocketHandler(this::handOff);
+                    startReceivers();
                 } else {
                     startOthers();
                 }
@@ -187,6 +204,129 @@ public final class GroupServer {
             } catch (IllegalStateException closed) {
                 fail(new RejectedExecutionException("loop " + loop.name() + " is closed"));
                 return;
+            }
+        }
+    }
+
+    /** From loop 0 (SINGLE_ACCEPTOR): a listener-less server on every other loop. */
+    private void startReceivers() {
+        AtomicInteger pending = new AtomicInteger(group.size() - 1);
+        // a hand-off still queued when the group ends (its loop closed first) is closed here
+        CompletableFuture<Void> end = new CompletableFuture<>();
+        end.whenComplete((v, e) -> closeInFlight(-1));
+        group.completeAtTermination(end);
+        for (int i = 1; i < group.size(); i++) {
+            int index = i;
+            EventLoop loop = group.loop(i);
+            try {
+                loop.callSoonThreadsafe(() -> {
+                    if (!stopped && startFailure.get() == null) {
+                        // the loop's close closes what was handed to it but never ran
+                        loop.addCloseHook(() -> closeInFlight(index));
+                        keep(index, Net.createHandoffServer(loop, factory, effectiveOptions));
+                    }
+                    arrive(pending);
+                });
+            } catch (IllegalStateException closed) {
+                fail(new RejectedExecutionException("loop " + loop.name() + " is closed"));
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ hand-off
+
+    /** A socket accepted by loop 0 on its way to loop {@code target}. */
+    private final class Handoff implements Runnable {
+        final int target;
+        final StreamSocket socket;
+
+        Handoff(int target, StreamSocket socket) {
+            this.target = target;
+            this.socket = socket;
+        }
+
+        /** On the target loop: whoever removes the hand-off from the set owns the socket. */
+        @Override
+        public void run() {
+            if (inFlight.remove(this)) {
+                receive(target, socket);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "hand-off of " + socket + " to loop " + target + " of " + GroupServer.this;
+        }
+    }
+
+    /** On loop 0: the accepted-socket handler of the single acceptor. */
+    private void handOff(StreamSocket s) {
+        int target = nextLoop;
+        nextLoop = target + 1 == group.size() ? 0 : target + 1;
+        if (target == 0) {
+            receive(0, s);
+            return;
+        }
+        if (stopped) {
+            s.close();
+            return;
+        }
+        Handoff h = new Handoff(target, s);
+        inFlight.add(h);
+        try {
+            group.loop(target).callSoonThreadsafe(h);
+        } catch (IllegalStateException loopClosed) {
+            if (inFlight.remove(h)) {
+                s.close(); // still loop 0's socket
+            }
+        }
+    }
+
+    /** On loop {@code index}: serve a handed-off socket, or close it if the server is closed. */
+    private void receive(int index, StreamSocket s) {
+        EventLoop loop = group.loop(index);
+        List<Server> mine = servers.get(index);
+        Server server = mine.isEmpty() ? null : mine.get(0);
+        try {
+            if (server != null && server.isServing() && !stopped) {
+                server.connectAcceptedSocket(s);
+            } else {
+                loop.poller().sockets().adopt(s).close();
+            }
+        } catch (IllegalArgumentException cannotAdopt) {
+            // the loops' pollers differ (a custom poller factory): give it back to be closed
+            loop.callExceptionHandler(new ExceptionContext("loop " + loop.name() + " cannot "
+                    + "adopt a socket accepted by loop " + group.loop(0).name() + "; the "
+                    + "connection was closed", cannotAdopt, this));
+            try {
+                group.loop(0).callSoonThreadsafe(s::close);
+            } catch (IllegalStateException closed) {
+                s.close(); // loop 0 is gone: nobody else can close it
+            }
+        } catch (IllegalStateException closedMeanwhile) {
+            // connectAcceptedSocket found the server closed and closed the socket
+        }
+    }
+
+    /**
+     * Closes the sockets still on their way to loop {@code index} (all loops for -1): on that
+     * loop's thread as it closes, or, for -1, once every loop has ended (a hand-off queued in the
+     * instant between a loop's close hooks and its close). Each is adopted first where its target
+     * loop can still do so, so a loop only closes its own sockets.
+     */
+    private void closeInFlight(int index) {
+        for (Handoff h : inFlight) {
+            if ((index < 0 || h.target == index) && inFlight.remove(h)) {
+                StreamSocket s = h.socket;
+                if (index >= 0) {
+                    try {
+                        s = group.loop(index).poller().sockets().adopt(s);
+                    } catch (RuntimeException cannot) {
+                        // close it as it is
+                    }
+                }
+                s.close();
             }
         }
     }

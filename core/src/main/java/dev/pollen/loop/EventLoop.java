@@ -106,6 +106,10 @@ public final class EventLoop implements AutoCloseable {
     /** Live tasks and task-locals outside tasks. */
     final TaskRegistry tasks = new TaskRegistry();
     private ExecutorService defaultExecutor;
+    /** What {@link #addCloseHook} registered; guarded by itself. */
+    private final ArrayList<Runnable> closeHooks = new ArrayList<>(2);
+    /** Set (under closeHooks' lock) once the hooks have been taken to run. */
+    private boolean closeHooksRan;
 
     /** How long a loop with ready callbacks may go without asking the kernel for I/O. */
     private static final long BUSY_POLL_INTERVAL_NANOS = 20_000;
@@ -305,7 +309,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Closes the loop: drops pending callbacks and timers, cancels fd watchers and closes the
+     * Closes the loop: runs the {@linkplain #addCloseHook close hooks} (the networking layer
+     * aborts the connections and closes the servers it still owns, so a closed loop leaves no
+     * socket open), drops pending callbacks and timers, cancels fd watchers and closes the
      * poller. Idempotent. Pending futures stay pending. If the loop runs on a thread started by
      * {@link #startThread()}, close stops it and waits for that thread to end first.
      *
@@ -341,6 +347,7 @@ public final class EventLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        runCloseHooks();
         closed = true;
         for (Watcher w : new ArrayList<>(watchers.values())) {
             w.registration.cancel();
@@ -354,6 +361,45 @@ public final class EventLoop implements AutoCloseable {
             executor.shutdown(); // as asyncio: running jobs finish, no new ones start
         }
         poller.close();
+    }
+
+    /**
+     * Registers {@code hook} to run when the loop is closed, on the closing thread, before the
+     * poller closes: layers above the loop (the networking layer) use it to close the sockets
+     * they still own, so a closed loop leaves no file descriptor open. Hooks run once, in the
+     * order they were added; one that throws is reported to the exception handler and the others
+     * still run. Callbacks they schedule never run (the loop is closing).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param hook what to run at close
+     * @throws IllegalStateException if the loop is already closed
+     */
+    public void addCloseHook(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        synchronized (closeHooks) {
+            if (closeHooksRan) {
+                throw new IllegalStateException("addCloseHook: loop " + name + " is closed");
+            }
+            closeHooks.add(hook);
+        }
+    }
+
+    private void runCloseHooks() {
+        Runnable[] hooks;
+        synchronized (closeHooks) {
+            closeHooksRan = true;
+            hooks = closeHooks.toArray(new Runnable[0]);
+            closeHooks.clear();
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                callExceptionHandler(new ExceptionContext("close hook " + h + " of loop " + name
+                        + " failed", e, h));
+            }
+        }
     }
 
     private void enterRun() {

@@ -255,6 +255,7 @@ public class Future<T> {
      * @return how many were removed
      */
     public int removeDoneCallback(Consumer<? super Future<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
         loop.checkThread("Future.removeDoneCallback");
         Object cbs = callbacks;
         if (cbs == null) {

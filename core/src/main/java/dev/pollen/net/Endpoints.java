@@ -5,6 +5,7 @@ import dev.pollen.loop.Future;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.SocketLayer;
+import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -37,6 +38,17 @@ final class Endpoints {
         }
     }
 
+    /**
+     * The loop-side checks of every entry point: the calling thread, and that the loop is open
+     * (a closed loop would hand back a future that never completes).
+     */
+    static void checkLoop(EventLoop loop, String method) {
+        loop.checkThread(method);
+        if (loop.isClosed()) {
+            throw new IllegalStateException(method + ": loop " + loop.name() + " is closed");
+        }
+    }
+
     static <T> Future<T> completed(EventLoop loop, T value) {
         Future<T> f = loop.createFuture();
         f.setResult(value);
@@ -65,7 +77,7 @@ final class Endpoints {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(host, "host");
         checkPort(port, false);
-        loop.checkThread("Net.createConnection");
+        checkLoop(loop, "Net.createConnection");
         return Connector.connect(loop, factory, Resolver.resolve(loop, host, port, false), options,
                 true, Addresses.format(host, port));
     }
@@ -76,14 +88,57 @@ final class Endpoints {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        loop.checkThread("Net.createUnixConnection");
+        checkLoop(loop, "Net.createUnixConnection");
         checkUnix(loop);
         Future<List<SocketAddress>> addr = completed(loop,
                 List.of(UnixDomainSocketAddress.of(path)));
         return Connector.connect(loop, factory, addr, options, false, "unix:" + path);
     }
 
+    /** {@link Net#connectAcceptedSocket}: adopt, then set up as an accepted connection. */
+    static <P extends Protocol> Future<Connection<P>> connectAccepted(EventLoop loop,
+            Supplier<? extends P> factory, StreamSocket socket, NetOptions options) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(factory, "protocolFactory");
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(options, "options");
+        checkLoop(loop, "Net.connectAcceptedSocket");
+        StreamSocket s = loop.poller().sockets().adopt(socket);
+        boolean tcp = s.localAddress() instanceof InetSocketAddress;
+        if (tcp) {
+            Server.applyAcceptedOptions(s, options);
+        }
+        P p;
+        try {
+            p = Objects.requireNonNull(factory.get(), "the protocol factory returned null");
+        } catch (Throwable t) {
+            Callbacks.rethrowIfFatal(t);
+            s.close();
+            return failed(loop, t);
+        }
+        StreamTransport t = new StreamTransport(loop, NetLoopState.of(loop), s, tcp, options);
+        try {
+            t.register();
+        } catch (RuntimeException e) {
+            t.cancelConnect(); // no protocol attached yet: just close and forget the socket
+            return failed(loop, e);
+        }
+        Throwable failed = t.start(p);
+        return failed != null ? failed(loop, failed)
+                : completed(loop, new Connection<>(t, p));
+    }
+
     // ------------------------------------------------------------------ servers
+
+    /** {@link Net#createHandoffServer}: a server with no listening socket. */
+    static Server serveHandedOff(EventLoop loop, Supplier<? extends Protocol> factory,
+            NetOptions options) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(factory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkLoop(loop, "Net.createHandoffServer");
+        return new Server(loop, factory, options, true, null);
+    }
 
     static Future<Server> serve(EventLoop loop, Supplier<? extends Protocol> factory, String host,
             int port, NetOptions options) {
@@ -91,7 +146,7 @@ final class Endpoints {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkPort(port, true);
-        loop.checkThread("Net.createServer");
+        checkLoop(loop, "Net.createServer");
         Future<List<InetSocketAddress>> addrs = Resolver.resolve(loop, host, port, true);
         Future<Server> result = loop.createFuture();
         addrs.addDoneCallback(f -> {
@@ -152,7 +207,7 @@ final class Endpoints {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        loop.checkThread("Net.createUnixServer");
+        checkLoop(loop, "Net.createUnixServer");
         checkUnix(loop);
         removeStaleSocket(path);
         Future<Server> result = loop.createFuture();
@@ -194,7 +249,7 @@ final class Endpoints {
             throw new IllegalArgumentException("createDatagramEndpoint: give a local address to "
                     + "bind, a remote address to connect to, or both; both were null");
         }
-        loop.checkThread("Net.createDatagramEndpoint");
+        checkLoop(loop, "Net.createDatagramEndpoint");
         Future<SocketAddress> l = resolveOne(loop, local);
         Future<SocketAddress> r = resolveOne(loop, remote);
         Future<DatagramEndpoint<P>> result = loop.createFuture();

@@ -2,6 +2,7 @@ package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
+import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -123,6 +124,56 @@ public final class Net {
             Supplier<? extends Protocol> protocolFactory, String host, int port,
             NetOptions options) {
         return Endpoints.serve(loop, protocolFactory, host, port, options);
+    }
+
+    /**
+     * Starts a connection on a socket accepted somewhere else (asyncio's
+     * {@code loop.connect_accepted_socket}): typically one loop accepts and hands the socket to
+     * another loop with {@code callSoonThreadsafe}, which calls this. A socket of another poller
+     * (of the same provider) is first adopted by this loop's poller
+     * ({@link dev.pollen.spi.SocketLayer#adopt}); the TCP options of {@code options}
+     * ({@code tcpNoDelay}, {@code keepAlive}, {@code sendBufferSize}) are set on it, the protocol
+     * is made, {@link Protocol#connectionMade} is called, then the future completes. The
+     * connection belongs to no {@link Server}; see {@link Server#connectAcceptedSocket} for one
+     * that does.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs); the
+     * socket's old loop must not touch it any more.
+     *
+     * @param loop            the loop that will own the connection
+     * @param protocolFactory makes the connection's protocol
+     * @param socket          an open, connected, unregistered stream socket (TCP or Unix) of this
+     *                        loop's poller or of another poller of the same provider; owned by
+     *                        the connection from now on
+     * @param options         socket options and water marks
+     * @param <P>             the protocol type
+     * @return a future of the transport and protocol; it fails (and the socket is closed) if the
+     *         factory or {@code connectionMade} fails
+     * @throws IllegalArgumentException if the socket cannot be adopted (another provider's,
+     *                                  closed or registered; it is left as it was)
+     */
+    public static <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(EventLoop loop,
+            Supplier<? extends P> protocolFactory, StreamSocket socket, NetOptions options) {
+        return Endpoints.connectAccepted(loop, protocolFactory, socket, options);
+    }
+
+    /**
+     * A server with no listening socket of its own, on {@code loop}: it serves the sockets handed
+     * to it with {@link Server#connectAcceptedSocket} (accepted by another loop's server, see
+     * {@link Server#setAcceptedSocketHandler}), and tracks them as any server does
+     * ({@link Server#connectionCount()}, {@link Server#closeClients()}, {@link Server#waitClosed()}).
+     * A loop group's single acceptor uses one per loop.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per connection
+     * @param options         socket options and water marks of the connections
+     * @return the server, serving (its {@link Server#sockets()} is empty)
+     */
+    public static Server createHandoffServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, NetOptions options) {
+        return Endpoints.serveHandedOff(loop, protocolFactory, options);
     }
 
     // ------------------------------------------------------------------ Unix domain sockets

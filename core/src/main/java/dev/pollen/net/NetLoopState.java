@@ -30,13 +30,72 @@ final class NetLoopState {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     /** The loop's write-chunk pool. */
     final BufferPool pool = new BufferPool(CHUNK_SIZE, MAX_RETAINED_CHUNKS);
+    /** Head of the list of open connections, servers and endpoints (see {@link LoopResource}). */
+    private LoopResource head;
+    private int liveCount;
 
     private NetLoopState() {
     }
 
     static NetLoopState of(EventLoop loop) {
         synchronized (STATES) {
-            return STATES.computeIfAbsent(loop, l -> new NetLoopState());
+            NetLoopState state = STATES.get(loop);
+            if (state == null) {
+                state = new NetLoopState();
+                // Closing the loop closes what is still open. The hook holds the state, not the
+                // loop, so the weak map stays weak.
+                loop.addCloseHook(state::closeAll);
+                STATES.put(loop, state);
+            }
+            return state;
+        }
+    }
+
+    /** Adds a resource that owns a descriptor; it stays until {@link #untrack}. */
+    void track(LoopResource r) {
+        if (r.tracked) {
+            return;
+        }
+        r.tracked = true;
+        r.prev = null;
+        r.next = head;
+        if (head != null) {
+            head.prev = r;
+        }
+        head = r;
+        liveCount++;
+    }
+
+    /** Removes a resource whose descriptor is closed. Idempotent. */
+    void untrack(LoopResource r) {
+        if (!r.tracked) {
+            return;
+        }
+        r.tracked = false;
+        if (r.prev != null) {
+            r.prev.next = r.next;
+        } else {
+            head = r.next;
+        }
+        if (r.next != null) {
+            r.next.prev = r.prev;
+        }
+        r.prev = null;
+        r.next = null;
+        liveCount--;
+    }
+
+    /** How many resources are open (for tests). */
+    int liveCount() {
+        return liveCount;
+    }
+
+    /** The loop is closing: close everything still open. */
+    private void closeAll() {
+        LoopResource r;
+        while ((r = head) != null) {
+            untrack(r);
+            r.closeWithLoop();
         }
     }
 }

@@ -29,10 +29,14 @@ import java.time.Duration;
  * @param writeBufferLow    the transports' initial write-buffer low-water mark (default 16 KiB)
  * @param streamLimit       the {@link StreamReader} buffer limit of stream connections (default
  *                          64 KiB, asyncio's): the longest line or {@code readUntil} chunk
+ * @param idleTimeout       how long a stream connection (client or accepted, TCP or Unix) may
+ *                          go without reading or writing a byte before it is closed with a
+ *                          {@link java.net.SocketTimeoutException}, or null for never (the
+ *                          default); see {@link Transport#setIdleTimeout(Duration)}
  */
 public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean tcpNoDelay,
         boolean keepAlive, int receiveBufferSize, int sendBufferSize, Duration connectTimeout,
-        int writeBufferHigh, int writeBufferLow, int streamLimit) {
+        int writeBufferHigh, int writeBufferLow, int streamLimit, Duration idleTimeout) {
 
     /** The default listen backlog (as nginx and Node.js). */
     public static final int DEFAULT_BACKLOG = 511;
@@ -44,7 +48,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
     public static final int DEFAULT_STREAM_LIMIT = 64 * 1024;
 
     private static final NetOptions DEFAULTS = new NetOptions(DEFAULT_BACKLOG, true, false, true,
-            false, 0, 0, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_STREAM_LIMIT);
+            false, 0, 0, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_STREAM_LIMIT, null);
 
     /**
      * Validates the settings.
@@ -71,6 +75,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         if (streamLimit < 1) {
             throw new IllegalArgumentException("streamLimit must be positive, got " + streamLimit);
         }
+        IdleTimer.check("idleTimeout", idleTimeout);
     }
 
     /**
@@ -123,6 +128,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         private int writeBufferHigh;
         private int writeBufferLow;
         private int streamLimit;
+        private Duration idleTimeout;
 
         private Builder(NetOptions o) {
             backlog = o.backlog;
@@ -136,6 +142,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
             writeBufferHigh = o.writeBufferHigh;
             writeBufferLow = o.writeBufferLow;
             streamLimit = o.streamLimit;
+            idleTimeout = o.idleTimeout;
         }
 
         /**
@@ -272,6 +279,22 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         }
 
         /**
+         * Sets the idle timeout of stream connections: a connection that neither reads nor
+         * writes a byte for this long is closed, and its protocol's
+         * {@link Protocol#connectionLost(Throwable)} gets a
+         * {@link java.net.SocketTimeoutException} (a stream's reads throw it).
+         *
+         * <p><b>Threading:</b> any thread (immutable).
+         *
+         * @param timeout a positive duration, or null for none (the default)
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Creates the options.
          *
          * <p><b>Threading:</b> any thread (immutable).
@@ -282,7 +305,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         public NetOptions build() {
             return new NetOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                     receiveBufferSize, sendBufferSize, connectTimeout, writeBufferHigh,
-                    writeBufferLow, streamLimit);
+                    writeBufferLow, streamLimit, idleTimeout);
         }
     }
 }

@@ -40,6 +40,15 @@ public final class Server {
     private final Set<StreamTransport> clients = new LinkedHashSet<>();
     private List<Future<Void>> waiters;
     private boolean closed;
+    /** Where accepted sockets go instead of being served here; null: served here. */
+    private java.util.function.Consumer<? super StreamSocket> acceptedSocketHandler;
+    /** Closes the server (its listening sockets) if the loop closes first. */
+    private final LoopResource closer = new LoopResource() {
+        @Override
+        void closeWithLoop() {
+            close();
+        }
+    };
 
     Server(EventLoop loop, Supplier<? extends Protocol> factory, NetOptions options, boolean tcp,
             Path unixPath) {
@@ -49,6 +58,7 @@ public final class Server {
         this.options = options;
         this.tcp = tcp;
         this.unixPath = unixPath;
+        net.track(closer);
     }
 
     /** Starts accepting on {@code socket}; the server owns it from now on. */
@@ -58,11 +68,26 @@ public final class Server {
         l.register();
     }
 
-    /** Sets up a freshly accepted connection. */
+    /** Sets up a freshly accepted connection (or hands it to the accepted-socket handler). */
     void accepted(StreamSocket s) {
-        if (tcp) {
-            applyAcceptedOptions(s);
+        java.util.function.Consumer<? super StreamSocket> handler = acceptedSocketHandler;
+        if (handler != null) {
+            handler.accept(s); // options are set by whoever serves it (connectAcceptedSocket)
+            return;
         }
+        if (tcp) {
+            applyAcceptedOptions(s, options);
+        }
+        serve(s, tcp);
+    }
+
+    /**
+     * Serves a connected socket of this loop's poller as one of this server's connections.
+     *
+     * @return its transport, or null if the protocol factory failed (the socket is then closed
+     *         and the error reported)
+     */
+    private StreamTransport serve(StreamSocket s, boolean tcp) {
         Protocol p;
         try {
             p = factory.get();
@@ -71,22 +96,78 @@ public final class Server {
             s.close();
             loop.callExceptionHandler(new ExceptionContext("the protocol factory of " + this
                     + " failed; the accepted connection was closed", t, this));
-            return;
+            return null;
         }
         if (p == null) {
             s.close();
             loop.callExceptionHandler(new ExceptionContext("the protocol factory of " + this
                     + " returned null; the accepted connection was closed", null, this));
-            return;
+            return null;
         }
         StreamTransport t = new StreamTransport(loop, net, s, tcp, options);
         t.server(this);
         clients.add(t);
         t.register();
         t.start(p);
+        return t;
     }
 
-    private void applyAcceptedOptions(StreamSocket s) {
+    /**
+     * Serves {@code socket}, accepted somewhere else (typically by another loop's server whose
+     * {@linkplain #setAcceptedSocketHandler accepted-socket handler} handed it over), as one of
+     * this server's connections: a protocol from this server's factory, this server's options,
+     * counted by {@link #connectionCount()}, ended by {@link #closeClients()} /
+     * {@link #abortClients()}, awaited by {@link #waitClosed()}. A socket of another poller is
+     * first adopted ({@link dev.pollen.spi.SocketLayer#adopt}). Errors of the protocol factory go
+     * to the loop's exception handler, as for a connection this server accepted itself.
+     *
+     * <p><b>Threading:</b> loop thread only; the socket's old loop must not touch it any more.
+     *
+     * @param socket an open, connected, unregistered stream socket of this loop's poller or of
+     *               another poller of the same provider; this server owns it from now on
+     * @return the connection's transport, or null if the protocol factory failed (the socket is
+     *         then closed)
+     * @throws IllegalStateException    if the server is closed (the socket is closed too)
+     * @throws IllegalArgumentException if the socket cannot be adopted (another provider's,
+     *                                  closed or registered; it is left as it was)
+     */
+    public Transport connectAcceptedSocket(StreamSocket socket) {
+        loop.checkThread("Server.connectAcceptedSocket");
+        java.util.Objects.requireNonNull(socket, "socket");
+        StreamSocket s = loop.poller().sockets().adopt(socket);
+        if (closed) {
+            s.close();
+            throw new IllegalStateException("connectAcceptedSocket: " + this + " is closed; the "
+                    + "socket was closed");
+        }
+        boolean inet = s.localAddress() instanceof java.net.InetSocketAddress;
+        if (inet) {
+            applyAcceptedOptions(s, options);
+        }
+        return serve(s, inet);
+    }
+
+    /**
+     * Sends the sockets this server accepts to {@code handler} instead of serving them here: the
+     * way one accepting loop spreads connections over several loops (the handler hands each
+     * socket to another loop with {@code callSoonThreadsafe}, whose server takes it with
+     * {@link #connectAcceptedSocket}, which also sets the connection options, so the accepting
+     * loop makes no system call beyond the accept). The handler gets each socket connected and
+     * unregistered, and owns it from then on; if it throws, the socket is closed and the error
+     * reported.
+     *
+     * <p><b>Threading:</b> loop thread only; the handler runs on this loop's thread.
+     *
+     * @param handler where accepted sockets go, or null to serve them here again
+     */
+    public void setAcceptedSocketHandler(
+            java.util.function.Consumer<? super StreamSocket> handler) {
+        loop.checkThread("Server.setAcceptedSocketHandler");
+        this.acceptedSocketHandler = handler;
+    }
+
+    /** Applies the connection options the kernel may not copy from the listener. */
+    static void applyAcceptedOptions(StreamSocket s, NetOptions options) {
         try {
             // Set explicitly: whether accepted sockets inherit these from the listener differs
             // between kernels.
@@ -151,6 +232,7 @@ public final class Server {
             return;
         }
         closed = true;
+        net.untrack(closer);
         for (Listener l : listeners) {
             l.close();
         }

@@ -15,6 +15,10 @@ import java.util.Objects;
  * <p><b>Limit and flow control.</b> The buffer's limit (default 64 KiB) bounds how long a line or
  * a {@link #readUntil} chunk may be. When more than twice the limit is buffered, the transport's
  * reading is paused until the buffer is back at the limit, so a fast peer cannot fill memory.
+ * While a {@link #readUntil} or {@link #readLine} waits for its separator, reading pauses as soon
+ * as the buffer holds more than the limit plus the separator (the search can only fail then), so
+ * a peer that never sends the separator makes the reader hold at most that plus one read of the
+ * transport (64 KiB) before the read fails with {@link LimitOverrunException}.
  *
  * <p><b>Errors.</b> When the connection fails, the error is stored and every read throws it at
  * once, even if bytes are still buffered (as asyncio). A clean end-of-stream makes reads return
@@ -40,6 +44,11 @@ public final class StreamReader {
     private Future<Void> waiter;
     private Transport transport;
     private boolean paused;
+    /**
+     * While a {@code readUntil} waits: the buffered size past which it can only fail (the limit
+     * plus the separator), so reading pauses there instead of at twice the limit; otherwise 0.
+     */
+    private long searchBound;
 
     /**
      * A reader with the default limit (64 KiB). Connections make their own; create one yourself
@@ -86,6 +95,7 @@ public final class StreamReader {
      * @throws IllegalStateException after {@link #feedEof()}
      */
     public void feedData(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
         if (eof) {
             throw new IllegalStateException("feedData after feedEof");
         }
@@ -97,7 +107,9 @@ public final class StreamReader {
         data.get(buf, end, n);
         end += n;
         wakeWaiter();
-        if (transport != null && !paused && end - start > 2L * limit) {
+        long buffered = end - start;
+        if (transport != null && !paused
+                && (buffered > 2L * limit || (searchBound > 0 && buffered > searchBound))) {
             paused = true;
             transport.pauseReading();
         }
@@ -111,7 +123,7 @@ public final class StreamReader {
      * @param data the bytes
      */
     public void feedData(byte[] data) {
-        feedData(ByteBuffer.wrap(data));
+        feedData(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
     }
 
     /**
@@ -371,7 +383,14 @@ public final class StreamReader {
                 byte[] partial = take(end - start);
                 throw new IncompleteReadException(partial, -1);
             }
-            waitForData("readUntil");
+            // Past limit + separator this search can only fail: pause reading there, so a peer
+            // that never sends the separator makes us buffer at most that plus one read.
+            searchBound = (long) limit + sepLen;
+            try {
+                waitForData("readUntil");
+            } finally {
+                searchBound = 0;
+            }
             throwIfFailed();
         }
         if (found > limit) {

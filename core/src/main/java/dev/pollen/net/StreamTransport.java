@@ -8,8 +8,10 @@ import dev.pollen.spi.Registration;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -24,16 +26,19 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-final class StreamTransport implements Transport, IoHandler {
+final class StreamTransport extends LoopResource implements Transport, IoHandler,
+        IdleTimer.Expiry {
 
     /** Reads per readiness event while each fills the whole buffer (fairness vs syscalls). */
     private static final int MAX_READS_PER_EVENT = 4;
 
     private final EventLoop loop;
+    private final NetLoopState net;
     private final StreamSocket socket;
     private final ByteBuffer readBuffer;
     private final WriteQueue queue;
     private final boolean tcp;
+    private final IdleTimer idle;
     private Registration registration;
     private Protocol protocol;
     private ConnectCallback connecting;
@@ -58,12 +63,18 @@ final class StreamTransport implements Transport, IoHandler {
     StreamTransport(EventLoop loop, NetLoopState net, StreamSocket socket, boolean tcp,
             NetOptions options) {
         this.loop = loop;
+        this.net = net;
         this.socket = socket;
         this.readBuffer = net.readBuffer;
         this.queue = new WriteQueue(net.pool);
         this.tcp = tcp;
         this.high = options.writeBufferHigh();
         this.low = options.writeBufferLow();
+        this.idle = new IdleTimer(loop, this);
+        if (options.idleTimeout() != null) {
+            idle.set(options.idleTimeout());
+        }
+        net.track(this);
     }
 
     // ------------------------------------------------------------------ life cycle
@@ -103,6 +114,7 @@ final class StreamTransport implements Transport, IoHandler {
         local = socket.localAddress();
         peer = socket.remoteAddress();
         updateInterest();
+        idle.start();
         try {
             p.connectionMade(this);
             return null;
@@ -169,6 +181,7 @@ final class StreamTransport implements Transport, IoHandler {
             if (n == 0) {
                 return; // spurious readiness (or drained): wait for the next event
             }
+            idle.touch();
             if (n < 0) {
                 readEof();
                 return;
@@ -206,7 +219,9 @@ final class StreamTransport implements Transport, IoHandler {
 
     private void writeReady() {
         try {
-            queue.writeTo(socket);
+            if (queue.writeTo(socket) > 0) {
+                idle.touch();
+            }
         } catch (IOException e) {
             fatalError(e);
             return;
@@ -268,7 +283,9 @@ final class StreamTransport implements Transport, IoHandler {
         }
         if (queue.isEmpty()) {
             try {
-                socket.write(data);
+                if (socket.write(data) > 0) {
+                    idle.touch();
+                }
             } catch (IOException e) {
                 fatalError(e);
                 return;
@@ -300,7 +317,9 @@ final class StreamTransport implements Transport, IoHandler {
         if (queue.isEmpty()) {
             try {
                 // Cap the gather at MAX_IOV buffers: writev fails with EINVAL beyond IOV_MAX.
-                socket.write(data, 0, Math.min(data.length, WriteQueue.MAX_IOV));
+                if (socket.write(data, 0, Math.min(data.length, WriteQueue.MAX_IOV)) > 0) {
+                    idle.touch();
+                }
             } catch (IOException e) {
                 fatalError(e);
                 return;
@@ -484,8 +503,10 @@ final class StreamTransport implements Transport, IoHandler {
     }
 
     private void closeSocket() {
+        idle.stop();
         if (!socketClosed) {
             socketClosed = true;
+            net.untrack(this);
             socket.close(); // also cancels the registration
         }
     }
@@ -516,6 +537,47 @@ final class StreamTransport implements Transport, IoHandler {
     @Override
     public boolean isClosing() {
         return closing;
+    }
+
+    @Override
+    void closeWithLoop() {
+        connecting = null;
+        abort();
+    }
+
+    // ------------------------------------------------------------------ idle timeout
+
+    @Override
+    public void setIdleTimeout(Duration timeout) {
+        loop.checkThread("Transport.setIdleTimeout");
+        idle.set(timeout);
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return idle.get();
+    }
+
+    @Override
+    public void idleTimeout(long idleNanos) {
+        if (lost) {
+            return;
+        }
+        long ms = idleNanos / 1_000_000;
+        SocketTimeoutException e = new SocketTimeoutException("connection "
+                + (local != null ? Addresses.format(local) : "?") + " -> "
+                + (peer != null ? Addresses.format(peer) : "?") + " idle for " + ms
+                + " ms (idle timeout " + idle.get().toMillis() + " ms): closed");
+        if (tcp && !socketClosed) {
+            try {
+                // Reset rather than FIN: a stalled peer must not keep the kernel holding our unsent
+                // bytes (and the socket in FIN_WAIT) after we gave up on it.
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // a plain close is the best we can do
+            }
+        }
+        forceClose(e);
     }
 
     // ------------------------------------------------------------------ reading control

@@ -3,6 +3,7 @@ package dev.pollen.net;
 import dev.pollen.loop.EventLoop;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * A stream connection, TCP or Unix domain (asyncio's {@code Transport}): the user writes to it and
@@ -103,6 +104,36 @@ public interface Transport {
      * @return true once {@code close}, {@code abort} or a failure happened
      */
     boolean isClosing();
+
+    /**
+     * Sets the idle timeout: when no byte has been read from or written to the socket for this
+     * long, the connection is reset and closed, and the protocol's
+     * {@link Protocol#connectionLost(Throwable)} gets a {@link java.net.SocketTimeoutException}
+     * that names both addresses and the timeout (a stream's reads and {@code drain} then throw
+     * it). Queued bytes are discarded, as after any failure.
+     *
+     * <p>"Idle" counts bytes that actually moved through the socket, whatever the reason they
+     * did not: a silent peer, a peer that stopped reading (our writes stall), or this side having
+     * paused reading. It protects a server from peers that connect and send nothing, and a
+     * proxy from peers that stall forever. The idle period starts again now; the default comes
+     * from {@link NetOptions#idleTimeout()} (none). Cost: one loop timer per idle period and one
+     * clock read per read or write while a timeout is set; nothing when it is not.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param timeout a positive duration, or null to turn the timeout off
+     * @throws IllegalArgumentException if the duration is zero, negative or longer than 100 years
+     */
+    void setIdleTimeout(Duration timeout);
+
+    /**
+     * The idle timeout (see {@link #setIdleTimeout(Duration)}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the timeout, or null for none
+     */
+    Duration idleTimeout();
 
     /**
      * Stops reading: {@link Protocol#dataReceived} is not called until

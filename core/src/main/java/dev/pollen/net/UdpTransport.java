@@ -20,12 +20,13 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-final class UdpTransport implements DatagramTransport, IoHandler {
+final class UdpTransport extends LoopResource implements DatagramTransport, IoHandler {
 
     /** Datagrams received per readiness event at most. */
     private static final int MAX_RECEIVES_PER_EVENT = 16;
 
     private final EventLoop loop;
+    private final NetLoopState net;
     private final DatagramSocket socket;
     private final ByteBuffer readBuffer;
     private final SocketAddress local;
@@ -49,11 +50,13 @@ final class UdpTransport implements DatagramTransport, IoHandler {
     UdpTransport(EventLoop loop, DatagramSocket socket, NetOptions options) {
         this.loop = loop;
         this.socket = socket;
-        this.readBuffer = NetLoopState.of(loop).readBuffer;
+        this.net = NetLoopState.of(loop);
+        this.readBuffer = net.readBuffer;
         this.local = socket.localAddress();
         this.peer = socket.remoteAddress();
         this.high = options.writeBufferHigh();
         this.low = options.writeBufferLow();
+        net.track(this);
     }
 
     /** Registers the socket and calls {@code connectionMade}; returns what it threw, or null. */
@@ -249,6 +252,12 @@ final class UdpTransport implements DatagramTransport, IoHandler {
         forceClose(null);
     }
 
+    @Override
+    void closeWithLoop() {
+        userClosed = true;
+        forceClose(null);
+    }
+
     private void protocolFailed(String callback, Throwable t) {
         loop.callExceptionHandler(new ExceptionContext("Fatal error: protocol." + callback
                 + "() call failed; closing the endpoint", t, this));
@@ -267,6 +276,7 @@ final class UdpTransport implements DatagramTransport, IoHandler {
 
     private void closeNow(Throwable cause) {
         lost = true;
+        net.untrack(this);
         socket.close();
         try {
             loop.callSoon(() -> {

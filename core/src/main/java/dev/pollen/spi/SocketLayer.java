@@ -58,6 +58,34 @@ public interface SocketLayer {
             throws IOException;
 
     /**
+     * Takes over a stream socket made by another poller's layer of the same provider, so that it
+     * can be registered with this layer's poller: the way an accepting loop hands a connection to
+     * another loop (asyncio's {@code connect_accepted_socket}, Netty's child group).
+     *
+     * <p>Ownership moves: the descriptor is not closed, the returned socket (of this layer) owns
+     * it, and {@code socket} becomes unusable at once ({@link IoSource#isOpen()} false, its
+     * {@code close()} does nothing, reads and writes fail). Addresses, the connect state and the
+     * options set on the descriptor carry over. A socket this layer made itself is returned as
+     * is.
+     *
+     * <p>The socket must be open and not registered: hand it over straight from
+     * {@link ListenSocket#accept()} (or from {@link #connect}, before registering). A backend may
+     * refuse a socket that was registered before and cancelled since (the JDK Selector keeps a
+     * key per channel until it is closed).
+     *
+     * <p><b>Threading:</b> the adopting poller's loop thread. The old poller's loop must have
+     * stopped touching {@code socket} before handing it over (e.g. through
+     * {@code callSoonThreadsafe}, which orders the two threads), and must never touch it again.
+     *
+     * @param socket an open, unregistered stream socket of a poller of the same provider
+     * @return the equivalent socket of this layer
+     * @throws IllegalArgumentException if {@code socket} was made by another provider's sockets
+     *                                  (the message names both), is closed, or is registered
+     * @throws NullPointerException     if {@code socket} is null
+     */
+    StreamSocket adopt(StreamSocket socket);
+
+    /**
      * Whether Unix domain stream sockets are supported.
      *
      * @return true if {@link java.net.UnixDomainSocketAddress} may be used

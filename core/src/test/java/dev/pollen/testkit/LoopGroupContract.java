@@ -1,14 +1,19 @@
 package dev.pollen.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.group.GroupServer;
 import dev.pollen.group.LoopGroup;
+import dev.pollen.loop.EventLoop;
+import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
+import dev.pollen.net.Server;
+import dev.pollen.net.Transport;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -19,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -81,13 +87,113 @@ public abstract class LoopGroupContract extends BackendFixture {
     }
 
     @Test
-    void aSingleAcceptorKeepsItsConnectionsOnTheFirstLoop() throws Exception {
-        LoopGroup g = group(3);
+    void aSingleAcceptorHandsItsConnectionsToEveryLoopInTurn() throws Exception {
+        LoopGroup g = group(4);
+        AtomicInteger strayThreads = new AtomicInteger();
+        GroupServer server = GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0,
+                NetOptions.defaults(), GroupServer.Spread.SINGLE_ACCEPTOR)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(GroupServer.Spread.SINGLE_ACCEPTOR, server.spread());
+        connect(server.port(), 200);
+        // round robin from one acceptor: exactly a quarter each, the acceptor loop included
+        assertEquals(List.of(50, 50, 50, 50), awaitConnections(server, 200));
+        for (int i = 0; i < clients.size(); i++) {
+            byte[] msg = ("hello " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            SocketChannel c = clients.get(i);
+            c.write(ByteBuffer.wrap(msg));
+            ByteBuffer back = ByteBuffer.allocate(msg.length);
+            while (back.hasRemaining()) {
+                assertTrue(c.read(back) >= 0, "connection " + i + " ended before its echo");
+            }
+            assertEquals(new String(msg, java.nio.charset.StandardCharsets.US_ASCII),
+                    new String(back.array(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertEquals(0, strayThreads.get(), "every connection stayed on the loop it was handed to");
+        server.closeClients().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        for (SocketChannel c : clients) {
+            assertEquals(-1, c.read(ByteBuffer.allocate(1)), "closeClients reached every loop");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        List<Integer> left = server.connectionCounts().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        while (!left.equals(List.of(0, 0, 0, 0)) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            left = server.connectionCounts().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(0, 0, 0, 0), left, "every loop's connections were tracked there");
+        assertEquals(List.of(), loopErrors);
+    }
+
+    @Test
+    void netConnectAcceptedSocketServesASocketAcceptedByAnotherLoop() throws Exception {
+        LoopGroup g = group(2);
+        EventLoop acceptor = g.loop(0);
+        EventLoop worker = g.loop(1);
+        CompletableFuture<Transport> served = new CompletableFuture<>();
+        AtomicInteger strayThreads = new AtomicInteger();
+        Server server = g.submit(acceptor, () -> Net.createServer(acceptor, Counting::new, LOCAL,
+                0).toCompletableFuture()).get(WAIT_SECONDS, TimeUnit.SECONDS)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        g.submit(acceptor, () -> {
+            server.setAcceptedSocketHandler(sock -> worker.callSoonThreadsafe(() ->
+                    Net.connectAcceptedSocket(worker, () -> new Echo(strayThreads), sock,
+                            NetOptions.defaults()).addDoneCallback(f -> {
+                                if (f.exception() != null) {
+                                    served.completeExceptionally(f.exception());
+                                } else {
+                                    served.complete(f.result().transport());
+                                }
+                            })));
+        }).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        int port = ((InetSocketAddress) g.submit(acceptor, () -> server.sockets().get(0))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS)).getPort();
+        connect(port, 1);
+        Transport t = served.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertSame(worker, t.loop(), "the connection lives on the loop that adopted it");
+        SocketChannel c = clients.get(0);
+        c.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        ByteBuffer back = ByteBuffer.allocate(3);
+        while (back.hasRemaining()) {
+            assertTrue(c.read(back) >= 0, "the connection ended before its echo");
+        }
+        assertEquals(List.of(0), g.submit(acceptor, () -> List.of(server.connectionCount()))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS), "a handed-off socket is not the acceptor's");
+        assertEquals(0, strayThreads.get());
+        assertEquals(List.of(), loopErrors);
+    }
+
+    @Test
+    void aSingleAcceptorGroupShutdownFreesEveryDescriptor() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux) to count descriptors");
+        serveAndShutDown(2, 20, GroupServer.Spread.SINGLE_ACCEPTOR); // warm up
+        long baseline = countFds(fds);
+        serveAndShutDown(4, 200, GroupServer.Spread.SINGLE_ACCEPTOR);
+        assertEquals(baseline, settledFds(fds, baseline), "descriptors open before the group "
+                + "and after it ended: " + listFds(fds));
+    }
+
+    @Test
+    void handOffsRacingWithShutdownLeakNoDescriptor() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux) to count descriptors");
+        serveAndShutDown(2, 20, GroupServer.Spread.SINGLE_ACCEPTOR); // warm up
+        long baseline = countFds(fds);
+        LoopGroup g = group(4);
         GroupServer server = GroupServer.start(g, Counting::new, LOCAL, 0, NetOptions.defaults(),
                 GroupServer.Spread.SINGLE_ACCEPTOR).get(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertEquals(GroupServer.Spread.SINGLE_ACCEPTOR, server.spread());
-        connect(server.port(), 30);
-        assertEquals(List.of(30, 0, 0), awaitConnections(server, 30));
+        // the kernel completes these connects from the backlog; the acceptor is still handing
+        // them to the other loops when the shutdown closes everything
+        connect(server.port(), 150);
+        g.shutdownNow();
+        g.terminationFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        for (SocketChannel c : clients) {
+            c.close();
+        }
+        clients.clear();
+        group = null;
+        assertEquals(baseline, settledFds(fds, baseline), "descriptors open before the group "
+                + "and after it ended: " + listFds(fds));
+        assertEquals(List.of(), loopErrors);
     }
 
     @Test
@@ -122,9 +228,9 @@ public abstract class LoopGroupContract extends BackendFixture {
         Path fds = Path.of("/proc/self/fd");
         assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux) to count descriptors");
         // warm up: classes, native libraries and JDK caches open descriptors once, for good
-        serveAndShutDown(2, 20);
+        serveAndShutDown(2, 20, GroupServer.Spread.AUTO);
         long baseline = countFds(fds);
-        serveAndShutDown(4, 500);
+        serveAndShutDown(4, 500, GroupServer.Spread.AUTO);
         long after = countFds(fds);
         for (int i = 0; i < 100 && after != baseline; i++) {
             Thread.sleep(20);
@@ -134,10 +240,11 @@ public abstract class LoopGroupContract extends BackendFixture {
                 + listFds(fds));
     }
 
-    private void serveAndShutDown(int loops, int connections) throws Exception {
+    private void serveAndShutDown(int loops, int connections, GroupServer.Spread spread)
+            throws Exception {
         LoopGroup g = group(loops);
-        GroupServer server = g.createServer(Counting::new, LOCAL, 0).get(WAIT_SECONDS,
-                TimeUnit.SECONDS);
+        GroupServer server = GroupServer.start(g, Counting::new, LOCAL, 0, NetOptions.defaults(),
+                spread).get(WAIT_SECONDS, TimeUnit.SECONDS);
         connect(server.port(), connections);
         awaitConnections(server, connections);
         g.shutdownGracefully(Duration.ofMillis(10), Duration.ofMillis(200))
@@ -182,6 +289,16 @@ public abstract class LoopGroupContract extends BackendFixture {
         }
     }
 
+    /** The count once it is back at {@code baseline}, or after 2 s of trying. */
+    private static long settledFds(Path dir, long baseline) throws Exception {
+        long n = countFds(dir);
+        for (int i = 0; i < 100 && n != baseline; i++) {
+            Thread.sleep(20);
+            n = countFds(dir);
+        }
+        return n;
+    }
+
     private static long countFds(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();
@@ -200,6 +317,31 @@ public abstract class LoopGroupContract extends BackendFixture {
             }
         }
         return out.toString();
+    }
+
+    /** Server side: echoes, and counts callbacks that ran off the connection's first thread. */
+    private static final class Echo implements Protocol {
+        private final AtomicInteger strayThreads;
+        private Transport transport;
+        private Thread thread;
+
+        Echo(AtomicInteger strayThreads) {
+            this.strayThreads = strayThreads;
+        }
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+            thread = Thread.currentThread();
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            if (Thread.currentThread() != thread) {
+                strayThreads.incrementAndGet();
+            }
+            transport.write(data);
+        }
     }
 
     /** Server side: counts end-of-stream from the client. */

@@ -184,6 +184,54 @@ public abstract class PipeContract extends NetFixture {
     }
 
     @Test
+    void aStalledClientKeepsTheProxyUnderItsMemoryBoundTheOtherWay() {
+        EventLoop loop = newLoop();
+        byte[] data = randomBytes(16 * MIB, 11);
+        Server upstream = server(loop, () -> new Recorder() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                t.write(ByteBuffer.wrap(data)); // the fast sender: all at once
+                t.writeEof();
+            }
+        }, SMALL_BUFFERS);
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Recorder client = new Recorder() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                t.pauseReading(); // the stalled receiver
+            }
+        };
+        connect(loop, () -> client, proxy.port(), SMALL_BUFFERS);
+        runUntil(loop, () -> !proxy.pipes.isEmpty(), "the pipe");
+        Transport towardsClient = proxy.clientSides.get(0);
+        Transport fromUpstream = proxy.upstreamSides.get(0);
+        long bound = towardsClient.writeBufferHighWater() + ONE_READ;
+        long[] max = new long[1];
+        TimerHandle[] sampler = new TimerHandle[1];
+        Runnable sample = new Runnable() {
+            @Override
+            public void run() {
+                max[0] = Math.max(max[0], towardsClient.writeBufferSize()
+                        + fromUpstream.writeBufferSize());
+                sampler[0] = loop.callLater(Duration.ofMillis(1), this);
+            }
+        };
+        sample.run();
+        runUntil(loop, () -> !fromUpstream.isReading(), "the proxy to stop reading upstream");
+        runFor(loop, Duration.ofMillis(100));
+        assertFalse(fromUpstream.isReading(), "reading must stay paused while the client stalls");
+        assertTrue(max[0] <= bound, "proxy buffered " + max[0] + " bytes, bound " + bound);
+        client.transport.resumeReading();
+        runUntil(loop, () -> client.lost, "all 16 MiB and the end-of-stream");
+        sampler[0].cancel();
+        assertArrayEquals(data, client.bytes());
+        assertTrue(max[0] <= bound, "proxy buffered " + max[0] + " bytes, bound " + bound);
+        assertNoLoopErrors();
+    }
+
+    @Test
     void anErrorOnOneSideClosesBoth() {
         EventLoop loop = newLoop();
         Server upstream = server(loop, () -> new Protocol() {

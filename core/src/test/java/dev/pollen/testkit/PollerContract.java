@@ -3,6 +3,7 @@ package dev.pollen.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -520,5 +521,174 @@ public abstract class PollerContract extends BackendFixture {
         }
         pollUntil(() -> seen.get() == n);
         assertEquals(n, seen.get());
+    }
+    // ------------------------------------------------------------------ adoption (SocketLayer.adopt)
+
+    /**
+     * A poller of another provider than {@link #newPoller()}'s, for the cross-provider adoption
+     * case; null (the default) where the module has only one.
+     *
+     * @return a new poller of another provider, or null
+     */
+    protected Poller newPollerOfAnotherProvider() {
+        return null;
+    }
+
+    /** Polls {@code p} until {@code done} or 5 s. */
+    private static void pollUntil(Poller p, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "the expected readiness was not reported in 5 s");
+            p.poll(50 * MS);
+        }
+    }
+
+    @Test
+    void aSocketAcceptedOnOnePollerIsAdoptedAndServedByAnother() throws Exception {
+        Poller other = newPoller();
+        StreamSocket moved = null;
+        try {
+            StreamSocket[] p = pair(); // accepted on this poller
+            moved = other.sockets().adopt(p[1]);
+            assertFalse(p[1].isOpen(), "the old socket gave up the descriptor");
+            StreamSocket old = p[1];
+            assertThrows(IOException.class, () -> old.read(ByteBuffer.allocate(4)),
+                    "the old socket is unusable");
+            old.close(); // does nothing: the descriptor now belongs to the adopted socket
+            assertTrue(moved.isOpen());
+            assertEquals(p[0].localAddress(), moved.remoteAddress());
+            assertTrue(moved.finishConnect(), "an accepted socket stays connected");
+            assertThrows(IllegalArgumentException.class,
+                    () -> poller.register(old, Poller.READ, ops -> { }));
+
+            Recorder r = new Recorder();
+            other.register(moved, Poller.READ, r);
+            assertEquals(4, p[0].write(bytes("ping")));
+            pollUntil(other, () -> !r.calls.isEmpty());
+            ByteBuffer dst = ByteBuffer.allocate(16);
+            assertEquals(4, moved.read(dst));
+            assertEquals("ping", new String(dst.array(), 0, 4,
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(4, moved.write(bytes("pong")));
+            ByteBuffer back = ByteBuffer.allocate(16);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (back.position() < 4) {
+                assertTrue(System.nanoTime() < deadline, "the reply did not arrive in 5 s");
+                if (p[0].read(back) == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertEquals("pong", new String(back.array(), 0, 4,
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertSame(moved, other.sockets().adopt(moved), "a layer's own socket is kept as is");
+        } finally {
+            if (moved != null) {
+                moved.close();
+            }
+            other.close();
+        }
+    }
+
+    @Test
+    void adoptingARegisteredOrClosedSocketFailsAndLeavesItAlone() throws Exception {
+        Poller other = newPoller();
+        try {
+            StreamSocket[] p = pair();
+            Recorder r = new Recorder();
+            poller.register(p[1], Poller.READ, r);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> other.sockets().adopt(p[1]));
+            assertTrue(e.getMessage().contains("registered"), e.getMessage());
+            assertTrue(p[1].isOpen(), "a refused adoption leaves the socket with its poller");
+            p[0].write(bytes("x"));
+            pollUntil(() -> !r.calls.isEmpty());
+
+            p[0].close();
+            assertThrows(IllegalArgumentException.class, () -> other.sockets().adopt(p[0]));
+            assertThrows(NullPointerException.class, () -> other.sockets().adopt(null));
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void adoptingASocketOfAnotherProviderFailsNamingBoth() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> poller.sockets().adopt(new ForeignSocket()));
+        assertTrue(e.getMessage().contains(ForeignSocket.class.getName()), e.getMessage());
+        Poller foreign = newPollerOfAnotherProvider();
+        if (foreign == null) {
+            return;
+        }
+        try {
+            pair(); // makes the listener
+            StreamSocket s = foreign.sockets().connect(listener.localAddress(),
+                    SocketOptions.none());
+            try {
+                IllegalArgumentException cross = assertThrows(IllegalArgumentException.class,
+                        () -> poller.sockets().adopt(s));
+                assertNotNull(cross.getMessage());
+                assertTrue(s.isOpen(), "a refused adoption leaves the socket as it was");
+            } finally {
+                s.close();
+            }
+        } finally {
+            foreign.close();
+        }
+    }
+
+    /** A stream socket no backend made. */
+    private static final class ForeignSocket implements StreamSocket {
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public boolean finishConnect() {
+            return true;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            return 0;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            return 0;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            return 0;
+        }
+
+        @Override
+        public void shutdownOutput() {
+        }
+
+        @Override
+        public java.net.SocketAddress localAddress() {
+            return null;
+        }
+
+        @Override
+        public java.net.SocketAddress remoteAddress() {
+            return null;
+        }
+
+        @Override
+        public <T> void setOption(java.net.SocketOption<T> option, T value) {
+        }
+
+        @Override
+        public <T> T getOption(java.net.SocketOption<T> option) {
+            return null;
+        }
     }
 }

@@ -101,6 +101,17 @@ public abstract class FdSource implements IoSource {
     }
 
     /**
+     * Gives the descriptor up to another layer ({@link PosixSocketLayer#adopt}): from now on this
+     * source reads as closed and {@link #close()} does nothing, but the fd stays open for its new
+     * owner. The caller has checked that the source is open and not registered.
+     *
+     * <p><b>Threading:</b> loop thread only (the adopting one).
+     */
+    final void detach() {
+        open = false;
+    }
+
+    /**
      * Throws if closed.
      *
      * @throws ClosedChannelException if {@link #close()} was called

@@ -14,6 +14,19 @@ import java.net.SocketAddress;
  */
 public final class PosixListenSocket extends FdSource implements ListenSocket {
 
+    // Run the accept error path once now: during EMFILE, loading a class may itself need a file
+    // descriptor (a class file in a directory, a jar not opened yet), fail with
+    // NoClassDefFoundError, and fail that way for good (the JVM caches a failed resolution), so
+    // the loop would die instead of backing off. EmfileContract checks this under a real limit.
+    static {
+        try {
+            OsConstants os = OsConstants.current();
+            PosixErrors.socketError(os, "accept", null, os.EMFILE);
+        } catch (RuntimeException | LinkageError unsupportedHere) {
+            // no POSIX layer on this OS: this class is never used
+        }
+    }
+
     private final SocketKind kind;
     private final SocketAddress local;
 

@@ -227,6 +227,57 @@ public final class PosixSocketLayer implements SocketLayer {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The fd moves to a new {@link PosixStreamSocket} of this layer. Layers belong to the same
+     * provider when their pollers are of the same class (their {@link FdCloseHook}s are), so an
+     * epoll socket cannot move to a kqueue poller (both use this layer) and back.
+     *
+     * <p><b>Threading:</b> the adopting poller's loop thread.
+     */
+    @Override
+    public StreamSocket adopt(StreamSocket socket) {
+        Objects.requireNonNull(socket, "socket");
+        if (!(socket instanceof PosixStreamSocket s)) {
+            throw new IllegalArgumentException("adopt: " + socket + " (a "
+                    + socket.getClass().getName() + ") was not made by a POSIX socket layer; this"
+                    + " layer belongs to a " + pollerKind(closeHook) + " and can only adopt sockets"
+                    + " of the same kind of poller");
+        }
+        if (s.layer() == this) {
+            return s;
+        }
+        String mine = pollerKind(closeHook);
+        String theirs = pollerKind(s.layer().closeHook());
+        if (!mine.equals(theirs)) {
+            throw new IllegalArgumentException("adopt: " + s + " was made by a " + theirs
+                    + "'s sockets; this layer belongs to a " + mine + ", and sockets only move"
+                    + " between pollers of the same provider");
+        }
+        if (!s.isOpen()) {
+            throw new IllegalArgumentException("adopt: socket is closed: " + s);
+        }
+        if (s.pollerData() != null) {
+            throw new IllegalArgumentException("adopt: " + s + " is registered with its poller;"
+                    + " hand a socket over before registering it (or after cancelling)");
+        }
+        return PosixStreamSocket.adopt(this, s);
+    }
+
+    /**
+     * The kind of poller behind a close hook, e.g. {@code "EpollPoller"}: its class's simple name
+     * (for a lambda or method reference, the class that made it).
+     */
+    private static String pollerKind(FdCloseHook hook) {
+        String n = hook.getClass().getName();
+        int lambda = n.indexOf("$$");
+        if (lambda >= 0) {
+            n = n.substring(0, lambda);
+        }
+        return n.substring(n.lastIndexOf('.') + 1);
+    }
+
     @Override
     public boolean supportsUnixDomain() {
         return true;

@@ -37,6 +37,23 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         this.connected = connected;
     }
 
+    /**
+     * Moves {@code old}'s descriptor to a socket of {@code layer} (see
+     * {@link PosixSocketLayer#adopt}); kind, addresses and connect state carry over and
+     * {@code old} is detached.
+     *
+     * @param layer the adopting layer
+     * @param old   an open, unregistered socket of another layer of the same kind of poller
+     * @return the new owner of the fd
+     */
+    static PosixStreamSocket adopt(PosixSocketLayer layer, PosixStreamSocket old) {
+        PosixStreamSocket s = new PosixStreamSocket(layer, old.fd, old.kind, old.remote,
+                old.connected);
+        s.local = old.local;
+        old.detach();
+        return s;
+    }
+
     @Override
     public boolean finishConnect() throws IOException {
         ensureOpen();

@@ -1,5 +1,6 @@
 package dev.pollen.nio;
 
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
@@ -158,7 +159,7 @@ public final class NioPoller implements Poller {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(handler, "handler");
         checkOpen("register");
-        NioRegistration.checkOps(ops);
+        AbstractRegistration.checkOps(ops, NioRegistration.OPS_RULE);
         if (!(source instanceof NioSource s) || s.poller != this) {
             throw new IllegalArgumentException("source " + source + " was not made by this nio"
                     + " poller's socket layer; register a source with the poller whose sockets()"
@@ -176,7 +177,7 @@ public final class NioPoller implements Poller {
         }
         if (ops != 0) {
             applyInterest(r, ops);
-            r.interest = ops;
+            r.registered(ops);
         }
         s.registration = r;
         return r;
@@ -189,7 +190,7 @@ public final class NioPoller implements Poller {
      * @param ops READ | WRITE bits
      */
     void applyInterest(NioRegistration r, int ops) {
-        NioSource s = r.source;
+        NioSource s = r.source();
         int nio = s.nioOps(ops);
         try {
             if (s.key == null) {
@@ -211,7 +212,7 @@ public final class NioPoller implements Poller {
      * @param r the cancelled registration
      */
     void detach(NioRegistration r) {
-        SelectionKey k = r.source.key;
+        SelectionKey k = r.source().key;
         if (k != null && k.attachment() == r) {
             k.attach(null);
             if (k.isValid()) {
@@ -229,8 +230,8 @@ public final class NioPoller implements Poller {
      */
     void connected(NioSource s) {
         NioRegistration r = s.registration;
-        if (r != null && r.interest != 0 && s.key != null && s.key.isValid()) {
-            s.key.interestOps(s.nioOps(r.interest));
+        if (r != null && r.interest() != 0 && s.key != null && s.key.isValid()) {
+            s.key.interestOps(s.nioOps(r.interest()));
         }
     }
 
@@ -308,10 +309,10 @@ public final class NioPoller implements Poller {
             if (r == null || !key.isValid()) {
                 continue;
             }
-            int ready = leftoverOps[i] & r.interest;
+            int ready = leftoverOps[i] & r.interest();
             if (ready != 0) {
                 dispatched++;
-                r.handler.onReady(ready);
+                r.handler().onReady(ready);
             }
         }
         if (leftoverNext >= leftoverCount) {
@@ -384,11 +385,11 @@ public final class NioPoller implements Poller {
             return;
         }
         // The interest of the moment: a handler earlier in this poll may have narrowed it.
-        ready &= r.interest;
+        ready &= r.interest();
         if (ready != 0) {
             dispatched++;
             try {
-                r.handler.onReady(ready);
+                r.handler().onReady(ready);
             } catch (Throwable t) {
                 // Let the JDK finish its loop over the ready keys (so it also clears its wakeup
                 // state); the rest are kept for the next poll and t is thrown when select returns.

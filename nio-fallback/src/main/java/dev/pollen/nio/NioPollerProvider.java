@@ -1,8 +1,8 @@
 package dev.pollen.nio;
 
+import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.PollerProvider;
 import java.nio.channels.spi.SelectorProvider;
 
 /**
@@ -12,15 +12,13 @@ import java.nio.channels.spi.SelectorProvider;
  *
  * <p><b>Threading:</b> every method is thread-safe.
  */
-public final class NioPollerProvider implements PollerProvider {
+public final class NioPollerProvider extends AbstractPollerProvider {
 
     /** The provider name, for {@code -Dpollen.poller=nio}. */
     public static final String NAME = "nio";
 
     /** The priority: the portable fallback's. */
     public static final int PRIORITY = 10;
-
-    private volatile Availability availability;
 
     /**
      * For {@link java.util.ServiceLoader}; does no work.
@@ -46,21 +44,12 @@ public final class NioPollerProvider implements PollerProvider {
      * Always available; the reason names the JDK and its selector implementation, e.g.
      * {@code "java.nio.channels.Selector (JDK 25+36-LTS, sun.nio.ch.EPollSelectorProvider)"}.
      *
-     * <p><b>Threading:</b> any thread; computed once.
+     * <p><b>Threading:</b> any thread; called once by {@link #availability()}.
      *
      * @return the verdict; never throws
      */
     @Override
-    public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            a = probe();
-            availability = a;
-        }
-        return a;
-    }
-
-    private static Availability probe() {
+    protected Availability detect() {
         try {
             return Availability.available("java.nio.channels.Selector (JDK " + Runtime.version()
                     + ", " + SelectorProvider.provider().getClass().getName() + ")");
@@ -90,10 +79,7 @@ public final class NioPollerProvider implements PollerProvider {
      */
     @Override
     public Poller create() {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new IllegalStateException("poller " + NAME + " is unavailable: " + a.reason());
-        }
+        requireAvailable("poller " + NAME + " is unavailable: ");
         return new NioPoller();
     }
 

@@ -1,9 +1,7 @@
 package dev.pollen.nio;
 
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
-import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
 
 /**
  * A source's registration with a {@link NioPoller}: the interest set and the handler. It is the
@@ -12,109 +10,50 @@ import dev.pollen.spi.Registration;
  *
  * <p><b>Threading:</b> loop thread only (except {@link #source()}).
  */
-final class NioRegistration implements Registration {
+final class NioRegistration extends AbstractRegistration<NioSource> {
 
-    private static final int ALL = Poller.READ | Poller.WRITE;
-
-    final NioSource source;
-    final IoHandler handler;
-    /** Current interest, READ | WRITE bits; read by the dispatcher. */
-    int interest;
-    private boolean cancelled;
+    /** The ops error text, shared with {@link NioPoller#register}. */
+    static final String OPS_RULE = "interest ops must be a subset of READ (1) | WRITE (2)";
 
     NioRegistration(NioSource source, IoHandler handler) {
-        this.source = source;
-        this.handler = handler;
+        super(source, handler, OPS_RULE);
     }
 
-    /**
-     * The source.
-     *
-     * <p><b>Threading:</b> any thread (immutable).
-     *
-     * @return the source
-     */
+    /** Records the interest {@link NioPoller#register} applied. */
+    void registered(int ops) {
+        storeInterest(ops);
+    }
+
     @Override
-    public IoSource source() {
-        return source;
+    protected void checkPollerOpen() {
+        source().poller.checkOpen("Registration.interest");
     }
 
-    /**
-     * The interest set.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return READ | WRITE bits
-     */
     @Override
-    public int interest() {
-        return interest;
+    protected boolean isPollerClosed() {
+        return source().poller.isClosed();
     }
 
-    /**
-     * Changes the interest set; see {@link Registration#interest(int)}.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param ops a subset of READ | WRITE
-     */
     @Override
-    public void interest(int ops) {
-        checkOps(ops);
-        if (cancelled) {
-            throw new IllegalStateException("registration of " + source + " was cancelled");
+    protected void applyInterest(int oldOps, int newOps) {
+        if (!source().isOpen()) {
+            throw new IllegalStateException("source is closed: " + source());
         }
-        source.poller.checkOpen("Registration.interest");
-        if (ops == interest) {
-            return; // the current mask again: free, no system call
-        }
-        if (!source.isOpen()) {
-            throw new IllegalStateException("source is closed: " + source);
-        }
-        source.poller.applyInterest(this, ops);
-        interest = ops;
+        source().poller.applyInterest(this, newOps);
     }
 
-    /**
-     * Cancels: the handler is never called again, not even for events of the poll in progress.
-     * Idempotent; does nothing after the poller closed.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
+    /** Drops the source's link and detaches from the key: the handler is never called again. */
     @Override
-    public void cancel() {
-        if (cancelled) {
-            return;
+    protected void doCancel() {
+        if (source().registration == this) {
+            source().registration = null;
         }
-        cancelled = true;
-        if (source.registration == this) {
-            source.registration = null;
-        }
-        source.poller.detach(this);
-    }
-
-    /**
-     * Whether events can still be delivered.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return false once cancelled, the source closed or the poller closed
-     */
-    @Override
-    public boolean isValid() {
-        return !cancelled && source.isOpen() && !source.poller.isClosed();
-    }
-
-    static void checkOps(int ops) {
-        if ((ops & ~ALL) != 0) {
-            throw new IllegalArgumentException(
-                    "interest ops must be a subset of READ (1) | WRITE (2), got " + ops);
-        }
+        source().poller.detach(this);
     }
 
     @Override
     public String toString() {
-        return "NioRegistration[" + source + ", interest=" + interest
-                + (cancelled ? ", cancelled" : "") + "]";
+        return "NioRegistration[" + source() + ", interest=" + interest()
+                + (isCancelled() ? ", cancelled" : "") + "]";
     }
 }

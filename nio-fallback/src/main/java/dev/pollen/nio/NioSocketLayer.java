@@ -177,6 +177,42 @@ public final class NioSocketLayer implements SocketLayer {
     /**
      * {@inheritDoc}
      *
+     * <p>The channel itself moves: a {@link SocketChannel} can be registered with any selector of
+     * its {@link SelectorProvider}. A socket that was ever registered is refused, because its old
+     * selector keeps a key for the channel until the channel is closed.
+     *
+     * <p><b>Threading:</b> the adopting poller's loop thread.
+     */
+    @Override
+    public StreamSocket adopt(StreamSocket socket) {
+        Objects.requireNonNull(socket, "socket");
+        poller.checkOpen("adopt");
+        if (!(socket instanceof NioStreamSocket s)) {
+            throw new IllegalArgumentException("adopt: " + socket + " (a "
+                    + socket.getClass().getName() + ") was not made by a nio poller; this layer"
+                    + " belongs to the nio poller and can only adopt sockets of other nio pollers");
+        }
+        if (s.poller == poller) {
+            return s;
+        }
+        if (s.channel.provider() != provider) {
+            throw new IllegalArgumentException("adopt: " + s + " was made by a nio poller on"
+                    + " selector provider " + s.channel.provider().getClass().getName()
+                    + ", this one uses " + provider.getClass().getName());
+        }
+        if (!s.isOpen()) {
+            throw new IllegalArgumentException("adopt: socket is closed: " + s);
+        }
+        if (s.registration != null || s.key != null) {
+            throw new IllegalArgumentException("adopt: " + s + " is (or was) registered with its"
+                    + " poller; hand a socket over before registering it");
+        }
+        return NioStreamSocket.adopt(poller, s);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p><b>Threading:</b> any thread.
      *
      * @return true: {@link ServerSocketChannel} and {@link SocketChannel} support

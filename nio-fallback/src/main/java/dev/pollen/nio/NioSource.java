@@ -90,6 +90,30 @@ abstract sealed class NioSource implements IoSource
         }
     }
 
+    /**
+     * Gives the channel up to another poller's layer ({@link NioSocketLayer#adopt}): from now on
+     * this source reads as closed and its {@link #close()} does nothing, but the channel stays
+     * open for its new owner.
+     *
+     * <p><b>Threading:</b> loop thread only (the adopting one).
+     */
+    final void detach() {
+        closed = true;
+    }
+
+    /**
+     * Throws once the source is {@linkplain #detach() detached}: its channel is still open
+     * (another poller owns it), so the JDK would not refuse. (A closed source's channel is closed,
+     * and the JDK reports that itself.)
+     *
+     * @throws java.nio.channels.ClosedChannelException if detached
+     */
+    final void ensureAttached() throws java.nio.channels.ClosedChannelException {
+        if (closed && channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+    }
+
     @Override
     public String toString() {
         return describe() + (isOpen() ? "" : " (closed)");

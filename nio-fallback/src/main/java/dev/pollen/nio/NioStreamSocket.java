@@ -38,6 +38,23 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
         this.remote = remote;
     }
 
+    /**
+     * Moves {@code old}'s channel to a socket of {@code poller} (see {@link NioSocketLayer#adopt}):
+     * a {@link SocketChannel} may be registered with any selector of its provider. The state
+     * (connecting, addresses) carries over; {@code old} is detached.
+     *
+     * @param poller the adopting poller
+     * @param old    an open, never-registered socket of another nio poller
+     * @return the new owner of the channel
+     */
+    static NioStreamSocket adopt(NioPoller poller, NioStreamSocket old) {
+        NioStreamSocket s = new NioStreamSocket(poller, old.ch, old.unix, old.connecting,
+                old.remote);
+        s.local = old.local;
+        old.detach();
+        return s;
+    }
+
     @Override
     int nioOps(int ops) {
         int nio = (ops & Poller.READ) != 0 ? SelectionKey.OP_READ : 0;
@@ -63,6 +80,7 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
      */
     @Override
     public boolean finishConnect() throws IOException {
+        ensureAttached();
         if (!connecting) {
             return true;
         }
@@ -87,6 +105,7 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        ensureAttached();
         try {
             return ch.read(dst);
         } catch (NotYetConnectedException e) {
@@ -105,6 +124,7 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
+        ensureAttached();
         try {
             return ch.write(src);
         } catch (NotYetConnectedException e) {
@@ -123,6 +143,7 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        ensureAttached();
         try {
             return ch.write(srcs, offset, length);
         } catch (NotYetConnectedException e) {
@@ -139,6 +160,7 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
      */
     @Override
     public void shutdownOutput() throws IOException {
+        ensureAttached();
         try {
             ch.shutdownOutput();
         } catch (IOException e) {

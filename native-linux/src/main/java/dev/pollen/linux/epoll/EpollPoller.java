@@ -20,6 +20,7 @@ import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
@@ -185,7 +186,7 @@ public final class EpollPoller implements Poller, FdCloseHook {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(handler, "handler");
         checkOpen("register");
-        checkOps(ops);
+        AbstractRegistration.checkOps(ops, EpollRegistration.OPS_RULE);
         if (!(source instanceof FdSource fs) || fs.layer() != sockets) {
             throw new IllegalArgumentException("source " + source + " was not made by this "
                     + "poller's sockets(): a source can only be registered with its own poller");
@@ -211,7 +212,7 @@ public final class EpollPoller implements Poller, FdCloseHook {
                 throw e;
             }
             r.inKernel = true;
-            r.interest = ops;
+            r.registered(ops);
         }
         slots[slot] = r;
         fs.pollerData(r);
@@ -219,15 +220,8 @@ public final class EpollPoller implements Poller, FdCloseHook {
         return r;
     }
 
+    /** Moves {@code r} to {@code ops} in the kernel; the checks are done by the registration. */
     void changeInterest(EpollRegistration r, int ops) {
-        checkOps(ops);
-        if (r.cancelled) {
-            throw new IllegalStateException("registration of " + r.source + " was cancelled");
-        }
-        checkOpen("Registration.interest");
-        if (ops == r.interest) {
-            return;
-        }
         if (ops == 0) {
             // Out of the kernel set: nothing is reported and it costs the kernel nothing.
             ctl(EPOLL_CTL_DEL, r, 0);
@@ -238,14 +232,10 @@ public final class EpollPoller implements Poller, FdCloseHook {
         } else {
             ctl(EPOLL_CTL_MOD, r, ops);
         }
-        r.interest = ops;
     }
 
+    /** The kernel side of {@link EpollRegistration#cancel()}, called once it is marked. */
     void cancel(EpollRegistration r) {
-        if (r.cancelled) {
-            return;
-        }
-        r.cancelled = true;
         if (closed) {
             return; // close() already detached everything
         }
@@ -253,7 +243,7 @@ public final class EpollPoller implements Poller, FdCloseHook {
             // Also reached from FdSource.close() through beforeClose: the fd is still open here.
             scratchView.putInt(0, 0);
             // Errors are ignored: the registration is gone from our side whatever the kernel says.
-            EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, r.source.fd(), scratch);
+            EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, r.source().fd(), scratch);
         }
         r.inKernel = false;
         slots[r.slot] = null;
@@ -261,7 +251,7 @@ public final class EpollPoller implements Poller, FdCloseHook {
             freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
         }
         freeSlots[freeCount++] = r.slot;
-        r.source.pollerData(null);
+        r.source().pollerData(null);
         registered--;
     }
 
@@ -269,7 +259,7 @@ public final class EpollPoller implements Poller, FdCloseHook {
     @Override
     public void beforeClose(FdSource source) {
         if (source.pollerData() instanceof EpollRegistration r && r.poller == this) {
-            cancel(r);
+            r.cancel();
         }
     }
 
@@ -277,22 +267,15 @@ public final class EpollPoller implements Poller, FdCloseHook {
         int bits = ((ops & READ) != 0 ? EPOLLIN : 0) | ((ops & WRITE) != 0 ? EPOLLOUT : 0);
         scratchView.putInt(0, bits);
         scratchView.putLong(layout.dataOffset(), r.key);
-        if (EpollNative.epoll_ctl(epfd, op, r.source.fd(), scratch) != 0) {
+        if (EpollNative.epoll_ctl(epfd, op, r.source().fd(), scratch) != 0) {
             int e = Native.getLastError();
             String name = op == EPOLL_CTL_ADD ? "ADD" : op == EPOLL_CTL_MOD ? "MOD" : "DEL";
             throw new UncheckedIOException(PosixErrors.error(os,
-                    "epoll_ctl(" + name + ", " + r.source + ")", e));
+                    "epoll_ctl(" + name + ", " + r.source() + ")", e));
         }
     }
 
-    private static void checkOps(int ops) {
-        if ((ops & ~(READ | WRITE)) != 0) {
-            throw new IllegalArgumentException("ops must be a subset of READ (1) | WRITE (2), got "
-                    + ops);
-        }
-    }
-
-    private void checkOpen(String method) {
+    void checkOpen(String method) {
         if (closed) {
             throw new IllegalStateException(method + ": the epoll poller is closed");
         }
@@ -351,13 +334,36 @@ public final class EpollPoller implements Poller, FdCloseHook {
             }
             // Hang-up and errors are reported as readiness of whatever is registered.
             int ready = ((bits & READ_BITS) != 0 ? READ : 0) | ((bits & WRITE_BITS) != 0 ? WRITE : 0);
-            ready &= r.interest;
+            ready &= r.interest();
             if (ready != 0) {
                 called++;
-                r.handler.onReady(ready);
+                r.handler().onReady(ready);
             }
         }
         return called;
+    }
+
+    /**
+     * Test hook for the fuzz test of the event decoding: dispatches {@code count} events laid out
+     * in {@code raw} exactly as the kernel writes them into the event array (this machine's
+     * {@link EpollEventLayout}, native byte order), as if {@code epoll_wait} had returned them.
+     *
+     * @param raw   the bytes of the events
+     * @param count how many events (capped to what {@code raw} and the array hold)
+     * @return how many handlers were called
+     */
+    int dispatchRaw(byte[] raw, int count) {
+        checkOpen("dispatchRaw");
+        int n = Math.max(0, Math.min(count, Math.min(maxEvents, raw.length / layout.size())));
+        eventsView.put(0, raw, 0, n * layout.size());
+        pendingIndex = 0;
+        pendingCount = n;
+        return dispatch();
+    }
+
+    /** The event layout of this machine (for tests). */
+    EpollEventLayout layout() {
+        return layout;
     }
 
     private void drainWakeup() {
@@ -408,9 +414,9 @@ public final class EpollPoller implements Poller, FdCloseHook {
         closed = true;
         for (EpollRegistration r : slots) {
             if (r != null) {
-                r.cancelled = true;
+                r.dropped();
                 r.inKernel = false;
-                r.source.pollerData(null);
+                r.source().pollerData(null);
             }
         }
         Arrays.fill(slots, null);

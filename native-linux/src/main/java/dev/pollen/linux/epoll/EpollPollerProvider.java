@@ -1,8 +1,8 @@
 package dev.pollen.linux.epoll;
 
+import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.PollerProvider;
 import java.util.Locale;
 
 /**
@@ -15,12 +15,10 @@ import java.util.Locale;
  *
  * <p><b>Threading:</b> every method is thread-safe. The constructor does no native work.
  */
-public final class EpollPollerProvider implements PollerProvider {
+public final class EpollPollerProvider extends AbstractPollerProvider {
 
     /** The provider name: {@code -Dpollen.poller=epoll}. */
     public static final String NAME = "epoll";
-
-    private volatile Availability availability;
 
     /** Creates the provider (no native work; see {@link #availability()}). */
     public EpollPollerProvider() {
@@ -32,13 +30,8 @@ public final class EpollPollerProvider implements PollerProvider {
     }
 
     @Override
-    public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            a = probe(System.getProperty("os.name"), System.getProperty("os.arch"));
-            availability = a;
-        }
-        return a;
+    protected Availability detect() {
+        return probe(System.getProperty("os.name"), System.getProperty("os.arch"));
     }
 
     /**
@@ -74,10 +67,7 @@ public final class EpollPollerProvider implements PollerProvider {
 
     @Override
     public Poller create() {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new IllegalStateException("the epoll poller is unavailable: " + a.reason());
-        }
+        requireAvailable("the epoll poller is unavailable: ");
         return new EpollPoller();
     }
 

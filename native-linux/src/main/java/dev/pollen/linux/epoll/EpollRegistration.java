@@ -1,9 +1,8 @@
 package dev.pollen.linux.epoll;
 
 import dev.pollen.posix.FdSource;
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
-import dev.pollen.spi.Registration;
 
 /**
  * One source registered with an {@link EpollPoller}. Its {@link #key} is what the kernel hands
@@ -13,56 +12,58 @@ import dev.pollen.spi.Registration;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-final class EpollRegistration implements Registration {
+final class EpollRegistration extends AbstractRegistration<FdSource> {
+
+    /** The ops error text, shared with {@link EpollPoller#register}. */
+    static final String OPS_RULE = "ops must be a subset of READ (1) | WRITE (2)";
 
     final EpollPoller poller;
-    final FdSource source;
-    final IoHandler handler;
     final int slot;
     final long key;
-    /** Current interest (READ | WRITE). */
-    int interest;
     /** Whether the fd is in the kernel's epoll set (lazy: only with a non-zero interest). */
     boolean inKernel;
-    boolean cancelled;
 
     EpollRegistration(EpollPoller poller, FdSource source, IoHandler handler, int slot,
                       int generation) {
+        super(source, handler, OPS_RULE);
         this.poller = poller;
-        this.source = source;
-        this.handler = handler;
         this.slot = slot;
         this.key = (long) generation << 32 | (slot & 0xffffffffL);
     }
 
-    @Override
-    public IoSource source() {
-        return source;
+    /** Records the interest {@link EpollPoller#register} put in the kernel. */
+    void registered(int ops) {
+        storeInterest(ops);
+    }
+
+    /** Marks the registration dead when the poller closes (no kernel work: the set is gone). */
+    void dropped() {
+        markCancelled();
     }
 
     @Override
-    public int interest() {
-        return interest;
+    protected void checkPollerOpen() {
+        poller.checkOpen("Registration.interest");
     }
 
     @Override
-    public void interest(int ops) {
-        poller.changeInterest(this, ops);
+    protected boolean isPollerClosed() {
+        return poller.isClosed();
     }
 
     @Override
-    public void cancel() {
+    protected void applyInterest(int oldOps, int newOps) {
+        poller.changeInterest(this, newOps);
+    }
+
+    @Override
+    protected void doCancel() {
         poller.cancel(this);
     }
 
     @Override
-    public boolean isValid() {
-        return !cancelled && !poller.isClosed() && source.isOpen();
-    }
-
-    @Override
     public String toString() {
-        return "EpollRegistration[" + source + ", interest " + interest
-                + (cancelled ? ", cancelled" : "") + "]";
+        return "EpollRegistration[" + source() + ", interest " + interest()
+                + (isCancelled() ? ", cancelled" : "") + "]";
     }
 }

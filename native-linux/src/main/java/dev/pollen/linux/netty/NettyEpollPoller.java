@@ -1,5 +1,6 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
@@ -120,9 +121,7 @@ final class NettyEpollPoller implements Poller {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(handler, "handler");
         ensureOpen();
-        if ((ops & ~(READ | WRITE)) != 0) {
-            throw new IllegalArgumentException("ops must be a subset of READ | WRITE (3), got " + ops);
-        }
+        AbstractRegistration.checkOps(ops, "ops must be a subset of READ | WRITE (3)");
         if (!(source instanceof NettySource s) || s.poller != this) {
             throw new IllegalArgumentException("source " + source + " was not made by this poller's "
                     + "sockets(); a source can only be registered with the poller that made it");

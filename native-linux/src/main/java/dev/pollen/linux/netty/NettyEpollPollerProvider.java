@@ -1,8 +1,8 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.PollerProvider;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -20,16 +20,15 @@ import java.util.Locale;
  *
  * <p><b>Threading:</b> every method is thread-safe.
  */
-public final class NettyEpollPollerProvider implements PollerProvider {
+public final class NettyEpollPollerProvider extends AbstractPollerProvider {
 
     /** Below the JNA {@code epoll} poller's 100 until the benchmarks decide {@code auto}. */
     static final int PRIORITY = 90;
 
-    private volatile Availability availability;
     private volatile IoHandlerFactory factory;
 
     /**
-     * Does no native work (see {@link PollerProvider}).
+     * Does no native work (see {@link dev.pollen.spi.PollerProvider}).
      *
      * <p><b>Threading:</b> any thread.
      */
@@ -49,28 +48,14 @@ public final class NettyEpollPollerProvider implements PollerProvider {
     }
 
     /**
-     * Whether Netty's native epoll loads here; computed once.
+     * Whether Netty's native epoll loads here; computed once by {@link #availability()}.
      *
      * <p><b>Threading:</b> any thread; never throws.
      *
      * @return the verdict
      */
     @Override
-    public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = probe();
-                    availability = a;
-                }
-            }
-        }
-        return a;
-    }
-
-    private static Availability probe() {
+    protected Availability detect() {
         String os = System.getProperty("os.name", "?");
         String arch = System.getProperty("os.arch", "?");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
@@ -124,10 +109,7 @@ public final class NettyEpollPollerProvider implements PollerProvider {
      */
     @Override
     public Poller create() {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new IllegalStateException("the netty-epoll poller is unavailable: " + a.reason());
-        }
+        requireAvailable("the netty-epoll poller is unavailable: ");
         IoHandlerFactory f = factory;
         if (f == null) {
             f = EpollIoHandler.newFactory();

@@ -1,9 +1,8 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
@@ -26,7 +25,7 @@ import java.io.UncheckedIOException;
  * <p><b>Threading:</b> loop thread only; {@link #handle} is called by Netty on the loop thread
  * from inside {@code EpollIoHandler.run}.
  */
-final class NettyRegistration implements Registration, EpollIoHandle {
+final class NettyRegistration extends AbstractRegistration<NettySource> implements EpollIoHandle {
 
     // EpollIoOps.valueOf allocates for combinations Netty does not cache (IN|OUT is one of them).
     private static final EpollIoOps[] OPS = {
@@ -40,67 +39,43 @@ final class NettyRegistration implements Registration, EpollIoHandle {
     // EPOLLHUP (0x10) has no EpollIoOps constant; it is the same on every Linux architecture.
     private static final int EPOLLERR_OR_HUP = EpollIoOps.EPOLLERR.value() | 0x10;
 
+    /** The ops error text of {@link #interest(int)}. */
+    private static final String OPS_RULE = "interest must be a subset of READ | WRITE (3)";
+
     private final NettyEpollPoller poller;
-    private final NettySource source;
-    private final IoHandler handler;
-    private int interest;
-    private boolean cancelled;
     /** Netty's registration while the fd is in the epoll set; null for a zero mask. */
     private IoRegistration kernel;
     /** The poller's run number when {@link #kernel} was made (see {@link #handle}). */
     private long kernelRun = -1;
 
     NettyRegistration(NettyEpollPoller poller, NettySource source, IoHandler handler) {
+        super(source, handler, OPS_RULE);
         this.poller = poller;
-        this.source = source;
-        this.handler = handler;
     }
 
-    /**
-     * The source.
-     *
-     * <p><b>Threading:</b> any thread (immutable).
-     *
-     * @return the registered source
-     */
     @Override
-    public IoSource source() {
-        return source;
+    protected String cancelledMessage() {
+        return "the registration was cancelled";
     }
 
-    /**
-     * The interest set.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return a subset of READ | WRITE
-     */
     @Override
-    public int interest() {
-        return interest;
-    }
-
-    /**
-     * Changes the interest set (see {@link Registration#interest(int)}). Setting the current mask
-     * is free; a change is one {@code epoll_ctl}, two when the fd re-enters the set.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param ops a subset of READ | WRITE
-     */
-    @Override
-    public void interest(int ops) {
-        if ((ops & ~(Poller.READ | Poller.WRITE)) != 0) {
-            throw new IllegalArgumentException("interest must be a subset of READ | WRITE (3), got "
-                    + ops);
-        }
-        if (cancelled) {
-            throw new IllegalStateException("the registration was cancelled");
-        }
+    protected void checkPollerOpen() {
         poller.ensureOpen();
-        if (ops == interest) {
-            return;
-        }
+    }
+
+    @Override
+    protected boolean isPollerClosed() {
+        return poller.isClosed();
+    }
+
+    /**
+     * A change is one {@code epoll_ctl}, two when the fd re-enters the set.
+     *
+     * @param oldOps the current interest
+     * @param ops    the new interest
+     */
+    @Override
+    protected void applyInterest(int oldOps, int ops) {
         if (ops == 0) {
             removeFromKernel();
         } else if (kernel == null) {
@@ -108,7 +83,6 @@ final class NettyRegistration implements Registration, EpollIoHandle {
         } else {
             submit(ops);
         }
-        interest = ops;
     }
 
     private void addToKernel(int ops) {
@@ -127,7 +101,7 @@ final class NettyRegistration implements Registration, EpollIoHandle {
         try {
             kernel.submit(OPS[ops]);
         } catch (UncheckedIOException e) {
-            throw new UncheckedIOException(poller.epollCtlFailure("MOD", source, e.getCause()));
+            throw new UncheckedIOException(poller.epollCtlFailure("MOD", source(), e.getCause()));
         }
     }
 
@@ -143,33 +117,13 @@ final class NettyRegistration implements Registration, EpollIoHandle {
         }
     }
 
-    /**
-     * Removes the source for good. Idempotent.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
+    /** Removes the source for good (called once by {@link #cancel()}). */
     @Override
-    public void cancel() {
-        if (cancelled) {
-            return;
-        }
-        cancelled = true;
+    protected void doCancel() {
         removeFromKernel();
-        if (source.registration == this) {
-            source.registration = null;
+        if (source().registration == this) {
+            source().registration = null;
         }
-    }
-
-    /**
-     * Whether events can still be delivered.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return false once cancelled, the source closed or the poller closed
-     */
-    @Override
-    public boolean isValid() {
-        return !cancelled && !poller.isClosed() && source.isOpen();
     }
 
     // ---- EpollIoHandle: called by Netty ------------------------------------------------------
@@ -183,7 +137,7 @@ final class NettyRegistration implements Registration, EpollIoHandle {
      */
     @Override
     public FileDescriptor fd() {
-        return source.socket;
+        return source().socket;
     }
 
     /**
@@ -209,10 +163,10 @@ final class NettyRegistration implements Registration, EpollIoHandle {
         if ((ev & EPOLLERR_OR_HUP) != 0) {
             // hang-up and errors are readiness of whatever is registered (select's rule): the
             // read then returns EOF or the write throws
-            ready = interest;
+            ready = interest();
         } else {
             ready = ((ev & EPOLLIN) != 0 ? Poller.READ : 0) | ((ev & EPOLLOUT) != 0 ? Poller.WRITE : 0);
-            ready &= interest;
+            ready &= interest();
         }
         if (ready == 0) {
             return;
@@ -234,7 +188,7 @@ final class NettyRegistration implements Registration, EpollIoHandle {
         if (!isValid()) {
             return;
         }
-        ready &= interest;
+        ready &= interest();
         if (ready != 0) {
             dispatch(ready);
         }
@@ -243,7 +197,7 @@ final class NettyRegistration implements Registration, EpollIoHandle {
     private void dispatch(int ready) {
         poller.countDispatch();
         try {
-            handler.onReady(ready);
+            handler().onReady(ready);
         } catch (Throwable t) {
             poller.handlerFailed(t);
         }
@@ -272,7 +226,7 @@ final class NettyRegistration implements Registration, EpollIoHandle {
 
     @Override
     public String toString() {
-        return "NettyRegistration[" + source + ", interest=" + interest
-                + (cancelled ? ", cancelled" : "") + "]";
+        return "NettyRegistration[" + source() + ", interest=" + interest()
+                + (isCancelled() ? ", cancelled" : "") + "]";
     }
 }

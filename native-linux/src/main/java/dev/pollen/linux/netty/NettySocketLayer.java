@@ -173,6 +173,34 @@ final class NettySocketLayer implements SocketLayer {
     }
 
     /**
+     * Takes over a stream socket of another netty-epoll poller (see {@link SocketLayer#adopt}).
+     *
+     * <p><b>Threading:</b> the adopting poller's loop thread.
+     */
+    @Override
+    public StreamSocket adopt(StreamSocket socket) {
+        Objects.requireNonNull(socket, "socket");
+        poller.ensureOpen();
+        if (!(socket instanceof NettyStreamSocket s)) {
+            throw new IllegalArgumentException("adopt: " + socket + " (a "
+                    + socket.getClass().getName() + ") was not made by a netty-epoll poller;"
+                    + " this layer belongs to the netty-epoll poller and can only adopt sockets"
+                    + " of other netty-epoll pollers");
+        }
+        if (s.poller == poller) {
+            return s;
+        }
+        if (!s.isOpen()) {
+            throw new IllegalArgumentException("adopt: socket is closed: " + s);
+        }
+        if (s.registration != null) {
+            throw new IllegalArgumentException("adopt: " + s + " is registered with its poller;"
+                    + " hand a socket over before registering it (or after cancelling)");
+        }
+        return NettyStreamSocket.adopt(poller, s);
+    }
+
+    /**
      * Yes: AF_UNIX stream sockets.
      *
      * <p><b>Threading:</b> any thread.

@@ -18,6 +18,8 @@ abstract class NettySource implements IoSource {
     /** True for AF_UNIX, whose addresses Netty returns through separate methods. */
     final boolean unix;
     NettyRegistration registration;
+    /** Set once another poller adopted the socket: this wrapper no longer owns the fd. */
+    private boolean detached;
 
     NettySource(NettyEpollPoller poller, Socket socket, boolean unix) {
         this.poller = poller;
@@ -34,7 +36,7 @@ abstract class NettySource implements IoSource {
      */
     @Override
     public boolean isOpen() {
-        return socket.isOpen();
+        return !detached && socket.isOpen();
     }
 
     /**
@@ -45,7 +47,7 @@ abstract class NettySource implements IoSource {
      */
     @Override
     public void close() {
-        if (!socket.isOpen()) {
+        if (detached || !socket.isOpen()) {
             return;
         }
         NettyRegistration r = registration;
@@ -66,14 +68,25 @@ abstract class NettySource implements IoSource {
      * @throws ClosedChannelException if closed
      */
     final void ensureOpen() throws ClosedChannelException {
-        if (!socket.isOpen()) {
+        if (detached || !socket.isOpen()) {
             throw new ClosedChannelException();
         }
+    }
+
+    /**
+     * Gives the fd up to another poller's wrapper ({@link NettySocketLayer#adopt}): this one then
+     * reads as closed and its {@link #close()} does nothing, while the shared Netty
+     * {@link Socket} stays open for its new owner.
+     *
+     * <p><b>Threading:</b> loop thread only (the adopting one).
+     */
+    final void detach() {
+        detached = true;
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[fd=" + socket.intValue()
-                + (socket.isOpen() ? "" : ", closed") + "]";
+                + (isOpen() ? "" : ", closed") + "]";
     }
 }

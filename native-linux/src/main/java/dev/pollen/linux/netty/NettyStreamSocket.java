@@ -42,6 +42,24 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
     }
 
     /**
+     * Moves {@code old}'s fd to a socket of {@code poller} (see {@link NettySocketLayer#adopt}):
+     * the Netty {@link Socket} is only an fd with JNI calls, so the new wrapper shares it; the
+     * addresses and connect state carry over and {@code old} is detached.
+     *
+     * @param poller the adopting poller
+     * @param old    an open, unregistered socket of another netty-epoll poller
+     * @return the new owner of the fd
+     */
+    static NettyStreamSocket adopt(NettyEpollPoller poller, NettyStreamSocket old) {
+        NettyStreamSocket s = new NettyStreamSocket(poller, old.socket, old.unix, old.remote,
+                old.connected);
+        s.local = old.local;
+        s.connectFailure = old.connectFailure;
+        old.detach();
+        return s;
+    }
+
+    /**
      * Completes a non-blocking connect: {@code SO_ERROR} says whether it failed, and
      * {@code getpeername} whether it is done ({@code SO_ERROR} is also 0 while in progress).
      *

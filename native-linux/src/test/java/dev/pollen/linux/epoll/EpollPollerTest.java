@@ -9,4 +9,10 @@ class EpollPollerTest extends PollerContract {
     protected Poller newPoller() {
         return EpollTesting.newPoller();
     }
+
+    /** The other Linux provider, to check that sockets never move between providers. */
+    @Override
+    protected Poller newPollerOfAnotherProvider() {
+        return dev.pollen.spi.Pollers.create("netty-epoll");
+    }
 }

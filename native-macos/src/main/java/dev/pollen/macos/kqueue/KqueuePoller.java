@@ -5,6 +5,7 @@ import dev.pollen.posix.FdSource;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
@@ -213,7 +214,7 @@ public final class KqueuePoller implements Poller {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(handler, "handler");
         checkOpen("register");
-        KqueueRegistration.checkOps(ops);
+        AbstractRegistration.checkOps(ops, KqueueRegistration.OPS_RULE);
         if (!(source instanceof FdSource s) || s.layer() != sockets) {
             throw new IllegalArgumentException("source " + source + " was not made by this kqueue "
                     + "poller's socket layer; register a source with the poller whose sockets() made it");
@@ -248,12 +249,12 @@ public final class KqueuePoller implements Poller {
         int w = FilterState.target(reg.writeState, (ops & WRITE) != 0, any);
         FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_WRITE, reg.id, reg.writeState, w);
         reg.writeState = w;
-        reg.interest = ops;
+        reg.interestApplied(ops);
     }
 
     /** Ends a registration; its knotes are deleted by the next kevent call. */
     void cancel(KqueueRegistration reg) {
-        reg.valid = false;
+        reg.invalidate();
         forget(reg);
         if (closed) {
             return;
@@ -274,8 +275,8 @@ public final class KqueuePoller implements Poller {
         if (reg.fd < byFd.length && byFd[reg.fd] == reg) {
             byFd[reg.fd] = null;
         }
-        if (reg.source.pollerData() == reg) {
-            reg.source.pollerData(null);
+        if (reg.source().pollerData() == reg) {
+            reg.source().pollerData(null);
         }
     }
 
@@ -284,7 +285,7 @@ public final class KqueuePoller implements Poller {
         if (!(source.pollerData() instanceof KqueueRegistration reg) || reg.poller != this) {
             return;
         }
-        reg.valid = false;
+        reg.invalidate();
         forget(reg);
         if (closed) {
             return; // the kqueue is gone, and its knotes with it
@@ -458,7 +459,7 @@ public final class KqueuePoller implements Poller {
         // report the op as ready, so the handler's read or write meets the error itself.
         reg.state(filter, FilterState.ABSENT);
         int op = filter == Kevent.EVFILT_READ ? READ : WRITE;
-        if ((reg.interest & op) == 0) {
+        if ((reg.interest() & op) == 0) {
             return;
         }
         if (deferReadiness) {
@@ -493,7 +494,7 @@ public final class KqueuePoller implements Poller {
             KqueueRegistration reg = deferred.get(i);
             int ops = reg.deferredOps;
             reg.deferredOps = 0;
-            if (reg.valid) {
+            if (!reg.isCancelled()) {
                 markReady(reg, ops);
             }
         }
@@ -506,11 +507,11 @@ public final class KqueuePoller implements Poller {
         while (readyIndex < readyCount) {
             KqueueRegistration reg = ready[readyIndex];
             ready[readyIndex++] = null;
-            int ops = reg.readyOps & reg.interest;
+            int ops = reg.readyOps & reg.interest();
             reg.readyOps = 0;
-            if (ops != 0 && reg.valid) {
+            if (ops != 0 && !reg.isCancelled()) {
                 called++;
-                reg.handler.onReady(ops);
+                reg.handler().onReady(ops);
             }
         }
         readyIndex = 0;
@@ -589,7 +590,7 @@ public final class KqueuePoller implements Poller {
         for (int i = 0; i < byFd.length; i++) {
             KqueueRegistration reg = byFd[i];
             if (reg != null) {
-                reg.valid = false;
+                reg.invalidate();
                 forget(reg);
             }
         }

@@ -2,9 +2,9 @@ package dev.pollen.macos.kqueue;
 
 import com.sun.jna.Native;
 import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.PollerProvider;
 
 /**
  * The {@code kqueue} provider: {@link KqueuePoller} over the library named by
@@ -14,14 +14,12 @@ import dev.pollen.spi.PollerProvider;
  *
  * <p><b>Threading:</b> every method is thread-safe.
  */
-public final class KqueuePollerProvider implements PollerProvider {
+public final class KqueuePollerProvider extends AbstractPollerProvider {
 
     /** Priority where kqueue is the platform's poller. */
     static final int NATIVE_PRIORITY = 100;
     /** Priority elsewhere (libkqueue emulates kqueue on top of the platform's poller). */
     static final int EMULATED_PRIORITY = 40;
-
-    private volatile Availability availability;
 
     /**
      * Makes the provider; does no native work.
@@ -44,28 +42,15 @@ public final class KqueuePollerProvider implements PollerProvider {
     }
 
     /**
-     * {@inheritDoc}
+     * Loads the configured library and opens (and closes) one kqueue; called once by
+     * {@link #availability()}.
      *
-     * <p>Loads the configured library and opens (and closes) one kqueue, the first time only.
+     * <p><b>Threading:</b> any thread; never throws.
      *
-     * <p><b>Threading:</b> any thread.
+     * @return the verdict
      */
     @Override
-    public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = probe();
-                    availability = a;
-                }
-            }
-        }
-        return a;
-    }
-
-    private static Availability probe() {
+    protected Availability detect() {
         try {
             return KqueueProbe.probe(System.getProperty("os.name"), KqueueConfig.libraryName(),
                     Native.POINTER_SIZE, JnaKqueue::bind);
@@ -94,10 +79,7 @@ public final class KqueuePollerProvider implements PollerProvider {
      */
     @Override
     public Poller create() {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new IllegalStateException("the kqueue poller is not available: " + a.reason());
-        }
+        requireAvailable("the kqueue poller is not available: ");
         String os = System.getProperty("os.name");
         String library = KqueueConfig.libraryName();
         return new KqueuePoller(JnaKqueue.bind(library), KqueueTarget.select(os, library),

@@ -1,10 +1,8 @@
 package dev.pollen.macos.kqueue;
 
 import dev.pollen.posix.FdSource;
+import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
-import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
 
 /**
  * One source registered with a {@link KqueuePoller}: its interest, handler, the state of its two
@@ -13,15 +11,15 @@ import dev.pollen.spi.Registration;
  *
  * <p><b>Threading:</b> loop thread only, except {@link #source()}.
  */
-final class KqueueRegistration implements Registration {
+final class KqueueRegistration extends AbstractRegistration<FdSource> {
+
+    /** The ops error text, shared with {@link KqueuePoller#register}. */
+    static final String OPS_RULE = "interest ops must be a subset of READ|WRITE (3)";
 
     final KqueuePoller poller;
-    final FdSource source;
     final int fd;
     final long id;
-    final IoHandler handler;
 
-    int interest;
     /** State of the EVFILT_READ knote once the queued changes are applied. */
     int readState = FilterState.ABSENT;
     /** State of the EVFILT_WRITE knote once the queued changes are applied. */
@@ -30,49 +28,50 @@ final class KqueueRegistration implements Registration {
     int readyOps;
     /** Ops of failed changes found by an early flush, reported by the next poll. */
     int deferredOps;
-    boolean valid = true;
 
     KqueueRegistration(KqueuePoller poller, FdSource source, long id, IoHandler handler) {
+        super(source, handler, OPS_RULE);
         this.poller = poller;
-        this.source = source;
         this.fd = source.fd();
         this.id = id;
-        this.handler = handler;
+    }
+
+    /** Records the interest {@link KqueuePoller#applyInterest} queued. */
+    void interestApplied(int ops) {
+        storeInterest(ops);
+    }
+
+    /** Marks the registration dead: cancelled, its source closed or the poller closed. */
+    void invalidate() {
+        markCancelled();
     }
 
     @Override
-    public IoSource source() {
-        return source;
+    protected String cancelledMessage() {
+        return poller.isClosed()
+                ? "the kqueue poller is closed; this registration is invalid"
+                : "registration of " + source() + " was cancelled (or its source closed)";
     }
 
     @Override
-    public int interest() {
-        return interest;
+    protected void checkPollerOpen() {
+        // Nothing more to check: closing the poller invalidated every registration (so the
+        // cancelled check already threw), and KqueuePoller.applyInterest checks again.
     }
 
     @Override
-    public void interest(int ops) {
-        checkOps(ops);
-        if (!valid) {
-            throw new IllegalStateException(poller.isClosed()
-                    ? "the kqueue poller is closed; this registration is invalid"
-                    : "registration of " + source + " was cancelled (or its source closed)");
-        }
-        if (ops != interest) {
-            poller.applyInterest(this, ops);
-        }
+    protected boolean isPollerClosed() {
+        return poller.isClosed();
     }
 
     @Override
-    public void cancel() {
-        if (valid) {
-            poller.cancel(this);
-        }
+    protected void applyInterest(int oldOps, int newOps) {
+        poller.applyInterest(this, newOps);
     }
 
     @Override
-    public boolean isValid() {
-        return valid && source.isOpen() && !poller.isClosed();
+    protected void doCancel() {
+        poller.cancel(this);
     }
 
     int state(short filter) {
@@ -87,17 +86,10 @@ final class KqueueRegistration implements Registration {
         }
     }
 
-    static void checkOps(int ops) {
-        if ((ops & ~(Poller.READ | Poller.WRITE)) != 0) {
-            throw new IllegalArgumentException("interest ops must be a subset of READ|WRITE (3), got "
-                    + ops);
-        }
-    }
-
     @Override
     public String toString() {
-        return "KqueueRegistration[" + source + ", interest " + interest + ", read "
+        return "KqueueRegistration[" + source() + ", interest " + interest() + ", read "
                 + FilterState.name(readState) + ", write " + FilterState.name(writeState)
-                + (valid ? "" : ", cancelled") + "]";
+                + (isCancelled() ? ", cancelled" : "") + "]";
     }
 }
