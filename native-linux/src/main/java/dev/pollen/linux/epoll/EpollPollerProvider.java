@@ -60,9 +60,18 @@ public final class EpollPollerProvider extends AbstractPollerProvider {
         }
     }
 
+    /**
+     * 90: just below netty-epoll, which {@code auto} prefers where Netty's native library loads
+     * (docs/decisions.md); epoll is {@code auto}'s choice on Linux where it does not (e.g. an
+     * architecture Netty ships no native library for).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return 90
+     */
     @Override
     public int priority() {
-        return 100;
+        return 90;
     }
 
     @Override

@@ -22,8 +22,11 @@ import java.util.Locale;
  */
 public final class NettyEpollPollerProvider extends AbstractPollerProvider {
 
-    /** Below the JNA {@code epoll} poller's 100 until the benchmarks decide {@code auto}. */
-    static final int PRIORITY = 90;
+    /**
+     * Above the JNA {@code epoll} poller's 90: {@code auto} picks netty-epoll on Linux wherever
+     * Netty's native library loads (the JMH comparison in docs/decisions.md).
+     */
+    static final int PRIORITY = 100;
 
     private volatile IoHandlerFactory factory;
 

@@ -42,7 +42,7 @@ class EpollPollerProviderTest {
         EpollTesting.requireEpoll();
         EpollPollerProvider p = new EpollPollerProvider();
         assertEquals("epoll", p.name());
-        assertEquals(100, p.priority());
+        assertEquals(90, p.priority());
         assertTrue(p.availability().reason().contains("epoll through JNA"), p.availability().reason());
         PollerInfo info = Pollers.list().stream().filter(i -> i.name().equals("epoll")).findFirst()
                 .orElseThrow(() -> new AssertionError("epoll not listed: " + Pollers.list()));

@@ -18,7 +18,7 @@ class NettyEpollProviderTest {
     void isAvailableOnLinuxX8664WithAReason() {
         NettyEpollPollerProvider p = new NettyEpollPollerProvider();
         assertEquals("netty-epoll", p.name());
-        assertEquals(90, p.priority());
+        assertEquals(100, p.priority());
         Availability a = p.availability();
         assertSame(a, p.availability(), "the verdict is computed once");
         if (System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64")) {
