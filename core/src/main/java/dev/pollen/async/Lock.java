@@ -1,7 +1,6 @@
 package dev.pollen.async;
 
 import dev.pollen.loop.Future;
-import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 
@@ -24,7 +23,7 @@ import java.util.concurrent.CancellationException;
 public final class Lock {
 
     private final LoopBinding binding = new LoopBinding();
-    private ArrayDeque<Future<Boolean>> waiters;
+    private final Waiters waiters = new Waiters();
     private boolean locked;
 
     /**
@@ -45,21 +44,13 @@ public final class Lock {
      *                                            is then not held)
      */
     public void acquire() {
-        if (!locked && (waiters == null || allCancelled())) {
+        if (!locked && waiters.allCancelled()) {
             locked = true;
             return;
         }
-        if (waiters == null) {
-            waiters = new ArrayDeque<>();
-        }
         Future<Boolean> fut = binding.loop(this).createFuture();
-        waiters.add(fut);
         try {
-            try {
-                fut.await();
-            } finally {
-                waiters.remove(fut);
-            }
+            waiters.await(fut);
         } catch (CancellationException e) {
             // Keep the invariant: if the lock is free and tasks wait, the first one must wake.
             if (!locked) {
@@ -108,13 +99,7 @@ public final class Lock {
      */
     public <T> T withLock(Callable<T> body) {
         acquire();
-        try {
-            return body.call();
-        } catch (Exception e) {
-            throw Outcomes.rethrow(e);
-        } finally {
-            release();
-        }
+        return Waiters.callThenRelease(body, this::release);
     }
 
     /**
@@ -133,20 +118,8 @@ public final class Lock {
         }
     }
 
-    private boolean allCancelled() {
-        for (Future<Boolean> w : waiters) {
-            if (!w.isCancelled()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void wakeUpFirst() {
-        if (waiters == null) {
-            return;
-        }
-        Future<Boolean> first = waiters.peek();
+        Future<Boolean> first = waiters.first();
         // A done waiter is already set to wake up.
         if (first != null && !first.isDone()) {
             first.setResult(true);
@@ -156,6 +129,6 @@ public final class Lock {
     @Override
     public String toString() {
         return "Lock[" + (locked ? "locked" : "unlocked")
-                + (waiters != null && !waiters.isEmpty() ? ", waiters:" + waiters.size() : "") + "]";
+                + waiters.describe() + "]";
     }
 }

@@ -1,7 +1,6 @@
 package dev.pollen.async;
 
 import dev.pollen.loop.Future;
-import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 
@@ -16,7 +15,7 @@ import java.util.concurrent.CancellationException;
 public class Semaphore {
 
     private final LoopBinding binding = new LoopBinding();
-    private ArrayDeque<Future<Boolean>> waiters;
+    private final Waiters waiters = new Waiters();
     private int value;
 
     /**
@@ -51,17 +50,7 @@ public class Semaphore {
      * @return true if an acquire would wait
      */
     public boolean isLocked() {
-        if (value == 0) {
-            return true;
-        }
-        if (waiters != null) {
-            for (Future<Boolean> w : waiters) {
-                if (!w.isCancelled()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return value == 0 || !waiters.allCancelled();
     }
 
     /**
@@ -89,17 +78,9 @@ public class Semaphore {
             value--;
             return;
         }
-        if (waiters == null) {
-            waiters = new ArrayDeque<>();
-        }
         Future<Boolean> fut = binding.loop(this).createFuture();
-        waiters.add(fut);
         try {
-            try {
-                fut.await();
-            } finally {
-                waiters.remove(fut);
-            }
+            waiters.await(fut);
         } catch (CancellationException e) {
             if (fut.isDone() && !fut.isCancelled()) {
                 // We were handed a permit but are cancelled before using it: give it back.
@@ -138,13 +119,7 @@ public class Semaphore {
      */
     public <T> T withPermit(Callable<T> body) {
         acquire();
-        try {
-            return body.call();
-        } catch (Exception e) {
-            throw Outcomes.rethrow(e);
-        } finally {
-            release();
-        }
+        return Waiters.callThenRelease(body, this::release);
     }
 
     /**
@@ -165,22 +140,18 @@ public class Semaphore {
 
     /** Hands a permit to the first waiter not already woken; false if there is none. */
     private boolean wakeUpNext() {
-        if (waiters == null) {
+        Future<Boolean> f = waiters.firstNotDone();
+        if (f == null) {
             return false;
         }
-        for (Future<Boolean> f : waiters) {
-            if (!f.isDone()) {
-                value--;
-                f.setResult(true);
-                return true;
-            }
-        }
-        return false;
+        value--;
+        f.setResult(true);
+        return true;
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[value=" + value
-                + (waiters != null && !waiters.isEmpty() ? ", waiters:" + waiters.size() : "") + "]";
+                + waiters.describe() + "]";
     }
 }

@@ -1,7 +1,6 @@
 package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
-import dev.pollen.loop.ExceptionContext;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
@@ -26,16 +25,13 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-final class StreamTransport extends LoopResource implements Transport, IoHandler,
+final class StreamTransport extends AbstractTransport implements Transport, IoHandler,
         IdleTimer.Expiry {
 
     /** Reads per readiness event while each fills the whole buffer (fairness vs syscalls). */
     private static final int MAX_READS_PER_EVENT = 4;
 
-    private final EventLoop loop;
-    private final NetLoopState net;
     private final StreamSocket socket;
-    private final ByteBuffer readBuffer;
     private final WriteQueue queue;
     private final boolean tcp;
     private final IdleTimer idle;
@@ -43,33 +39,21 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
     private Protocol protocol;
     private ConnectCallback connecting;
     private Server server;
-    private SocketAddress local;
-    private SocketAddress peer;
 
-    private int high;
-    private int low;
-    private boolean readPaused;
     private boolean eofReceived;
     private boolean eofRequested;
     private boolean eofSent;
-    private boolean closing;
     private boolean socketClosed;
-    private boolean lost;
     private boolean lostToError;
-    private boolean protocolPaused;
     /** What made the transport unwritable, for the message of a late write. */
     private String closedBy;
 
     StreamTransport(EventLoop loop, NetLoopState net, StreamSocket socket, boolean tcp,
             NetOptions options) {
-        this.loop = loop;
-        this.net = net;
+        super(loop, net, options, "Transport", "aborting the connection");
         this.socket = socket;
-        this.readBuffer = net.readBuffer;
         this.queue = new WriteQueue(net.pool);
         this.tcp = tcp;
-        this.high = options.writeBufferHigh();
-        this.low = options.writeBufferLow();
         this.idle = new IdleTimer(loop, this);
         if (options.idleTimeout() != null) {
             idle.set(options.idleTimeout());
@@ -115,14 +99,12 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
         peer = socket.remoteAddress();
         updateInterest();
         idle.start();
-        try {
-            p.connectionMade(this);
-            return null;
-        } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
-            protocolFailed("connectionMade", t);
-            return t;
-        }
+        return callConnectionMade();
+    }
+
+    @Override
+    void protocolConnectionMade() {
+        protocol.connectionMade(this);
     }
 
     // ------------------------------------------------------------------ readiness
@@ -141,10 +123,7 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
                 writeReady();
             }
         } catch (Throwable t) {
-            // An I/O handler must never throw into the poller; this is a bug here or in a backend.
-            Callbacks.rethrowIfFatal(t);
-            loop.callExceptionHandler(new ExceptionContext("unexpected error in " + this, t, this));
-            forceClose(t);
+            unexpectedError(t);
         }
     }
 
@@ -231,11 +210,8 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
 
     /** After the queue shrank: resume the protocol, finish a pending writeEof or close. */
     private void afterFlush() {
-        if (protocolPaused && queue.size() <= low) {
-            resumeProtocol();
-            if (socketClosed) {
-                return;
-            }
+        if (maybeResumeProtocol(queue.size()) && socketClosed) {
+            return;
         }
         if (queue.isEmpty()) {
             if (eofRequested && !eofSent && !shutdownOutput()) {
@@ -298,7 +274,7 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
         } else {
             queue.append(data);
         }
-        maybePauseProtocol();
+        maybePauseProtocol(queue.size());
     }
 
     @Override
@@ -336,7 +312,7 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
                 queue.append(b);
             }
         }
-        maybePauseProtocol();
+        maybePauseProtocol(queue.size());
     }
 
     /**
@@ -384,43 +360,25 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
         return true;
     }
 
-    private void maybePauseProtocol() {
-        if (!protocolPaused && queue.size() > high) {
-            protocolPaused = true;
-            try {
-                protocol.pauseWriting();
-            } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
-                loop.callExceptionHandler(new ExceptionContext("protocol.pauseWriting() failed",
-                        t, this));
-            }
-        }
-    }
-
-    private void resumeProtocol() {
-        protocolPaused = false;
-        try {
-            protocol.resumeWriting();
-        } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
-            loop.callExceptionHandler(new ExceptionContext("protocol.resumeWriting() failed",
-                    t, this));
-        }
+    @Override
+    void protocolPauseWriting() {
+        protocol.pauseWriting();
     }
 
     @Override
-    public void setWriteBufferLimits(int high, int low) {
-        loop.checkThread("Transport.setWriteBufferLimits");
-        WaterMarks.check(high, low);
-        this.high = high;
-        this.low = low;
+    void protocolResumeWriting() {
+        protocol.resumeWriting();
+    }
+
+    @Override
+    void limitsChanged() {
         if (lost) {
             return;
         }
         if (queue.size() > high) {
-            maybePauseProtocol();
-        } else if (protocolPaused && queue.size() <= low) {
-            resumeProtocol();
+            maybePauseProtocol(queue.size());
+        } else {
+            maybeResumeProtocol(queue.size());
         }
     }
 
@@ -483,13 +441,8 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
         forceClose(cause);
     }
 
-    private void protocolFailed(String callback, Throwable t) {
-        loop.callExceptionHandler(new ExceptionContext("Fatal error: protocol." + callback
-                + "() call failed; aborting the connection", t, this));
-        forceClose(t);
-    }
-
-    private void forceClose(Throwable cause) {
+    @Override
+    void forceClose(Throwable cause) {
         if (lost) {
             return;
         }
@@ -511,32 +464,16 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
         }
     }
 
-    private void scheduleLost(Throwable cause) {
-        lost = true;
-        try {
-            loop.callSoon(() -> callConnectionLost(cause));
-        } catch (IllegalStateException loopClosed) {
-            // the loop is closed: no callback can run any more
-        }
-    }
-
-    private void callConnectionLost(Throwable cause) {
-        try {
-            protocol.connectionLost(cause);
-        } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
-            loop.callExceptionHandler(new ExceptionContext("protocol.connectionLost() failed",
-                    t, this));
-        } finally {
-            if (server != null) {
-                server.detach(this);
-            }
-        }
+    @Override
+    void protocolConnectionLost(Throwable cause) {
+        protocol.connectionLost(cause);
     }
 
     @Override
-    public boolean isClosing() {
-        return closing;
+    void afterConnectionLost() {
+        if (server != null) {
+            server.detach(this);
+        }
     }
 
     @Override
@@ -583,22 +520,7 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
     // ------------------------------------------------------------------ reading control
 
     @Override
-    public void pauseReading() {
-        loop.checkThread("Transport.pauseReading");
-        if (closing || readPaused) {
-            return;
-        }
-        readPaused = true;
-        updateInterest();
-    }
-
-    @Override
-    public void resumeReading() {
-        loop.checkThread("Transport.resumeReading");
-        if (closing || !readPaused) {
-            return;
-        }
-        readPaused = false;
+    void readingChanged() {
         updateInterest();
     }
 
@@ -610,16 +532,6 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
     // ------------------------------------------------------------------ accessors
 
     @Override
-    public SocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress peerAddress() {
-        return peer;
-    }
-
-    @Override
     public Protocol getProtocol() {
         return protocol;
     }
@@ -628,11 +540,6 @@ final class StreamTransport extends LoopResource implements Transport, IoHandler
     public void setProtocol(Protocol protocol) {
         loop.checkThread("Transport.setProtocol");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-    }
-
-    @Override
-    public EventLoop loop() {
-        return loop;
     }
 
     /** Whether the protocol is paused for writing (for pipe and tests). */

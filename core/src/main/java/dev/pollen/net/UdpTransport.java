@@ -1,7 +1,6 @@
 package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
-import dev.pollen.loop.ExceptionContext;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
@@ -20,27 +19,16 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-final class UdpTransport extends LoopResource implements DatagramTransport, IoHandler {
+final class UdpTransport extends AbstractTransport implements DatagramTransport, IoHandler {
 
     /** Datagrams received per readiness event at most. */
     private static final int MAX_RECEIVES_PER_EVENT = 16;
 
-    private final EventLoop loop;
-    private final NetLoopState net;
     private final DatagramSocket socket;
-    private final ByteBuffer readBuffer;
-    private final SocketAddress local;
-    private final SocketAddress peer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private DatagramProtocol protocol;
     private Registration registration;
     private long queuedBytes;
-    private int high;
-    private int low;
-    private boolean readPaused;
-    private boolean protocolPaused;
-    private boolean closing;
-    private boolean lost;
     /** close() or abort() was called (a later send throws instead of being dropped). */
     private boolean userClosed;
 
@@ -48,14 +36,10 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
     }
 
     UdpTransport(EventLoop loop, DatagramSocket socket, NetOptions options) {
-        this.loop = loop;
+        super(loop, NetLoopState.of(loop), options, "DatagramTransport", "closing the endpoint");
         this.socket = socket;
-        this.net = NetLoopState.of(loop);
-        this.readBuffer = net.readBuffer;
         this.local = socket.localAddress();
         this.peer = socket.remoteAddress();
-        this.high = options.writeBufferHigh();
-        this.low = options.writeBufferLow();
         net.track(this);
     }
 
@@ -63,14 +47,12 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
     Throwable start(DatagramProtocol p) {
         protocol = p;
         registration = loop.poller().register(socket, Poller.READ, this);
-        try {
-            p.connectionMade(this);
-            return null;
-        } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
-            protocolFailed("connectionMade", t);
-            return t;
-        }
+        return callConnectionMade();
+    }
+
+    @Override
+    void protocolConnectionMade() {
+        protocol.connectionMade(this);
     }
 
     @Override
@@ -83,9 +65,7 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
                 flush();
             }
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
-            loop.callExceptionHandler(new ExceptionContext("unexpected error in " + this, t, this));
-            forceClose(t);
+            unexpectedError(t);
         }
     }
 
@@ -166,16 +146,7 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
         copy.put(data).flip();
         queue.add(new Pending(copy, to));
         queuedBytes += copy.remaining();
-        if (!protocolPaused && queuedBytes > high) {
-            protocolPaused = true;
-            try {
-                protocol.pauseWriting();
-            } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
-                loop.callExceptionHandler(new ExceptionContext("protocol.pauseWriting() failed",
-                        t, this));
-            }
-        }
+        maybePauseProtocol(queuedBytes);
     }
 
     @Override
@@ -204,16 +175,7 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
             queue.poll();
             queuedBytes -= n;
         }
-        if (protocolPaused && queuedBytes <= low) {
-            protocolPaused = false;
-            try {
-                protocol.resumeWriting();
-            } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
-                loop.callExceptionHandler(new ExceptionContext("protocol.resumeWriting() failed",
-                        t, this));
-            }
-        }
+        maybeResumeProtocol(queuedBytes);
         if (lost) {
             return;
         }
@@ -258,13 +220,8 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
         forceClose(null);
     }
 
-    private void protocolFailed(String callback, Throwable t) {
-        loop.callExceptionHandler(new ExceptionContext("Fatal error: protocol." + callback
-                + "() call failed; closing the endpoint", t, this));
-        forceClose(t);
-    }
-
-    private void forceClose(Throwable cause) {
+    @Override
+    void forceClose(Throwable cause) {
         if (lost) {
             return;
         }
@@ -278,52 +235,28 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
         lost = true;
         net.untrack(this);
         socket.close();
-        try {
-            loop.callSoon(() -> {
-                try {
-                    protocol.connectionLost(cause);
-                } catch (Throwable t) {
-                    Callbacks.rethrowIfFatal(t);
-                    loop.callExceptionHandler(new ExceptionContext(
-                            "protocol.connectionLost() failed", t, this));
-                }
-            });
-        } catch (IllegalStateException loopClosed) {
-            // nothing runs on a closed loop
-        }
+        scheduleLost(cause);
     }
 
     @Override
-    public boolean isClosing() {
-        return closing;
+    void protocolPauseWriting() {
+        protocol.pauseWriting();
     }
 
     @Override
-    public void pauseReading() {
-        loop.checkThread("DatagramTransport.pauseReading");
-        if (closing || readPaused) {
-            return;
-        }
-        readPaused = true;
-        registration.interest(queue.isEmpty() ? 0 : Poller.WRITE);
+    void protocolResumeWriting() {
+        protocol.resumeWriting();
     }
 
     @Override
-    public void resumeReading() {
-        loop.checkThread("DatagramTransport.resumeReading");
-        if (closing || !readPaused) {
-            return;
-        }
-        readPaused = false;
-        registration.interest(Poller.READ | (queue.isEmpty() ? 0 : Poller.WRITE));
+    void protocolConnectionLost(Throwable cause) {
+        protocol.connectionLost(cause);
     }
 
     @Override
-    public void setWriteBufferLimits(int high, int low) {
-        loop.checkThread("DatagramTransport.setWriteBufferLimits");
-        WaterMarks.check(high, low);
-        this.high = high;
-        this.low = low;
+    void readingChanged() {
+        // closing is false here: pause/resume return early once closing
+        registration.interest(readInterest() | (queue.isEmpty() ? 0 : Poller.WRITE));
     }
 
     @Override
@@ -332,23 +265,8 @@ final class UdpTransport extends LoopResource implements DatagramTransport, IoHa
     }
 
     @Override
-    public SocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress peerAddress() {
-        return peer;
-    }
-
-    @Override
     public DatagramProtocol getProtocol() {
         return protocol;
-    }
-
-    @Override
-    public EventLoop loop() {
-        return loop;
     }
 
     @Override
