@@ -20,9 +20,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -306,6 +308,39 @@ public abstract class NetFixture extends BackendFixture {
          */
         public byte[] bytes() {
             return received.toByteArray();
+        }
+    }
+
+    /**
+     * Collects what it receives as ASCII text; at end-of-stream hands its transport and the text
+     * to {@code answer} and keeps the transport open (so the answer can still be written).
+     */
+    public static final class AnswerAtEof implements Protocol {
+        private final BiConsumer<Transport, String> answer;
+        private final StringBuilder got = new StringBuilder();
+        private Transport transport;
+
+        /**
+         * @param answer what to do at end-of-stream, given the transport and all text received
+         */
+        public AnswerAtEof(BiConsumer<Transport, String> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            got.append(StandardCharsets.US_ASCII.decode(data));
+        }
+
+        @Override
+        public boolean eofReceived() {
+            answer.accept(transport, got.toString());
+            return true;
         }
     }
 

@@ -101,27 +101,10 @@ public abstract class PipeContract extends NetFixture {
     @Test
     void halfCloseIsForwardedInBothDirections() {
         EventLoop loop = newLoop();
-        Server upstream = server(loop, () -> new Protocol() {
-            Transport t;
-            final StringBuilder got = new StringBuilder();
-
-            @Override
-            public void connectionMade(Transport transport) {
-                t = transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                got.append(StandardCharsets.US_ASCII.decode(data));
-            }
-
-            @Override
-            public boolean eofReceived() {
-                t.write(ByteBuffer.wrap(("bye after " + got).getBytes(StandardCharsets.US_ASCII)));
-                t.writeEof();
-                return true;
-            }
-        });
+        Server upstream = server(loop, () -> new AnswerAtEof((t, got) -> {
+            t.write(ByteBuffer.wrap(("bye after " + got).getBytes(StandardCharsets.US_ASCII)));
+            t.writeEof();
+        }));
         Proxy proxy = new Proxy(loop, port(upstream));
         Recorder client = new Recorder();
         client.keepOpenOnEof = true;

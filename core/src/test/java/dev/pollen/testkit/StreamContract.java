@@ -60,6 +60,30 @@ public abstract class StreamContract extends NetFixture {
         return r.buffered() == 0 ? "" : s(r.read(r.buffered()));
     }
 
+    /** A test body that runs in a task, given its loop and a reader fed by hand. */
+    @FunctionalInterface
+    private interface ReaderBody {
+        void run(EventLoop loop, StreamReader r) throws Exception;
+    }
+
+    /** Runs {@code body} in a task on a new loop, with a reader of the default limit. */
+    private void withReader(ReaderBody body) {
+        EventLoop loop = newLoop();
+        runTask(loop, () -> {
+            body.run(loop, new StreamReader(loop));
+            return null;
+        });
+    }
+
+    /** Runs {@code body} in a task on a new loop, with a reader of the given {@code limit}. */
+    private void withReader(int limit, ReaderBody body) {
+        EventLoop loop = newLoop();
+        runTask(loop, () -> {
+            body.run(loop, new StreamReader(loop, limit));
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ StreamReader, fed by hand
 
     // test_streams: test_feed_empty_data, test_feed_nonempty_data
@@ -76,62 +100,48 @@ public abstract class StreamContract extends NetFixture {
     // test_streams: test_read_zero
     @Test
     void readZero() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(DATA);
             assertEquals(0, r.read(0).length);
             assertEquals(DATA.length, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_read
     @Test
     void readWaitsForData() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             loop.callSoon(() -> r.feedData(DATA));
             assertEquals(s(DATA), s(r.read(30)));
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_read_line_breaks
     @Test
     void readLineBreaks() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("line1"));
             r.feedData(b("line2"));
             assertEquals("line1", s(r.read(5)));
             assertEquals("line2", s(r.read(5)));
-            return null;
         });
     }
 
     // test_streams: test_read_eof
     @Test
     void readEof() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             loop.callSoon(r::feedEof);
             assertEquals(0, r.read(1024).length);
             assertTrue(r.atEof());
-            return null;
         });
     }
 
     // test_streams: test_read_until_eof
     @Test
     void readAllUntilEof() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             loop.callSoon(() -> {
                 r.feedData(b("chunk1\n"));
                 r.feedData(b("chunk2"));
@@ -139,22 +149,18 @@ public abstract class StreamContract extends NetFixture {
             });
             assertEquals("chunk1\nchunk2", s(r.read(-1)));
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_read_exception
     @Test
     void readException() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("line\n"));
             assertEquals("li", s(r.read(2)));
             IOException boom = new IOException("boom");
             r.setException(boom);
             assertSame(boom, assertThrows(IOException.class, () -> r.read(2)));
-            return null;
         });
     }
 
@@ -171,21 +177,16 @@ public abstract class StreamContract extends NetFixture {
     // test_streams: test_read_limit
     @Test
     void readIgnoresTheLimit() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop, 3);
+        withReader(3, (loop, r) -> {
             r.feedData(b("chunk"));
             assertEquals("chunk", s(r.read(5)));
-            return null;
         });
     }
 
     // test_streams: test_readline
     @Test
     void readLineAcrossChunks() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("chunk1 "));
             loop.callSoon(() -> {
                 r.feedData(b("chunk2 "));
@@ -194,16 +195,13 @@ public abstract class StreamContract extends NetFixture {
             });
             assertEquals("chunk1 chunk2 chunk3 \n", s(r.readLine()));
             assertEquals(" chunk4", buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readline_limit_with_existing_data
     @Test
     void readLineLimitWithExistingData() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop, 3);
+        withReader(3, (loop, r) -> {
             r.feedData(b("li"));
             r.feedData(b("ne1\nline2\n"));
             assertThrows(LimitOverrunException.class, r::readLine);
@@ -216,16 +214,13 @@ public abstract class StreamContract extends NetFixture {
             r2.feedData(b("li"));
             assertThrows(LimitOverrunException.class, r2::readLine);
             assertEquals("", buffer(r2));
-            return null;
         });
     }
 
     // test_streams: test_at_eof
     @Test
     void atEof() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             assertFalse(r.atEof());
             r.feedData(b("some data\n"));
             assertFalse(r.atEof());
@@ -235,16 +230,13 @@ public abstract class StreamContract extends NetFixture {
             r.feedEof();
             r.readLine();
             assertTrue(r.atEof());
-            return null;
         });
     }
 
     // test_streams: test_readline_limit
     @Test
     void readLineLimit() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop, 7);
+        withReader(7, (loop, r) -> {
             loop.callSoon(() -> {
                 r.feedData(b("chunk1"));
                 r.feedData(b("chunk2"));
@@ -274,66 +266,53 @@ public abstract class StreamContract extends NetFixture {
             r3.feedData(b("12345678"));
             assertThrows(LimitOverrunException.class, r3::readLine);
             assertEquals(0, r3.buffered());
-            return null;
         });
     }
 
     // test_streams: test_readline_nolimit_nowait
     @Test
     void readLineWithoutWaiting() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(java.nio.ByteBuffer.wrap(DATA, 0, 6));
             r.feedData(java.nio.ByteBuffer.wrap(DATA, 6, DATA.length - 6));
             assertEquals("line1\n", s(r.readLine()));
             assertEquals("line2\nline3\n", buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readline_eof, test_readline_empty_eof
     @Test
     void readLineAtEof() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("some data"));
             r.feedEof();
             assertEquals("some data", s(r.readLine()));
             StreamReader empty = new StreamReader(loop);
             empty.feedEof();
             assertEquals(0, empty.readLine().length);
-            return null;
         });
     }
 
     // test_streams: test_readline_read_byte_count
     @Test
     void readLineThenReadByteCount() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(DATA);
             r.readLine();
             assertEquals("line2\nl", s(r.read(7)));
             assertEquals("ine3\n", buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readline_exception
     @Test
     void readLineException() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("line\n"));
             assertEquals("line\n", s(r.readLine()));
             r.setException(new IOException("boom"));
             assertThrows(IOException.class, r::readLine);
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
@@ -350,9 +329,7 @@ public abstract class StreamContract extends NetFixture {
     // test_streams: test_readuntil_multi_chunks
     @Test
     void readUntilMultiChunks() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("lineAAA"));
             assertEquals("lineAAA", s(r.readUntil(b("AAA"))));
             assertEquals(0, r.buffered());
@@ -361,16 +338,13 @@ public abstract class StreamContract extends NetFixture {
             r.feedData(b("lineAAAxxx"));
             assertEquals("lineAAA", s(r.readUntil(b("AAA"))));
             assertEquals("xxx", buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readuntil_multi_chunks_1
     @Test
     void readUntilSeparatorSplitAcrossChunks() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("QWEaa"));
             r.feedData(b("XYaa"));
             r.feedData(b("a"));
@@ -394,16 +368,13 @@ public abstract class StreamContract extends NetFixture {
             r.feedData(b("a"));
             assertEquals("XXXaaa", s(r.readUntil(b("aaa"))));
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_readuntil_eof
     @Test
     void readUntilEof() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("some dataAA"));
             r.feedEof();
             IncompleteReadException e = assertThrows(IncompleteReadException.class,
@@ -411,16 +382,13 @@ public abstract class StreamContract extends NetFixture {
             assertEquals("some dataAA", s(e.partial()));
             assertEquals(-1, e.expected());
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_readuntil_limit_found_sep
     @Test
     void readUntilLimitLeavesTheDataReadable() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop, 3);
+        withReader(3, (loop, r) -> {
             r.feedData(b("some dataAA"));
             LimitOverrunException e = assertThrows(LimitOverrunException.class,
                     () -> r.readUntil(b("AAA")));
@@ -430,16 +398,13 @@ public abstract class StreamContract extends NetFixture {
             e = assertThrows(LimitOverrunException.class, () -> r.readUntil(b("AAA")));
             assertTrue(e.getMessage().contains("is found"), e.getMessage());
             assertEquals("some dataAAA", buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readexactly_zero_or_less
     @Test
     void readExactlyZeroOrLess() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(DATA);
             assertEquals(0, r.readExactly(0).length);
             assertEquals(DATA.length, r.buffered());
@@ -447,16 +412,13 @@ public abstract class StreamContract extends NetFixture {
                     () -> r.readExactly(-1));
             assertTrue(e.getMessage().contains("less than zero"), e.getMessage());
             assertEquals(DATA.length, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_readexactly
     @Test
     void readExactlyWaits() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             int n = 2 * DATA.length;
             loop.callSoon(() -> {
                 r.feedData(DATA);
@@ -465,28 +427,22 @@ public abstract class StreamContract extends NetFixture {
             });
             assertEquals(s(DATA) + s(DATA), s(r.readExactly(n)));
             assertEquals(s(DATA), buffer(r));
-            return null;
         });
     }
 
     // test_streams: test_readexactly_limit
     @Test
     void readExactlyIgnoresTheLimit() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop, 3);
+        withReader(3, (loop, r) -> {
             r.feedData(b("chunk"));
             assertEquals("chunk", s(r.readExactly(5)));
-            return null;
         });
     }
 
     // test_streams: test_readexactly_eof
     @Test
     void readExactlyEofCarriesThePartialData() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             int n = 2 * DATA.length;
             loop.callSoon(() -> {
                 r.feedData(DATA);
@@ -498,21 +454,17 @@ public abstract class StreamContract extends NetFixture {
             assertEquals(n, e.expected());
             assertEquals("18 bytes read on a total of 36 expected bytes", e.getMessage());
             assertEquals(0, r.buffered());
-            return null;
         });
     }
 
     // test_streams: test_readexactly_exception
     @Test
     void readExactlyException() {
-        EventLoop loop = newLoop();
-        runTask(loop, () -> {
-            StreamReader r = new StreamReader(loop);
+        withReader((loop, r) -> {
             r.feedData(b("line\n"));
             assertEquals("li", s(r.readExactly(2)));
             r.setException(new IOException("boom"));
             assertThrows(IOException.class, () -> r.readExactly(2));
-            return null;
         });
     }
 

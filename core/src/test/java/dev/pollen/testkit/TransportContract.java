@@ -99,10 +99,7 @@ public abstract class TransportContract extends NetFixture {
     void writeConsumesTheCallersBufferSoItCanBeReused() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading();
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         ByteBuffer reused = ByteBuffer.allocate(64 * 1024);
         long expected = 0;
         for (int i = 0; i < 64; i++) { // 4 MiB: more than the kernel buffers hold
@@ -129,33 +126,29 @@ public abstract class TransportContract extends NetFixture {
         assertNoLoopErrors();
     }
 
+    /**
+     * Connects a client to a new server, both over {@link #SMALL_BUFFERS}, waits until the server
+     * has accepted, stores the server side's recorder in {@code accepted[0]} and pauses its
+     * reading (a slow reader), so that the client's writes pile up in its buffer.
+     */
+    private Connection<Recorder> connectToPausedReader(EventLoop loop, Recorder[] accepted) {
+        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
+        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
+        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
+        accepted[0].transport.pauseReading();
+        return c;
+    }
+
     // ------------------------------------------------------------------ half-close
 
     @Test
     void halfCloseFromClientLetsServerStillAnswer() {
         EventLoop loop = newLoop();
-        Server server = server(loop, () -> new Protocol() {
-            Transport t;
-            final StringBuilder got = new StringBuilder();
-
-            @Override
-            public void connectionMade(Transport transport) {
-                t = transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                got.append(StandardCharsets.US_ASCII.decode(data));
-            }
-
-            @Override
-            public boolean eofReceived() {
-                // The client is done sending; this side still writes.
-                t.write(ascii("got:" + got));
-                t.close();
-                return true;
-            }
-        });
+        Server server = server(loop, () -> new AnswerAtEof((t, got) -> {
+            // The client is done sending; this side still writes.
+            t.write(ascii("got:" + got));
+            t.close();
+        }));
         Connection<Recorder> c = connect(loop, Recorder::new, port(server));
         c.transport().write(ascii("question"));
         c.transport().writeEof();
@@ -218,10 +211,7 @@ public abstract class TransportContract extends NetFixture {
     void closeFlushesEverythingQueuedThenWritesThrow() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading();
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         byte[] data = randomBytes(4 * MIB, 11);
         c.transport().write(ByteBuffer.wrap(data));
         assertTrue(c.transport().writeBufferSize() > 0, "4 MiB cannot all fit in the kernel");
@@ -246,10 +236,7 @@ public abstract class TransportContract extends NetFixture {
     void abortDiscardsTheQueueAndResetsThePeer() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading();
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         c.transport().write(ByteBuffer.wrap(randomBytes(4 * MIB, 3)));
         c.transport().abort();
         assertEquals(0, c.transport().writeBufferSize());
@@ -269,10 +256,7 @@ public abstract class TransportContract extends NetFixture {
     void peerResetMidWriteReportsTheErrorAndDropsLaterWrites() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading();
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         c.transport().write(ByteBuffer.wrap(randomBytes(8 * MIB, 5)));
         assertTrue(c.transport().writeBufferSize() > 0);
         accepted[0].transport.abort(); // RST while the client still has megabytes to send
@@ -293,13 +277,10 @@ public abstract class TransportContract extends NetFixture {
     void slowReaderPausesAndResumesAFastWriter() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         Transport t = c.transport();
         assertEquals(NetOptions.DEFAULT_HIGH_WATER, t.writeBufferHighWater());
         assertEquals(NetOptions.DEFAULT_LOW_WATER, t.writeBufferLowWater());
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading(); // the slow reader
         byte[] chunk = randomBytes(16 * 1024, 1);
         int writes = 0;
         while (c.protocol().pauses == 0) { // the fast writer, honouring pauseWriting
@@ -327,14 +308,11 @@ public abstract class TransportContract extends NetFixture {
     void writeBufferLimitsAreValidatedAndApplyAtOnce() {
         EventLoop loop = newLoop();
         Recorder[] accepted = new Recorder[1];
-        Server server = server(loop, () -> accepted[0] = new Recorder(), SMALL_BUFFERS);
-        Connection<Recorder> c = connect(loop, Recorder::new, port(server), SMALL_BUFFERS);
+        Connection<Recorder> c = connectToPausedReader(loop, accepted);
         Transport t = c.transport();
         assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(10, 20));
         assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(10, -1));
-        runUntil(loop, () -> accepted[0] != null && accepted[0].transport != null, "accept");
-        accepted[0].transport.pauseReading();
         t.write(ByteBuffer.wrap(randomBytes(8 * MIB, 2)));
         long queued = t.writeBufferSize();
         assertTrue(queued > 0);
