@@ -116,6 +116,9 @@ public final class EventLoop implements AutoCloseable {
     /** When {@link #runOnce} last called {@code poll}. */
     private long lastPollNanos = System.nanoTime() - BUSY_POLL_INTERVAL_NANOS;
 
+    /** When the current iteration began (the previous one's end); see {@link #runOnce}. */
+    private long iterationStart;
+
     private long iterations;
     private long callbacksRun;
     private long ioEvents;
@@ -201,6 +204,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public void runForever() {
         enterRun();
+        iterationStart = System.nanoTime();
         try {
             while (true) {
                 runOnce();
@@ -435,7 +439,7 @@ public final class EventLoop implements AutoCloseable {
             } else if (virtualTime) {
                 timeout = 0; // nothing waits in virtual time: the clock jumps instead
             } else {
-                long d = first.deadline - System.nanoTime();
+                long d = first.deadline - iterationStart;
                 timeout = d <= 0 ? 0 : d;
             }
         }
@@ -456,7 +460,9 @@ public final class EventLoop implements AutoCloseable {
         if (recordIteration && timeout == 0) {
             recorder.beginIteration(); // a non-blocking poll only collects and dispatches: busy
         }
-        long t0 = System.nanoTime();
+        // The end of the previous iteration is this one's start: nothing runs in between, so the
+        // clock is read twice per iteration, not four or five times (~20 ns a read here).
+        long t0 = iterationStart;
         int events;
         try {
             if (timeout == 0 && !ready.isEmpty() && t0 - lastPollNanos < BUSY_POLL_INTERVAL_NANOS) {
@@ -486,7 +492,7 @@ public final class EventLoop implements AutoCloseable {
 
         drainInbox();
 
-        long now = time();
+        long now = virtualTime ? virtualNow : t1;
         if (virtualTime && ready.isEmpty() && events == 0) {
             TimerHandle first = timers.peek();
             if (first != null && first.deadline > now) {
@@ -508,7 +514,9 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         callbacksRun += n;
-        nanosRunning += System.nanoTime() - t1;
+        long end = System.nanoTime();
+        nanosRunning += end - t1;
+        iterationStart = end;
         if (recordIteration) {
             recorder.endIteration(events, n, t1 - t0, timeout != 0);
         }
