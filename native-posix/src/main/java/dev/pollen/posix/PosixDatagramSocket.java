@@ -38,7 +38,7 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
         boolean direct = dst.isDirect();
         long address;
         if (direct) {
-            address = DirectAddress.of(dst);
+            address = layer.addressOf(dst);
         } else {
             rem = Math.min(rem, layer.copyBuffer().capacity());
             address = layer.copyAddress();
@@ -77,7 +77,7 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
         int rem = src.limit() - pos;
         long address;
         if (src.isDirect()) {
-            address = DirectAddress.of(src);
+            address = layer.addressOf(src);
         } else {
             ByteBuffer copy = layer.copyBuffer();
             if (rem > copy.capacity()) {

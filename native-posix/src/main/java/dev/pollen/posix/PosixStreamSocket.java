@@ -89,7 +89,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             throw new IllegalArgumentException("dst is a read-only buffer");
         }
         if (dst.isDirect()) {
-            int n = readAt(DirectAddress.of(dst), rem);
+            int n = readAt(layer.addressOf(dst), rem);
             if (n > 0) {
                 dst.position(pos + n);
             }
@@ -133,7 +133,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         }
         int n;
         if (src.isDirect()) {
-            n = writeAt(DirectAddress.of(src), rem);
+            n = writeAt(layer.addressOf(src), rem);
         } else {
             ByteBuffer copy = layer.copyBuffer();
             int len = Math.min(rem, copy.capacity());
@@ -186,7 +186,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             for (int i = offset; i < end && entries < os.IOV_MAX; i++) {
                 ByteBuffer b = srcs[i];
                 if (b.hasRemaining()) {
-                    iov.putLong(entries * PosixSocketLayer.IOVEC_SIZE, DirectAddress.of(b));
+                    iov.putLong(entries * PosixSocketLayer.IOVEC_SIZE, layer.addressOf(b));
                     iov.putLong(entries * PosixSocketLayer.IOVEC_SIZE + 8, b.remaining());
                     entries++;
                 }
