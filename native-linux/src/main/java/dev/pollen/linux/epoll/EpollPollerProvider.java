@@ -10,8 +10,7 @@ import java.util.Locale;
  *
  * <p>Available on Linux x86_64 and aarch64 when JNA loads and {@code epoll_create1} works;
  * otherwise the reason says which of "not Linux", "wrong architecture" or "library not loadable"
- * applies. Priority 100 (a native platform poller); whether {@code auto} prefers it to
- * {@code netty-epoll} is decided from benchmarks (docs/decisions.md).
+ * applies. Priority 90, just below {@code netty-epoll} (see {@link #priority()}).
  *
  * <p><b>Threading:</b> every method is thread-safe. The constructor does no native work.
  */

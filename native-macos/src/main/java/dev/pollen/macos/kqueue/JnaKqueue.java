@@ -8,7 +8,7 @@ import dev.pollen.posix.LibC;
  * The real {@link KqueueSyscalls}: {@code kqueue()} and {@code kevent()} bound with JNA
  * <em>direct mapping</em> ({@link Native#register(Class, NativeLibrary)}) from the configured
  * library (the C library, or libkqueue), with primitive arguments and native memory passed as
- * {@code long} addresses; never JNA interface mapping (120–500 ns more per call, see DESIGN.md).
+ * {@code long} addresses; never JNA interface mapping (120–500 ns more per call, see docs/pollers-native.md).
  * The kqueue fd is closed with the host C library's {@code close}.
  *
  * <p>A JVM binds one kqueue library, the first one asked for; asking for another afterwards
