@@ -19,6 +19,8 @@ public abstract class FdSource implements IoSource {
     protected final int fd;
     private boolean open = true;
     private Object pollerData;
+    /** A socket error the poller consumed and handed back (0 = none); see {@link #restoreSocketError}. */
+    private int restoredError;
 
     /**
      * Wraps an open fd.
@@ -74,6 +76,39 @@ public abstract class FdSource implements IoSource {
      */
     public final void pollerData(Object data) {
         this.pollerData = data;
+    }
+
+    /**
+     * Hands back a socket error that the poller's readiness report consumed, so that the socket
+     * still reports it. libkqueue fills an event's {@code fflags} by reading {@code SO_ERROR},
+     * which clears the error on Linux: without this, a reset peer would read as a clean
+     * end-of-stream and a refused connect as "still in progress". The error is reported once,
+     * where the kernel would have reported it: by {@code finishConnect}, by a write or send, or by
+     * a read or receive that finds no more data. Pollers whose kernel keeps the error pending
+     * (epoll, the BSD kqueues) never call this. A second error before the first is reported is
+     * dropped, as the kernel keeps one pending error per socket.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param errno the error, as the host OS numbers it; 0 is ignored
+     */
+    public final void restoreSocketError(int errno) {
+        if (restoredError == 0) {
+            restoredError = errno;
+        }
+    }
+
+    /**
+     * Takes the error handed back by {@link #restoreSocketError}, clearing it.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the error, or 0 if none is pending
+     */
+    protected final int takeRestoredError() {
+        int e = restoredError;
+        restoredError = 0;
+        return e;
     }
 
     @Override

@@ -57,6 +57,12 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
             }
             int e = Native.getLastError();
             if (e == os.EAGAIN) {
+                // Nothing queued: now a pending error (e.g. an ICMP port unreachable) that the
+                // poller consumed and handed back is reported, as recvfrom would have.
+                int restored = takeRestoredError();
+                if (restored != 0) {
+                    throw PosixErrors.socketError(os, "recvfrom", remote, restored);
+                }
                 return null;
             }
             if (e != os.EINTR) {
@@ -86,6 +92,11 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
             }
             copy.put(0, src, pos, rem);
             address = layer.copyAddress();
+        }
+        int restored = takeRestoredError();
+        if (restored != 0) {
+            // A pending error is reported by the next send, as sendto would have.
+            throw PosixErrors.socketError(os, "sendto", target != null ? target : remote, restored);
         }
         long sa = 0;
         int saLen = 0;

@@ -60,8 +60,12 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         if (connected) {
             return true;
         }
-        // SO_ERROR holds (and clears) the error of a failed non-blocking connect.
-        int err = layer.getInt(fd, os.SOL_SOCKET, os.SO_ERROR, "SO_ERROR");
+        // SO_ERROR holds (and clears) the error of a failed non-blocking connect, unless the
+        // poller consumed it first and handed it back (libkqueue).
+        int err = takeRestoredError();
+        if (err == 0) {
+            err = layer.getInt(fd, os.SOL_SOCKET, os.SO_ERROR, "SO_ERROR");
+        }
         if (err != 0) {
             throw PosixErrors.socketError(os, "connect", remote, err);
         }
@@ -110,6 +114,11 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             if (n > 0) {
                 return (int) n;
             }
+            // The kernel hands out queued data before a pending error: so does a restored one.
+            int restored = takeRestoredError();
+            if (restored != 0) {
+                throw PosixErrors.socketError(os, "read", remote, restored);
+            }
             if (n == 0) {
                 return -1;
             }
@@ -147,6 +156,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
     }
 
     private int writeAt(long address, long len) throws IOException {
+        throwRestoredError("write");
         while (true) {
             long n = LibC.write(fd, address, len);
             if (n >= 0) {
@@ -215,6 +225,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
     }
 
     private long writevAt(long iovAddress, int entries) throws IOException {
+        throwRestoredError("writev");
         while (true) {
             long n = LibC.writev(fd, iovAddress, entries);
             if (n >= 0) {
@@ -227,6 +238,14 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             if (e != os.EINTR) {
                 throw PosixErrors.socketError(os, "writev", remote, e);
             }
+        }
+    }
+
+    /** A write meets a pending error before it sends anything, as in the kernel. */
+    private void throwRestoredError(String op) throws IOException {
+        int restored = takeRestoredError();
+        if (restored != 0) {
+            throw PosixErrors.socketError(os, op, remote, restored);
         }
     }
 

@@ -82,6 +82,24 @@ class DatagramLiveTest extends LiveSockets {
     }
 
     @Test
+    void aRestoredErrorIsReportedByTheNextSendOrByAReceiveThatFindsNothing() throws Exception {
+        // What a poller does when its readiness report consumed SO_ERROR (libkqueue).
+        int refused = layer.os().errno.number("ECONNREFUSED");
+        DatagramSocket a = udp();
+        DatagramSocket b = udp();
+        PosixDatagramSocket pb = (PosixDatagramSocket) b;
+        a.send(ascii("ping"), b.localAddress());
+        pb.restoreSocketError(refused);
+        ByteBuffer dst = ByteBuffer.allocate(8);
+        assertEquals(a.localAddress(), receive(b, dst), "a queued datagram comes first");
+        assertThrows(PortUnreachableException.class, () -> b.receive(ByteBuffer.allocate(8)));
+        assertNull(b.receive(ByteBuffer.allocate(8)), "reported once");
+        pb.restoreSocketError(refused);
+        assertThrows(PortUnreachableException.class, () -> b.send(ascii("x"), a.localAddress()));
+        assertEquals(1, b.send(ascii("x"), a.localAddress()));
+    }
+
+    @Test
     void unconnectedSendNeedsATarget() throws Exception {
         DatagramSocket a = udp();
         assertThrows(IllegalArgumentException.class, () -> a.send(ascii("x"), null));

@@ -203,4 +203,43 @@ class PosixStreamSocketTest extends LiveSockets {
         assertEquals(l.localAddress(), p[1].localAddress());
         assertTrue(p[0].toString().contains("connected to 127.0.0.1:"), p[0].toString());
     }
+
+    @Test
+    void aRestoredSocketErrorIsReportedOnceWhereTheKernelWouldHave() throws Exception {
+        // What a poller does when its readiness report consumed SO_ERROR (libkqueue).
+        int reset = layer.os().errno.number("ECONNRESET");
+        StreamSocket[] p = pair();
+        PosixStreamSocket s = (PosixStreamSocket) p[1];
+        assertEquals(3, p[0].write(ascii("abc")));
+        s.restoreSocketError(reset);
+        s.restoreSocketError(layer.os().errno.number("EPIPE")); // one pending error, as the kernel
+        ByteBuffer dst = ByteBuffer.allocate(8);
+        readFully(s, dst.limit(3));
+        assertEquals("abc", text(dst), "queued data is read before the error");
+        SocketException e = assertThrows(SocketException.class, () -> s.read(ByteBuffer.allocate(8)));
+        assertTrue(e.getMessage().contains("ECONNRESET"), e.getMessage());
+        assertEquals(0, s.read(ByteBuffer.allocate(8)), "reported once: now nothing to read");
+
+        s.restoreSocketError(reset);
+        e = assertThrows(SocketException.class, () -> s.write(ascii("x")));
+        assertTrue(e.getMessage().contains("ECONNRESET"), e.getMessage());
+        assertEquals(1, s.write(ascii("x")), "a write meets the error first, once");
+
+        PosixStreamSocket c = (PosixStreamSocket) p[0];
+        assertTrue(c.finishConnect(), "connected: SO_ERROR is not read again");
+    }
+
+    @Test
+    void aRestoredErrorFailsFinishConnectOfAPendingConnect() throws Exception {
+        ListenSocket gone = layer.listen(LOOPBACK_0, 1, dev.pollen.spi.SocketOptions.none());
+        java.net.SocketAddress nobody = gone.localAddress();
+        gone.close();
+        PosixStreamSocket c = (PosixStreamSocket) track(layer.connect(nobody,
+                dev.pollen.spi.SocketOptions.none()));
+        Thread.sleep(50); // the refusal arrives; a poller that reports it reads SO_ERROR:
+        assertEquals(layer.os().errno.number("ECONNREFUSED"), layer.getInt(c.fd(),
+                layer.os().SOL_SOCKET, layer.os().SO_ERROR, "SO_ERROR"));
+        c.restoreSocketError(layer.os().errno.number("ECONNREFUSED"));
+        assertThrows(java.net.ConnectException.class, c::finishConnect);
+    }
 }
