@@ -35,6 +35,9 @@ import java.util.Objects;
  *   <li><b>Timeouts</b> go to the kernel as a {@code timespec}; a wait that ends with nothing to
  *       report before the deadline (rounding in libkqueue, EINTR, change errors) waits again for
  *       the rest, so a poll never returns early on its own.</li>
+ *   <li><b>EV_EOF</b> is readiness of the filter's op; the socket error kqueue puts in
+ *       {@code fflags} stays pending on the socket on the kernels, and is handed back to the
+ *       socket on libkqueue, which consumed it to fill {@code fflags}.</li>
  *   <li><b>Closing a registered source</b> runs the {@link FdCloseHook} first: on libkqueue,
  *       which keeps the knotes of closed fds, the knotes are deleted right away; on the kernels,
  *       which drop them at close, the queued changes for that fd are discarded instead.</li>
@@ -405,9 +408,30 @@ public final class KqueuePoller implements Poller {
                 staleKnote(reg, ident, filter);
                 continue;
             }
+            if ((flags & Kevent.EV_EOF) != 0) {
+                endOfSocket(reg, ev.fflags(i));
+            }
+            // EV_EOF or not, the event is readiness of its op: the handler's read, write or
+            // finishConnect meets the end of stream or the error itself.
             markReady(reg, op);
         }
         return woken;
+    }
+
+    /**
+     * Kernel quirk, EV_EOF: kqueue reports the end of a socket (the peer closed or reset it, or
+     * a connect was refused) as {@code EV_EOF} on EVFILT_READ and EVFILT_WRITE, with the socket
+     * error, if any, in {@code fflags} (macOS reports a refused connect exactly so, on
+     * EVFILT_WRITE). The kernels leave the error pending on the socket, where {@code SO_ERROR}
+     * and the next read or write find it, so there is nothing to do. libkqueue reads it with
+     * {@code getsockopt(SO_ERROR)} to fill {@code fflags}, which cleared it: hand it back to the
+     * socket, or a reset would read as a clean end-of-stream and a refused connect would never
+     * finish.
+     */
+    private void endOfSocket(KqueueRegistration reg, int fflags) {
+        if (fflags != 0 && target.eofConsumesSocketError) {
+            reg.source().restoreSocketError(fflags);
+        }
     }
 
     /**
@@ -463,13 +487,18 @@ public final class KqueuePoller implements Poller {
             return;
         }
         if (deferReadiness) {
-            if (reg.deferredOps == 0) {
-                deferred.add(reg);
-            }
-            reg.deferredOps |= op;
+            defer(reg, op);
         } else {
             markReady(reg, op);
         }
+    }
+
+    /** Readiness found by an early flush, for the next poll to report. */
+    private void defer(KqueueRegistration reg, int op) {
+        if (reg.deferredOps == 0) {
+            deferred.add(reg);
+        }
+        reg.deferredOps |= op;
     }
 
     private KqueueRegistration lookup(long ident) {
@@ -554,8 +583,24 @@ public final class KqueuePoller implements Poller {
                 flushSawWakeup |= (flags & Kevent.EV_ERROR) == 0;
             } else if ((flags & Kevent.EV_ERROR) != 0) {
                 changeFailed(r.ident(i), filter, r.udata(i), (int) r.data(i), true);
+            } else if ((flags & Kevent.EV_EOF) != 0 && r.fflags(i) != 0
+                    && target.eofConsumesSocketError) {
+                // Readiness is dropped here, but this one cannot be: libkqueue consumed the
+                // socket's error to report it, and the next wait will not see it again.
+                consumedErrorInFlush(r.ident(i), filter, r.udata(i), r.fflags(i));
             }
         }
+    }
+
+    /** An EV_EOF with a consumed socket error met by an early flush: keep it for the next poll. */
+    private void consumedErrorInFlush(long ident, short filter, long udata, int fflags) {
+        int op = filter == Kevent.EVFILT_READ ? READ : filter == Kevent.EVFILT_WRITE ? WRITE : 0;
+        KqueueRegistration reg = lookup(ident);
+        if (op == 0 || reg == null || reg.id != udata) {
+            return;
+        }
+        endOfSocket(reg, fflags);
+        defer(reg, op);
     }
 
     /**

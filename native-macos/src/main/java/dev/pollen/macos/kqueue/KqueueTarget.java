@@ -13,22 +13,25 @@ import java.util.Locale;
 public enum KqueueTarget {
 
     /** The macOS kernel, through libSystem ({@code -Dpollen.kqueue.library=c}). */
-    MACOS("macOS kernel kqueue", Kevent.BASE_SIZE, (short) -10, false, false, false),
+    MACOS("macOS kernel kqueue", Kevent.BASE_SIZE, (short) -10, false, false, false, false),
 
     /**
      * The FreeBSD kernel, through libc. Since FreeBSD 12 the default {@code kevent} symbol takes
      * the 64-byte {@code struct kevent} with {@code uint64_t ext[4]} at the end.
      */
-    FREEBSD("FreeBSD kernel kqueue", 64, (short) -11, false, false, false),
+    FREEBSD("FreeBSD kernel kqueue", 64, (short) -11, false, false, false, false),
 
     /**
      * libkqueue, the userspace kqueue for Linux (and other systems) built on epoll, eventfd and
      * friends ({@code -Dpollen.kqueue.library=kqueue}). Its {@code struct kevent} is the 32-byte
-     * one and its filter numbers follow FreeBSD's. It deviates from the kernels in the three
-     * ways flagged here; the fourth (returned {@code flags} keep the input bits) needs no flag,
-     * because the poller only ever tests single bits of returned flags.
+     * one and its filter numbers follow FreeBSD's. It deviates from the kernels in the four
+     * ways flagged here; the fifth (returned {@code flags} keep the input bits) needs no flag,
+     * because the poller only ever tests single bits of returned flags, and the sixth (closing a
+     * kqueue frees its internal descriptors later, on libkqueue's monitoring thread) is handled
+     * by {@link JnaKqueue#close}. docs/pollers-kqueue.md lists them with the programs that show
+     * them.
      */
-    LIBKQUEUE("libkqueue (userspace kqueue)", Kevent.BASE_SIZE, (short) -11, true, true, true);
+    LIBKQUEUE("libkqueue (userspace kqueue)", Kevent.BASE_SIZE, (short) -11, true, true, true, true);
 
     /** A short human-readable name for messages. */
     public final String description;
@@ -51,15 +54,25 @@ public enum KqueueTarget {
      * later fd with the same number would inherit them: delete before closing.
      */
     public final boolean closeKeepsRegistrations;
+    /**
+     * Reporting a socket's error consumes it: libkqueue fills {@code fflags} of an
+     * {@code EV_EOF} event by reading {@code SO_ERROR}, which clears the error on Linux, so the
+     * socket would then read as a clean end-of-stream (a reset peer) or as a connect still in
+     * progress (a refused one). The poller hands the error back to the socket
+     * ({@link dev.pollen.posix.FdSource#restoreSocketError}). The kernels copy the error into
+     * {@code fflags} and leave it pending on the socket.
+     */
+    public final boolean eofConsumesSocketError;
 
     KqueueTarget(String description, int keventSize, short evfiltUser, boolean addDisabledIsBroken,
-            boolean reAddOfLiveFails, boolean closeKeepsRegistrations) {
+            boolean reAddOfLiveFails, boolean closeKeepsRegistrations, boolean eofConsumesSocketError) {
         this.description = description;
         this.keventSize = keventSize;
         this.evfiltUser = evfiltUser;
         this.addDisabledIsBroken = addDisabledIsBroken;
         this.reAddOfLiveFails = reAddOfLiveFails;
         this.closeKeepsRegistrations = closeKeepsRegistrations;
+        this.eofConsumesSocketError = eofConsumesSocketError;
     }
 
     /**

@@ -4,6 +4,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import dev.pollen.posix.NativeMemory;
+import dev.pollen.posix.OsConstants;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       EV_ERROR (the kernels);</li>
  *   <li>a change error ends the call without a scan, as the kernels do;</li>
  *   <li>timeouts are rounded <em>down</em> to milliseconds, so a wait can end early, as
- *       libkqueue's may: the poller must wait again.</li>
+ *       libkqueue's may: the poller must wait again;</li>
+ *   <li>a socket error ({@code POLLERR}) is reported as {@code EV_EOF} with the error in
+ *       {@code fflags}, read with {@code getsockopt(SO_ERROR)}, which clears it, as libkqueue
+ *       does (the kernels leave it pending; in their mode the emulator reports EV_EOF without
+ *       touching the error).</li>
  * </ul>
  * Readiness can also be scripted ({@link #script}) for tests that need exact events.
  *
@@ -415,12 +420,19 @@ final class EmulatedKqueue implements KqueueSyscalls {
             if ((re & POLLNVAL) != 0) {
                 continue; // closed fd: libkqueue keeps the knote but it never fires
             }
-            boolean eof = (re & POLLHUP) != 0;
+            // libkqueue sets EV_EOF on any EPOLLERR; the kernels only once the socket is shut.
+            boolean eof = (re & POLLHUP) != 0
+                    || ((re & POLLERR) != 0 && target.eofConsumesSocketError);
             boolean fire = key.filter == Kevent.EVFILT_READ
                     ? (re & (POLLIN | POLLHUP | POLLERR)) != 0
                     : (re & (POLLOUT | POLLHUP | POLLERR)) != 0;
             if (fire) {
-                events.set(out++, key.ident, key.filter, eof ? Kevent.EV_EOF : 0, 0, 0, udatas.get(j));
+                // libkqueue fills fflags with getsockopt(SO_ERROR) for each filter it reports, so
+                // the first one takes the error and clears it.
+                int fflags = (re & POLLERR) != 0 && target.eofConsumesSocketError
+                        ? PollCall.takeSocketError((int) key.ident) : 0;
+                events.set(out++, key.ident, key.filter, eof ? Kevent.EV_EOF : 0, fflags, 0,
+                        udatas.get(j));
             }
         }
         return out;
@@ -451,5 +463,22 @@ final class EmulatedKqueue implements KqueueSyscalls {
         }
 
         static native int poll(long fds, long nfds, int timeoutMs);
+
+        static native int getsockopt(int fd, int level, int name, long value, long lenAddress);
+
+        /** {@code getsockopt(fd, SOL_SOCKET, SO_ERROR)}: the pending error, now cleared. */
+        static int takeSocketError(int fd) {
+            OsConstants os = OsConstants.current();
+            long mem = NativeMemory.allocate(8);
+            try {
+                ByteBuffer b = NativeMemory.view(mem, 8);
+                b.putInt(0, 0);
+                b.putInt(4, 4);
+                int r = getsockopt(fd, os.SOL_SOCKET, os.SO_ERROR, mem, mem + 4);
+                return r < 0 ? Native.getLastError() : b.getInt(0);
+            } finally {
+                NativeMemory.free(mem, 8);
+            }
+        }
     }
 }

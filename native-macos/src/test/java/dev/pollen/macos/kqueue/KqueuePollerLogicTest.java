@@ -7,10 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
+import dev.pollen.spi.SocketOptions;
 import dev.pollen.spi.StreamSocket;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -301,6 +309,88 @@ class KqueuePollerLogicTest extends EmulatedFixture {
         poller.poll(0);
         assertEquals("s:R:EV_ADD s:W:EV_ADD", changes(k.calls().get(0), p[1], "s"),
                 "the failed knote is known to be absent, so it is added again");
+    }
+
+    // ------------------------------------------------------------------ EV_EOF and socket errors
+
+    @ParameterizedTest
+    @EnumSource(KqueueTarget.class)
+    void aPeerResetReadsAsAResetOnEveryTarget(KqueueTarget target) throws Exception {
+        // libkqueue (and the emulator in its mode) consumes the socket error to fill fflags; the
+        // poller must hand it back, or the read below would see a clean end-of-stream.
+        open(target, KqueuePoller.DEFAULT_CHANGES);
+        StreamSocket[] p = pair();
+        List<Integer> calls = new ArrayList<>();
+        poller.register(p[1], Poller.READ, calls::add);
+        reset(p[0]);
+        pollUntil(() -> !calls.isEmpty());
+        IOException e = assertThrows(IOException.class, () -> p[1].read(ByteBuffer.allocate(16)));
+        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+        assertEquals(-1, p[1].read(ByteBuffer.allocate(16)), "the error is reported once");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KqueueTarget.class)
+    void aRefusedConnectIsWriteReadinessAndFailsFinishConnectOnEveryTarget(KqueueTarget target)
+            throws Exception {
+        open(target, KqueuePoller.DEFAULT_CHANGES);
+        ListenSocket gone = poller.sockets().listen(new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), 0), 1, SocketOptions.none());
+        SocketAddress nobody = gone.localAddress();
+        gone.close();
+        StreamSocket c = poller.sockets().connect(nobody, SocketOptions.none());
+        try {
+            List<Integer> calls = new ArrayList<>();
+            poller.register(c, Poller.WRITE, calls::add);
+            pollUntil(() -> !calls.isEmpty());
+            assertEquals(Poller.WRITE, calls.get(0));
+            assertThrows(ConnectException.class, c::finishConnect);
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void aSocketErrorConsumedByAnEarlyFlushIsHandedBackAndReportedByTheNextPoll()
+            throws Exception {
+        open(KqueueTarget.LIBKQUEUE, 4);
+        StreamSocket[] p = pair();
+        List<StreamSocket> others = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            StreamSocket[] o = pair();
+            others.add(o[0]);
+            others.add(o[1]);
+        }
+        List<Integer> calls = new ArrayList<>();
+        poller.register(p[1], Poller.READ, calls::add);
+        poller.poll(0);
+        calls.clear(); // (nothing was ready yet; be sure)
+        reset(p[0]);
+        Thread.sleep(50); // let the reset arrive before the flush scans
+        k.clearCalls();
+        for (int i = 0; i < 5; i++) {
+            poller.register(others.get(i), Poller.WRITE, ops -> { });
+        }
+        assertEquals(1, k.calls().size(), "the fifth change flushed the list");
+        assertEquals(List.of(), calls, "a flush calls no handler");
+        poller.poll(0);
+        assertEquals(List.of(Poller.READ), calls, "the flush's consumed error is reported");
+        IOException e = assertThrows(IOException.class, () -> p[1].read(ByteBuffer.allocate(16)));
+        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+    }
+
+    /** Closes a socket with SO_LINGER 0: the peer gets a reset. */
+    private static void reset(StreamSocket s) throws IOException {
+        s.setOption(StandardSocketOptions.SO_LINGER, 0);
+        s.close();
+    }
+
+    private void pollUntil(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "no event within 10 s");
+            poller.poll(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     @Test
