@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import dev.pollen.posix.LibC;
@@ -8,8 +9,11 @@ import dev.pollen.posix.LibC;
  * The real {@link KqueueSyscalls}: {@code kqueue()} and {@code kevent()} bound with JNA
  * <em>direct mapping</em> ({@link Native#register(Class, NativeLibrary)}) from the configured
  * library (the C library, or libkqueue), with primitive arguments and native memory passed as
- * {@code long} addresses; never JNA interface mapping (120–500 ns more per call, see docs/pollers-native.md).
- * The kqueue fd is closed with the host C library's {@code close}.
+ * {@code long} addresses; never JNA interface mapping (120–500 ns more per call, see
+ * docs/pollers-native.md). The kqueue fd is closed with the host C library's {@code close}; on a
+ * libkqueue that exports {@code libkqueue_drain_pending_close} (2.7 and later), {@link #close}
+ * then waits for it, so the kqueue's internal descriptors are freed before it returns, as the
+ * kernels free them at close.
  *
  * <p>A JVM binds one kqueue library, the first one asked for; asking for another afterwards
  * fails (JNA binds a class's natives once).
@@ -22,6 +26,11 @@ public final class JnaKqueue implements KqueueSyscalls {
     private static String boundLibrary;
     private static Throwable bindFailure;
     private static String failedLibrary;
+    /**
+     * libkqueue's {@code libkqueue_drain_pending_close}, or null where the library has none (the
+     * kernels' C libraries, older libkqueue).
+     */
+    private static volatile Function drainPendingClose;
 
     private static final JnaKqueue INSTANCE = new JnaKqueue();
 
@@ -56,8 +65,10 @@ public final class JnaKqueue implements KqueueSyscalls {
                 throw e;
             }
             try {
-                Native.register(Calls.class, NativeLibrary.getInstance(library));
+                NativeLibrary lib = NativeLibrary.getInstance(library);
+                Native.register(Calls.class, lib);
                 LibC.load();
+                drainPendingClose = optionalFunction(lib, "libkqueue_drain_pending_close");
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 bindFailure = e;
                 failedLibrary = library;
@@ -80,9 +91,30 @@ public final class JnaKqueue implements KqueueSyscalls {
                 nEvents == 0 ? 0L : events.address(), nEvents, timeout == null ? 0L : timeout.address());
     }
 
+    private static Function optionalFunction(NativeLibrary lib, String name) {
+        try {
+            return lib.getFunction(name);
+        } catch (UnsatisfiedLinkError absent) {
+            return null;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>libkqueue quirk: closing a kqueue fd frees the kqueue's own descriptors (an epoll fd, a
+     * pipe end, eventfds) later, on libkqueue's monitoring thread, so for a moment after
+     * {@code close} they are still open. Where the library can, this waits for that clean-up
+     * (one call per poller close, so JNA's slower reflective call is fine here).
+     */
     @Override
     public int close(int fd) {
-        return LibC.close(fd);
+        int r = LibC.close(fd);
+        Function drain = drainPendingClose;
+        if (r == 0 && drain != null) { // only on success: the drain call would clobber errno
+            drain.invokeVoid(new Object[0]);
+        }
+        return r;
     }
 
     @Override

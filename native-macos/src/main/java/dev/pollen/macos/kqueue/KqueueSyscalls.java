@@ -39,7 +39,9 @@ public interface KqueueSyscalls {
             Timespec timeout);
 
     /**
-     * {@code close(fd)} of the kqueue.
+     * {@code close(fd)} of the kqueue. When it returns, the kqueue's descriptors are freed where
+     * the implementation allows it (libkqueue frees its internal ones later unless asked to wait,
+     * see {@link JnaKqueue#close}).
      *
      * <p><b>Threading:</b> any thread.
      *
