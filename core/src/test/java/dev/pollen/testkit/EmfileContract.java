@@ -60,7 +60,8 @@ public abstract class EmfileContract extends BackendFixture {
         String cmd = "ulimit -n " + FD_LIMIT + " && exec '" + java + "'"
                 + " --add-exports java.base/jdk.internal.vm=ALL-UNNAMED"
                 + " --enable-native-access=ALL-UNNAMED -Xmx64m -XX:+UseSerialGC"
-                + " -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path") + "' "
+                + " -XX:TieredStopAtLevel=1" + forwardedProperties()
+                + " -cp '" + System.getProperty("java.class.path") + "' "
                 + EmfileServerMain.class.getName() + " " + pollerName;
         Process child = new ProcessBuilder("/bin/bash", "-c", cmd).redirectErrorStream(true)
                 .start();
@@ -140,6 +141,24 @@ public abstract class EmfileContract extends BackendFixture {
         }
         assertTrue(output.stream().noneMatch(l -> l.startsWith("ERROR")), "child errors: "
                 + output.stream().filter(l -> l.startsWith("ERROR")).toList());
+    }
+
+    /**
+     * The test JVM's {@code pollen.*} and {@code jna.library.path} system properties as
+     * {@code -D} flags, so the child loads its poller as this JVM does (e.g.
+     * {@code -Dpollen.kqueue.library=kqueue -Djna.library.path=DIR} for kqueue over libkqueue).
+     * Not all of {@code jna.*}: JNA sets some of those itself once loaded. Quoted for bash.
+     */
+    static String forwardedProperties() {
+        StringBuilder flags = new StringBuilder();
+        for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+            String value = System.getProperty(name);
+            if ((name.startsWith("pollen.") || name.equals("jna.library.path")) && !value.isBlank()) {
+                flags.append(" '-D").append(name.replace("'", "'\\''")).append('=')
+                        .append(value.replace("'", "'\\''")).append('\'');
+            }
+        }
+        return flags.toString();
     }
 
     /** USER_HZ: the unit of /proc/[pid]/stat's utime and stime (100 on every Linux we run). */
