@@ -107,7 +107,9 @@ public abstract class FdSource implements IoSource {
      */
     protected final int takeRestoredError() {
         int e = restoredError;
-        restoredError = 0;
+        if (e != 0) { // no store on the common path: every write asks
+            restoredError = 0;
+        }
         return e;
     }
 
