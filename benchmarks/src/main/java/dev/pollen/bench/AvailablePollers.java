@@ -4,6 +4,7 @@ import dev.pollen.loop.EventLoop;
 import dev.pollen.spi.PollerInfo;
 import dev.pollen.spi.Pollers;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -41,7 +42,8 @@ public final class AvailablePollers {
 
     /**
      * The echo servers {@link EchoBench} can run here: {@code pollen:<poller>} for every available
-     * poller, then {@code netty:epoll} (if Netty's native epoll loads) and {@code netty:nio}.
+     * poller, then {@code netty:epoll} and {@code netty:io_uring} (if Netty's native transport
+     * loads and, for io_uring, the kernel allows it) and {@code netty:nio}.
      *
      * @return the {@code server} parameter values
      */
@@ -52,6 +54,9 @@ public final class AvailablePollers {
         }
         if (Epoll.isAvailable()) {
             names.add("netty:epoll");
+        }
+        if (IoUring.isAvailable()) {
+            names.add("netty:io_uring");
         }
         names.add("netty:nio");
         return names;

@@ -13,8 +13,9 @@ public interface EchoServer extends AutoCloseable {
 
     /**
      * Starts a server: {@code pollen:<poller>} (Pollen's Transport/Protocol API on that poller) or
-     * {@code netty:epoll} / {@code netty:nio} (Netty 4.2 on its own event loop with
-     * {@code EpollIoHandler} / {@code NioIoHandler}, one thread).
+     * {@code netty:epoll} / {@code netty:io_uring} / {@code netty:nio} (Netty 4.2 on its own
+     * event loop with {@code EpollIoHandler} / {@code IoUringIoHandler} / {@code NioIoHandler},
+     * one thread).
      *
      * @param spec which server
      * @return the started server, listening on 127.0.0.1 on a free port
@@ -25,11 +26,12 @@ public interface EchoServer extends AutoCloseable {
         if (spec.startsWith("pollen:")) {
             return new PollenEchoServer(spec.substring("pollen:".length()));
         }
-        if (spec.equals("netty:epoll") || spec.equals("netty:nio")) {
+        if (spec.equals("netty:epoll") || spec.equals("netty:io_uring")
+                || spec.equals("netty:nio")) {
             return new NettyEchoServer(spec.substring("netty:".length()));
         }
-        throw new IllegalArgumentException("server must be pollen:<poller>, netty:epoll or "
-                + "netty:nio, got '" + spec + "'");
+        throw new IllegalArgumentException("server must be pollen:<poller>, netty:epoll, "
+                + "netty:io_uring or netty:nio, got '" + spec + "'");
     }
 
     /**

@@ -15,6 +15,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Netty 4.2's echo server, the peer in the comparison: {@code MultiThreadIoEventLoopGroup} with
- * one thread (accepting and serving, like Pollen's one loop) on {@code EpollIoHandler} or
- * {@code NioIoHandler}, Netty's defaults otherwise (pooled direct buffers, edge-triggered epoll),
+ * one thread (accepting and serving, like Pollen's one loop) on {@code EpollIoHandler},
+ * {@code IoUringIoHandler} or {@code NioIoHandler}, Netty's defaults otherwise (pooled direct buffers, edge-triggered epoll),
  * {@code TCP_NODELAY} on as in Pollen. The handler is Netty's canonical echo handler (write on
  * read, flush on read-complete) with a void promise, its cheapest form.
  *
@@ -48,11 +51,20 @@ final class NettyEchoServer implements EchoServer {
                 factory = EpollIoHandler.newFactory();
                 channelType = EpollServerSocketChannel.class;
             }
+            case "io_uring" -> {
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException("Netty's io_uring is not available here: "
+                            + IoUring.unavailabilityCause() + "; skip netty:io_uring");
+                }
+                factory = IoUringIoHandler.newFactory();
+                channelType = IoUringServerSocketChannel.class;
+            }
             case "nio" -> {
                 factory = NioIoHandler.newFactory();
                 channelType = NioServerSocketChannel.class;
             }
-            default -> throw new IllegalArgumentException("Netty transport must be epoll or nio, "
+            default -> throw new IllegalArgumentException("Netty transport must be epoll, "
+                    + "io_uring or nio, "
                     + "got '" + transport + "'");
         }
         // DefaultThreadFactory makes FastThreadLocalThreads, as Netty does by default.

@@ -80,7 +80,7 @@ record EchoRow(String server, int connections, int size, double messagesPerSec,
 
     /**
      * A stable order: Pollen's epoll, netty-epoll, kqueue, nio, any other poller, then Netty's
-     * epoll and NIO.
+     * epoll, io_uring and NIO.
      *
      * @return a sort key
      */
@@ -91,6 +91,7 @@ record EchoRow(String server, int connections, int size, double messagesPerSec,
             case "pollen:kqueue" -> "2";
             case "pollen:nio" -> "3";
             case "netty:epoll" -> "8";
+            case "netty:io_uring" -> "85";
             case "netty:nio" -> "9";
             default -> (isPollen() ? "4" : "7") + server;
         };

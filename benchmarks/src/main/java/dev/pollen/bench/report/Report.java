@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * The results step: turns a JMH JSON result file into {@code results.md} (tables, the targets
  * checked as ratios inside the run) and {@code echo.svg} / {@code echo.png} (Pollen's pollers and
- * Netty side by side) in an output directory.
+ * Netty side by side, drawn by JFreeChart) in an output directory.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.pollen.bench.report.Report \
@@ -55,13 +55,19 @@ public final class Report {
                     + " (make one with -rf json -rff " + json + ")");
             System.exit(2);
         }
-        Object doc = Json.parse(Files.readString(json, StandardCharsets.UTF_8));
-        List<Run> runs = Run.all(doc);
+        List<Run> runs;
+        try {
+            runs = Run.parse(Files.readString(json, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            System.err.println("Report: " + json + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         if (runs.isEmpty()) {
             System.err.println("Report: " + json + " holds no benchmark results");
             System.exit(1);
         }
-        String jmh = String.valueOf(Json.get(((List<?>) doc).get(0), "jmhVersion"));
+        String jmh = runs.get(0).jmhVersion();
         String date = LocalDateTime.ofInstant(Files.getLastModifiedTime(json).toInstant(),
                 ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
         Files.createDirectories(out);
@@ -71,17 +77,11 @@ public final class Report {
         String machine = Machine.describe();
         if (!echo.isEmpty()) {
             String title = date + ", " + machine + ", JDK " + runs.get(0).jdkVersion();
-            int[] size = EchoChart.size();
-            SvgCanvas svg = new SvgCanvas(size[0], size[1]);
-            EchoChart.draw(svg, echo, title);
-            Files.writeString(out.resolve(CHART), svg.finish(), StandardCharsets.UTF_8);
             try {
-                System.setProperty("java.awt.headless", "true");
-                PngCanvas png = new PngCanvas(size[0], size[1]);
-                EchoChart.draw(png, echo, title);
-                png.save(out.resolve(CHART_PNG));
+                Charts.write(EchoChart.chart(echo, title), EchoChart.WIDTH, EchoChart.HEIGHT,
+                        out.resolve(CHART), out.resolve(CHART_PNG));
             } catch (IOException | RuntimeException | Error e) { // e.g. no fonts installed
-                System.err.println("Report: no PNG chart (" + e + "); the SVG is complete");
+                System.err.println("Report: no chart (" + e + "); results.md is complete");
             }
         }
         String jsonLink = json.toAbsolutePath().normalize().getParent()

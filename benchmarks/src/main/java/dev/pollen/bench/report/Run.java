@@ -1,5 +1,8 @@
 package dev.pollen.bench.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +18,7 @@ import java.util.Map;
  * @param params     the {@code @Param} values
  * @param primary    the primary score
  * @param secondary  secondary scores by name (aux counters, {@code gc.alloc.rate.norm}...)
+ * @param jmhVersion the JMH version that wrote the entry
  * @param jdkVersion the JDK's version
  * @param vm         the VM's name and version
  * @param jvmArgs    the forked JVM's arguments
@@ -23,7 +27,7 @@ import java.util.Map;
  * @param measure    measured iterations and time, e.g. {@code 3 x 2 s}
  */
 record Run(String benchmark, String mode, Map<String, String> params, Metric primary,
-           Map<String, Metric> secondary, String jdkVersion, String vm, List<String> jvmArgs,
+           Map<String, Metric> secondary, String jmhVersion, String jdkVersion, String vm, List<String> jvmArgs,
            int forks, String warmup, String measure) {
 
     /**
@@ -34,60 +38,76 @@ record Run(String benchmark, String mode, Map<String, String> params, Metric pri
      * @param unit  e.g. {@code ops/s} or {@code ns/op}
      */
     record Metric(double score, double error, String unit) {
-        static Metric of(Object json) {
-            return new Metric(Json.number(Json.get(json, "score")),
-                    Json.number(Json.get(json, "scoreError")),
-                    String.valueOf(Json.get(json, "scoreUnit")));
+        static Metric of(JsonNode json) {
+            return new Metric(number(json.path("score")), number(json.path("scoreError")),
+                    json.path("scoreUnit").asText());
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /**
-     * Reads every entry of a JMH JSON result file.
+     * Reads a JMH JSON result file (made with {@code -rf json}).
      *
-     * @param document the parsed file (a JSON array)
+     * @param text the file's text
      * @return the entries in file order
-     * @throws IllegalArgumentException if this is not a JMH result array
+     * @throws IllegalArgumentException if this is not JSON, or not a JMH result array
      */
-    static List<Run> all(Object document) {
-        if (!(document instanceof List<?> list)) {
+    static List<Run> parse(String text) {
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the JMH result file is not valid JSON: "
+                    + e.getOriginalMessage() + " (" + e.getLocation().offsetDescription() + ")", e);
+        }
+        if (doc == null || !doc.isArray()) {
             throw new IllegalArgumentException("a JMH result file is a JSON array (made with "
                     + "-rf json), but this one is not");
         }
         List<Run> runs = new ArrayList<>();
-        for (Object e : list) {
+        for (JsonNode e : doc) {
             runs.add(of(e));
         }
         return runs;
     }
 
-    private static Run of(Object e) {
-        Object bench = Json.get(e, "benchmark");
-        if (!(bench instanceof String name)) {
+    /** A JSON number, or a string holding one (JMH writes {@code "NaN"}); NaN otherwise. */
+    private static double number(JsonNode v) {
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isTextual()) {
+            try {
+                return Double.parseDouble(v.textValue());
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static Run of(JsonNode e) {
+        JsonNode bench = e.path("benchmark");
+        if (!bench.isTextual()) {
             throw new IllegalArgumentException("a JMH result entry has no \"benchmark\" name");
         }
         Map<String, String> params = new LinkedHashMap<>();
-        if (Json.get(e, "params") instanceof Map<?, ?> p) {
-            p.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
-        }
+        e.path("params").properties().forEach(p -> params.put(p.getKey(), p.getValue().asText()));
         Map<String, Metric> secondary = new LinkedHashMap<>();
-        if (Json.get(e, "secondaryMetrics") instanceof Map<?, ?> s) {
-            s.forEach((k, v) -> secondary.put(String.valueOf(k), Metric.of(v)));
-        }
+        e.path("secondaryMetrics").properties()
+                .forEach(p -> secondary.put(p.getKey(), Metric.of(p.getValue())));
         List<String> args = new ArrayList<>();
-        if (Json.get(e, "jvmArgs") instanceof List<?> a) {
-            a.forEach(x -> args.add(String.valueOf(x)));
-        }
-        return new Run(name, String.valueOf(Json.get(e, "mode")), params,
-                Metric.of(Json.get(e, "primaryMetric")), secondary,
-                String.valueOf(Json.get(e, "jdkVersion")),
-                Json.get(e, "vmName") + " " + Json.get(e, "vmVersion"), args,
-                (int) Json.number(Json.get(e, "forks")),
-                iterations(e, "warmup"), iterations(e, "measurement"));
+        e.path("jvmArgs").forEach(a -> args.add(a.asText()));
+        return new Run(bench.textValue(), e.path("mode").asText(), params,
+                Metric.of(e.path("primaryMetric")), secondary, e.path("jmhVersion").asText(),
+                e.path("jdkVersion").asText(),
+                e.path("vmName").asText() + " " + e.path("vmVersion").asText(), args,
+                e.path("forks").asInt(), iterations(e, "warmup"), iterations(e, "measurement"));
     }
 
-    private static String iterations(Object e, String phase) {
-        return (int) Json.number(Json.get(e, phase + "Iterations")) + " x "
-                + Json.get(e, phase + "Time");
+    private static String iterations(JsonNode e, String phase) {
+        return e.path(phase + "Iterations").asInt() + " x " + e.path(phase + "Time").asText();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,22 +21,31 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportTest {
 
     @Test
-    void parsesJmhStyleJson() {
-        Object doc = Json.parse("[{\"a\": \"x\\\"y\\u0041\", \"n\": -1.5e3, \"e\": \"NaN\","
-                + " \"l\": [true, false, null, []], \"o\": {}}]");
-        Object first = ((List<?>) doc).get(0);
-        assertEquals("x\"yA", Json.get(first, "a"));
-        assertEquals(-1500.0, Json.number(Json.get(first, "n")));
-        assertTrue(Double.isNaN(Json.number(Json.get(first, "e"))));
-        assertEquals(4, ((List<?>) Json.get(first, "l")).size());
-        assertEquals(Map.of(), Json.get(first, "o"));
+    void readsJmhResultEntries() {
+        List<Run> runs = Run.parse(jmh(echo("pollen:epoll", 64, 16384, 100_000, 0.5e9, 0),
+                simple("LoopBench.callSoon", "thrpt", "{}", 25e6, "ops/s")));
+        assertEquals(2, runs.size());
+        Run echo = runs.get(0);
+        assertEquals("EchoBench.pingPong", echo.shortName());
+        assertEquals("pollen:epoll", echo.param("server"));
+        assertEquals("connections=64, server=pollen:epoll, size=16384", echo.paramText());
+        assertEquals(100_000.0, echo.secondary().get("messages").score());
+        assertTrue(Double.isNaN(echo.primary().error()), "JMH writes a missing error as \"NaN\"");
+        assertEquals(List.of("-Xmx1g"), echo.jvmArgs());
+        assertEquals("1.37", echo.jmhVersion());
+        assertEquals("2 x 1 s", echo.warmup());
+        assertEquals(25e6, runs.get(1).opsPerSecond(), 1e-3);
     }
 
     @Test
-    void rejectsBrokenJsonNamingTheOffset() {
+    void rejectsBrokenJsonSayingWhere() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Json.parse("[{\"a\": 1,}]"));
-        assertTrue(e.getMessage().contains("offset 9"), e.getMessage());
+                () -> Run.parse("[{\"a\": 1,}]"));
+        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("column: 10"),
+                e.getMessage());
+        IllegalArgumentException notArray = assertThrows(IllegalArgumentException.class,
+                () -> Run.parse("{\"benchmark\": \"x\"}"));
+        assertTrue(notArray.getMessage().contains("JSON array"), notArray.getMessage());
     }
 
     @Test
@@ -47,7 +57,7 @@ class ReportTest {
 
     @Test
     void checksEveryTargetAsARatioInsideTheRun() {
-        List<Run> runs = Run.all(Json.parse(jmh(
+        List<Run> runs = Run.parse(jmh(
                 echo("pollen:epoll", 64, 64, 100_000, 0.5e9, 0),
                 echo("pollen:nio", 64, 64, 100_000, 0.7e9, 300_000),
                 echo("netty:epoll", 64, 64, 100_000, 0.6e9, 2_000_000),
@@ -58,7 +68,7 @@ class ReportTest {
                         "ns/op"),
                 simple("LoopBench.timerScheduleCancel", "avgt", "{\"pending\": \"1000000\"}", 90,
                         "ns/op"),
-                simple("TaskBench.yieldCycle", "avgt", "{\"tasks\": \"100\"}", 0.15, "us/op"))));
+                simple("TaskBench.yieldCycle", "avgt", "{\"tasks\": \"100\"}", 0.15, "us/op")));
         List<Targets.Check> checks = Targets.check(runs, EchoRow.of(runs));
 
         assertEquals("MET", status(checks, "(64 conns, 64 B)"), "5.0 µs vs 6.0 µs");
@@ -72,8 +82,8 @@ class ReportTest {
 
     @Test
     void saysNotMeasuredWhenAResultIsMissing() {
-        List<Run> runs = Run.all(Json.parse(jmh(
-                simple("LoopBench.callSoon", "thrpt", "{}", 15e6, "ops/s"))));
+        List<Run> runs = Run.parse(jmh(
+                simple("LoopBench.callSoon", "thrpt", "{}", 15e6, "ops/s")));
         List<Targets.Check> checks = Targets.check(runs, EchoRow.of(runs));
         assertEquals("MISSED", status(checks, "callSoon"));
         assertEquals("NOT MEASURED", status(checks, "timer schedule+cancel"));
@@ -96,10 +106,17 @@ class ReportTest {
         assertTrue(md.contains("**MISSED**"), md);
         assertTrue(md.contains("[results.json](results.json)"), md);
         byte[] svg = Files.readAllBytes(dir.resolve(Report.CHART));
-        var chart = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(new ByteArrayInputStream(svg));
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        // the SVG names the W3C DTD; a well-formedness check needs no network
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        var chart = xml.newDocumentBuilder().parse(new ByteArrayInputStream(svg));
         assertEquals("svg", chart.getDocumentElement().getNodeName());
-        assertTrue(new String(svg, StandardCharsets.UTF_8).contains("netty:nio"));
+        String svgText = new String(svg, StandardCharsets.UTF_8);
+        assertTrue(svgText.contains("netty:nio") && svgText.contains("1.50"),
+                "the legend names every server and the bars carry their ratios: " + svgText);
+        BufferedImage png = ImageIO.read(dir.resolve(Report.CHART_PNG).toFile());
+        assertEquals(EchoChart.WIDTH, png.getWidth());
+        assertEquals(EchoChart.HEIGHT, png.getHeight());
     }
 
     private static String status(List<Targets.Check> checks, String targetPart) {
