@@ -36,7 +36,7 @@ import org.jfree.svg.SVGGraphics2D;
  * {@code java.awt.headless=true} before the first call on a machine without a display
  * ({@link #write} does).
  */
-final class Charts {
+public final class Charts {
 
     private Charts() {
     }
@@ -50,7 +50,7 @@ final class Charts {
      * @param reference where to draw the dashed reference line, or NaN for none
      * @param format    how the value on each bar is printed, e.g. {@code 0.00}
      */
-    record Panel(String axisLabel, Map<String, Map<String, Double>> values, double reference,
+    public record Panel(String axisLabel, Map<String, Map<String, Double>> values, double reference,
                  String format) {
     }
 
@@ -63,7 +63,7 @@ final class Charts {
      * @param panels   the panels, top first
      * @return the chart
      */
-    static JFreeChart bars(String title, String subtitle, List<String> servers,
+    public static JFreeChart bars(String title, String subtitle, List<String> servers,
                            List<Panel> panels) {
         CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(new CategoryAxis());
         plot.setGap(14);
@@ -122,7 +122,7 @@ final class Charts {
      * @param png    where the PNG goes
      * @throws IOException if a file cannot be written
      */
-    static void write(JFreeChart chart, int width, int height, Path svg, Path png)
+    public static void write(JFreeChart chart, int width, int height, Path svg, Path png)
             throws IOException {
         System.setProperty("java.awt.headless", "true");
         SVGGraphics2D g = new SVGGraphics2D(width, height);
@@ -140,7 +140,7 @@ final class Charts {
      * @param server e.g. {@code pollen:epoll}
      * @return its colour
      */
-    static Color colour(String server) {
+    public static Color colour(String server) {
         return switch (server) {
             case "c:epoll" -> new Color(0x636363);
             case "haproxy" -> new Color(0x762a83);

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p><b>Threading:</b> stateless, any thread.
  */
-final class Machine {
+public final class Machine {
 
     private Machine() {
     }
@@ -21,7 +21,7 @@ final class Machine {
      *
      * @return the description
      */
-    static String describe() {
+    public static String describe() {
         return Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + cpuModel() + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch");

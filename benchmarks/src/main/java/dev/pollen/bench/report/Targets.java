@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p><b>Threading:</b> stateless, any thread.
  */
-final class Targets {
+public final class Targets {
 
     /** callSoon must exceed this many operations per second. */
     static final double CALL_SOON_OPS = 20e6;
@@ -32,7 +32,7 @@ final class Targets {
      * @param measured what this run measured
      * @param status   {@code MET}, {@code MISSED} or {@code NOT MEASURED}
      */
-    record Check(String target, String measured, String status) {
+    public record Check(String target, String measured, String status) {
     }
 
     /**

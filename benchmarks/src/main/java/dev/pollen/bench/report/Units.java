@@ -7,7 +7,7 @@ import java.util.Locale;
  *
  * <p><b>Threading:</b> stateless, any thread.
  */
-final class Units {
+public final class Units {
 
     private Units() {
     }
@@ -48,7 +48,7 @@ final class Units {
      * @param v the value
      * @return the text
      */
-    static String si(double v) {
+    public static String si(double v) {
         if (Double.isNaN(v)) {
             return "n/a";
         }
@@ -66,14 +66,17 @@ final class Units {
     }
 
     /**
-     * A duration in nanoseconds as ns or µs.
+     * A duration in nanoseconds as ns, µs or ms.
      *
      * @param ns nanoseconds
-     * @return e.g. {@code 57.7 ns} or {@code 7.55 µs}
+     * @return e.g. {@code 57.7 ns}, {@code 7.55 µs} or {@code 12.3 ms}
      */
-    static String nanos(double ns) {
+    public static String nanos(double ns) {
         if (Double.isNaN(ns)) {
             return "n/a";
+        }
+        if (Math.abs(ns) >= 1_000_000) {
+            return fmt(ns / 1e6) + " ms";
         }
         if (Math.abs(ns) >= 1_000) {
             return fmt(ns / 1000) + " µs";
@@ -87,7 +90,7 @@ final class Units {
      * @param v the value
      * @return the text ({@code n/a} for NaN)
      */
-    static String fmt(double v) {
+    public static String fmt(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "n/a";
         }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Pollen's external benchmarks: echo servers (C epoll floor, Netty epoll and io_uring, Pollen on
+# every poller) and TCP proxies (Pollen's examples proxy against HAProxy in front of nginx and
+# redis), each server in its own process pinned to one CPU and its load generator on the other,
+# CPU per message or request from the kernel, interleaved rounds. See docs/benchmarks.md.
+#
+#   benchmarks/external/run.sh [echo|proxy|all|report] [options]   (--help lists them)
+#   benchmarks/external/run.sh --smoke      a ~2-minute check that everything runs
+#
+# Needs the benchmarks jar and, for the proxy part and the fallback load generator, the examples
+# jar (./run bench external builds both). A C compiler (cc) builds the C floor and the C load
+# generator into benchmarks/target/external-bin; without one the floor is skipped and the
+# examples' Java loadgen is the client. Missing programs (taskset, haproxy, nginx, wrk,
+# redis-server, redis-benchmark) are reported and their part is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAR=benchmarks/target/benchmarks.jar
+BIN=benchmarks/target/external-bin
+
+major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
+if [ "${major:-0}" -lt 21 ]; then
+  echo "external: $JAVA is Java ${major:-unknown}; Pollen needs 21 or newer (set JAVA_HOME)" >&2
+  exit 2
+fi
+if [ ! -f "$JAR" ]; then
+  echo "external: $JAR is missing; build it with ./run bench external or" \
+       "mvn -q -DskipTests package -pl benchmarks,examples -am" >&2
+  exit 2
+fi
+if [ "$(uname -s)" != Linux ]; then
+  echo "external: these benchmarks read /proc and pin with taskset: Linux only" >&2
+  exit 2
+fi
+
+CBIN=()
+if command -v cc >/dev/null 2>&1; then
+  mkdir -p "$BIN"
+  for prog in echo-server loadgen; do
+    src=benchmarks/external/c/$prog.c
+    if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ]; then
+      cc -O2 -Wall -Wextra -o "$BIN/$prog" "$src"
+    fi
+  done
+  CBIN=(--c-bin "$BIN")
+else
+  echo "external: no C compiler (cc): the C floor is skipped and the examples' Java loadgen" \
+       "is the client (apt-get install gcc)" >&2
+fi
+
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.pollen.bench.external.External \
+  "${CBIN[@]}" "$@"

@@ -1,0 +1,257 @@
+package dev.pollen.bench.external;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pollen.bench.AvailablePollers;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The echo part: each echo server in its own process pinned to one CPU, an external load
+ * generator pinned to the other, the server's CPU time per echoed message read from the kernel
+ * over the measured window only.
+ *
+ * <p>Servers: {@code c:epoll} (the C floor, {@code benchmarks/external/c/echo-server.c}),
+ * {@code netty:epoll}, {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for
+ * any poller Pollen has here (a new poller is measured by naming it). The load generator is the C
+ * one ({@code loadgen.c}) when it was compiled, else the examples jar's {@code loadgen}.
+ *
+ * <p><b>Threading:</b> one thread.
+ */
+final class EchoRace {
+
+    /** The floor every ratio is taken against. */
+    static final String FLOOR = "c:epoll";
+    /** The cells issue 15 names. */
+    static final List<String> DEFAULT_CELLS = List.of("64x64", "1000x64", "16x16384x4");
+
+    private static final Pattern CELL = Pattern.compile("(\\d+)x(\\d+)(k?)(?:x(\\d+))?");
+    private static final Pattern JAVA_LOADGEN = Pattern.compile(
+            "messages/s=\\S+ .*p50=(\\d+)us p99=(\\d+)us p999=(\\d+)us messages=(\\d+) errors=(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Setup setup;
+
+    EchoRace(Setup setup) {
+        this.setup = setup;
+    }
+
+    /**
+     * A cell from its name: {@code CONNSxSIZE[xDEPTH]}, SIZE in bytes or with {@code k} for KiB.
+     *
+     * @param name e.g. {@code 64x64}, {@code 16x16kx4}
+     * @return the cell
+     * @throws IllegalArgumentException naming the expected form
+     */
+    static Cell cell(String name) {
+        int[] c = parse(name);
+        String size = c[1] % 1024 == 0 ? c[1] / 1024 + " KiB" : c[1] + " B";
+        String label = c[0] + (c[0] == 1 ? " conn × " : " conns × ") + size
+                + (c[2] > 1 ? ", " + c[2] + " in flight" : "");
+        return new Cell(name, label, "message");
+    }
+
+    private static int[] parse(String name) {
+        Matcher m = CELL.matcher(name);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("echo cell '" + name + "' is not CONNSxSIZE[xDEPTH]"
+                    + " (e.g. 64x64, 1000x64, 16x16384x4 or 16x16kx4)");
+        }
+        int conns = Integer.parseInt(m.group(1));
+        int size = Integer.parseInt(m.group(2)) * (m.group(3).isEmpty() ? 1 : 1024);
+        int depth = m.group(4) == null ? 1 : Integer.parseInt(m.group(4));
+        if (conns < 1 || size < 1 || depth < 1) {
+            throw new IllegalArgumentException("echo cell '" + name + "': connections, size and "
+                    + "depth must be at least 1");
+        }
+        return new int[] {conns, size, depth};
+    }
+
+    /**
+     * The servers this machine can run by default: the C floor (if compiled), Netty epoll and
+     * io_uring (if their native transports load), and Pollen on every available poller.
+     *
+     * @param notes where the reasons for anything left out go
+     * @return the server names
+     */
+    List<String> defaultServers(List<String> notes) {
+        List<String> all = new ArrayList<>(List.of(FLOOR, "netty:epoll", "netty:io_uring"));
+        for (String p : AvailablePollers.pollen()) {
+            all.add("pollen:" + p);
+        }
+        return available(all, notes);
+    }
+
+    /**
+     * The servers of {@code wanted} that can run here; a note says why each other one cannot.
+     *
+     * @param wanted server names
+     * @param notes  where the reasons go
+     * @return the runnable ones, in order
+     * @throws IllegalArgumentException for a name that is no server at all
+     */
+    List<String> available(List<String> wanted, List<String> notes) {
+        List<String> out = new ArrayList<>();
+        List<String> pollers = AvailablePollers.pollen();
+        for (String s : wanted) {
+            String why = switch (s) {
+                case FLOOR -> setup.cProgram("echo-server") == null
+                        ? "no C compiler found (install gcc): the C epoll floor is not measured "
+                        + "and no ratio can be computed" : null;
+                case "netty:epoll" -> Epoll.isAvailable() ? null
+                        : "Netty's native epoll does not load here: " + Epoll.unavailabilityCause();
+                case "netty:io_uring" -> IoUring.isAvailable() ? null
+                        : "Netty's io_uring is unavailable here (kernel, io_uring_disabled sysctl or"
+                        + " seccomp): " + IoUring.unavailabilityCause();
+                case "netty:nio" -> null;
+                default -> {
+                    if (!s.startsWith("pollen:")) {
+                        throw new IllegalArgumentException("unknown echo server '" + s + "': use "
+                                + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or "
+                                + "pollen:<poller> (here: " + String.join(", ", pollers) + ")");
+                    }
+                    String p = s.substring("pollen:".length());
+                    yield pollers.contains(p) ? null : "Pollen's poller '" + p + "' is not "
+                            + "available here (" + AvailablePollers.describe() + ")";
+                }
+            };
+            if (why == null) {
+                out.add(s);
+            } else {
+                notes.add("skipped " + s + ": " + why);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The load generator's description for the results.
+     *
+     * @return e.g. {@code C epoll load generator (benchmarks/external/c/loadgen.c)}
+     */
+    String client() {
+        return setup.cProgram("loadgen") != null
+                ? "C epoll load generator (benchmarks/external/c/loadgen.c)"
+                : "the examples jar's loadgen (Java; no C compiler found)";
+    }
+
+    /**
+     * One trial: start the server, load it, read its CPU time around the measured window, stop it.
+     *
+     * @param cell     the cell
+     * @param server   the server
+     * @param round    the round
+     * @param position the place in the round
+     * @return the sample
+     * @throws IOException if a process cannot be started or read
+     */
+    Sample trial(Cell cell, String server, int round, int position) throws IOException {
+        int[] c = parse(cell.name());
+        String tag = "r" + round + "-" + cell.name() + "-" + server;
+        try (Child srv = Child.server("server-" + tag, setup.serverCpu(), serverCommand(server),
+                setup.work())) {
+            int port = srv.awaitListening(60_000);
+            Path loadgen = setup.cProgram("loadgen");
+            Sample s = loadgen != null
+                    ? cLoadgen(loadgen, srv, port, c, cell, server, round, position, tag)
+                    : javaLoadgen(srv, port, c, cell, server, round, position, tag);
+            if (!srv.isAlive()) {
+                throw srv.failure("died during the trial");
+            }
+            return s;
+        }
+    }
+
+    private List<String> serverCommand(String server) {
+        if (server.equals(FLOOR)) {
+            return List.of(setup.cProgram("echo-server").toString(), "--port", "0");
+        }
+        return setup.javaCommand("-cp", setup.classpath(), ServerMain.class.getName(), server);
+    }
+
+    private Sample cLoadgen(Path loadgen, Child srv, int port, int[] c, Cell cell, String server,
+                            int round, int position, String tag) throws IOException {
+        List<String> cmd = List.of(loadgen.toString(), "--port", Integer.toString(port),
+                "--conns", Integer.toString(c[0]), "--size", Integer.toString(c[1]),
+                "--depth", Integer.toString(c[2]), "--warmup", Double.toString(setup.warmup()),
+                "--seconds", Double.toString(setup.seconds()));
+        try (Child lg = Child.client("loadgen-" + tag, setup.clientCpu(), cmd, setup.work())) {
+            CpuTime start = null;
+            CpuTime end = null;
+            String result = null;
+            for (String line; (line = lg.readLine()) != null; ) {
+                if (line.equals("# measuring")) {
+                    start = srv.cpu();
+                } else if (line.equals("# done")) {
+                    end = srv.cpu();
+                } else if (line.startsWith("{")) {
+                    result = line;
+                }
+            }
+            lg.await(30_000);
+            if (start == null || end == null || result == null) {
+                throw lg.failure("ended without its markers and result line");
+            }
+            JsonNode r = JSON.readTree(result);
+            CpuTime used = end.minus(start);
+            JsonNode lat = r.path("latency_us");
+            return new Sample(round, position, cell.name(), server, r.path("messages").asDouble(),
+                    r.path("seconds").asDouble(), used.userNanos(), used.systemNanos(),
+                    lat.path("p50").asDouble(), lat.path("p99").asDouble(),
+                    lat.path("p999").asDouble(), r.path("errors").asLong(),
+                    r.path("first_error").isNull() ? null : r.path("first_error").asText());
+        }
+    }
+
+    /**
+     * The fallback without a C compiler: the examples jar's load generator, once for the
+     * warm-up and once measured; the server's CPU time is read around the measured process, so
+     * the window also holds its start-up and its connects (the server is idle meanwhile).
+     */
+    private Sample javaLoadgen(Child srv, int port, int[] c, Cell cell, String server, int round,
+                               int position, String tag) throws IOException {
+        if (setup.examplesJar() == null) {
+            throw new IllegalStateException("no load generator: neither a C compiler nor the "
+                    + "examples jar (build it: mvn -q -DskipTests package -pl examples -am)");
+        }
+        if (setup.warmup() > 0) {
+            javaLoadgenRun(port, c, setup.warmup(), tag + "-warmup");
+        }
+        CpuTime start = srv.cpu();
+        long t0 = System.nanoTime();
+        String line = javaLoadgenRun(port, c, setup.seconds(), tag);
+        CpuTime used = srv.cpu().minus(start);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Matcher m = JAVA_LOADGEN.matcher(line);
+        if (!m.find()) {
+            throw new IllegalStateException("the examples loadgen printed no result line: " + line);
+        }
+        return new Sample(round, position, cell.name(), server, Double.parseDouble(m.group(4)),
+                Math.min(wall, setup.seconds()), used.userNanos(), used.systemNanos(),
+                Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3)), Long.parseLong(m.group(5)),
+                line.contains("first-error=") ? line.substring(line.indexOf("first-error=")) : null);
+    }
+
+    private String javaLoadgenRun(int port, int[] c, double seconds, String tag)
+            throws IOException {
+        List<String> cmd = setup.javaCommand("-jar", setup.examplesJar().toString(), "loadgen",
+                "--connect", "127.0.0.1:" + port, "--conns", Integer.toString(c[0]),
+                "--size", Integer.toString(c[1]), "--depth", Integer.toString(c[2]),
+                "--seconds", Double.toString(seconds));
+        try (Child lg = Child.client("loadgen-" + tag, setup.clientCpu(), cmd, setup.work())) {
+            String last = "";
+            for (String line; (line = lg.readLine()) != null; ) {
+                last = line;
+            }
+            lg.await(60_000);
+            return last;
+        }
+    }
+}
