@@ -71,11 +71,10 @@ final class ProxyRace implements AutoCloseable {
         }
         int n = count(m);
         return switch (m.group(1)) {
-            case "http" -> new Cell(name, "HTTP (wrk, nginx), " + n + " conns", "request");
+            case "http" -> new Cell(name, "HTTP, " + n + " conns", "request");
             case "redis-get" -> new Cell(name, "redis GET, " + n + " clients", "request");
             case "redis-set" -> new Cell(name, "redis SET, " + n + " clients", "request");
-            default -> new Cell(name, "bulk " + BULK_MIB + " MiB downloads, " + n + " conns",
-                    "MiB");
+            default -> new Cell(name, "bulk, " + n + " conns", "MiB");
         };
     }
 
@@ -169,11 +168,12 @@ final class ProxyRace implements AutoCloseable {
     /**
      * The clients' description for the results.
      *
-     * @return e.g. {@code wrk -t1 (HTTP, bulk); redis-benchmark (redis)}
+     * @return which programs, and where they ran
      */
     static String client() {
-        return "wrk -t1 (HTTP keep-alive, bulk) and redis-benchmark (redis), each on the client "
-                + "CPU with its server (nginx, 1 worker; redis-server)";
+        return "wrk -t1 (HTTP keep-alive, nginx's " + SMALL_BODY.length() + "-byte answer; bulk: "
+                + "a " + BULK_MIB + " MiB file) and redis-benchmark (redis), each on the client "
+                + "CPU with its server (nginx, 1 process; redis-server)";
     }
 
     /**

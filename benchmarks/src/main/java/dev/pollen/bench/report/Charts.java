@@ -101,6 +101,7 @@ public final class Charts {
             plot.add(sub, 1);
         }
         plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
+        plot.getDomainAxis().setMaximumCategoryLabelLines(2);
         // every panel has the same servers: one legend entry each, not one per panel
         plot.setFixedLegendItems(((CategoryPlot) plot.getSubplots().get(0)).getLegendItems());
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot,
