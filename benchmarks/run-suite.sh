@@ -10,20 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-JAR=benchmarks/target/benchmarks.jar
 OUT="${POLLEN_BENCH_OUT:-benchmarks/results}"  # where results.json and the report go
-
-major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
-if [ "${major:-0}" -lt 21 ]; then
-  echo "run-suite: $JAVA is Java ${major:-unknown}; Pollen needs 21 or newer (set JAVA_HOME)" >&2
-  exit 2
-fi
-if [ ! -f "$JAR" ]; then
-  echo "run-suite: $JAR is missing; build it with ./run bench or" \
-       "mvn -q -DskipTests package -pl benchmarks -am" >&2
-  exit 2
-fi
+NAME=run-suite BUILD_HINT="./run bench" . benchmarks/java-and-jar.sh
 mkdir -p "$OUT"
 
 # Only the pollers (and Netty transports) this machine has, so no parameter fails on purpose.

@@ -15,20 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-JAR=benchmarks/target/benchmarks.jar
 BIN=benchmarks/target/external-bin
-
-major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
-if [ "${major:-0}" -lt 21 ]; then
-  echo "external: $JAVA is Java ${major:-unknown}; Pollen needs 21 or newer (set JAVA_HOME)" >&2
-  exit 2
-fi
-if [ ! -f "$JAR" ]; then
-  echo "external: $JAR is missing; build it with ./run bench external or" \
-       "mvn -q -DskipTests package -pl benchmarks,examples -am" >&2
-  exit 2
-fi
+NAME=external BUILD_HINT="./run bench external" . benchmarks/java-and-jar.sh
 if [ "$(uname -s)" != Linux ]; then
   echo "external: these benchmarks read /proc and pin with taskset: Linux only" >&2
   exit 2

@@ -74,6 +74,23 @@ final class EchoRace {
     }
 
     /**
+     * Checks that every name is an echo server's name, available here or not.
+     *
+     * @param names server names
+     * @throws IllegalArgumentException for the first name that is no server at all
+     */
+    static void checkNames(List<String> names) {
+        for (String s : names) {
+            if (!s.equals(FLOOR) && !s.startsWith("pollen:") && !List.of("netty:epoll",
+                    "netty:io_uring", "netty:nio").contains(s)) {
+                throw new IllegalArgumentException("unknown echo server '" + s + "': use "
+                        + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller> "
+                        + "(here: " + String.join(", ", AvailablePollers.pollen()) + ")");
+            }
+        }
+    }
+
+    /**
      * The servers this machine can run by default: the C floor (if compiled), Netty epoll and
      * io_uring (if their native transports load), and Pollen on every available poller.
      *
@@ -97,6 +114,7 @@ final class EchoRace {
      * @throws IllegalArgumentException for a name that is no server at all
      */
     List<String> available(List<String> wanted, List<String> notes) {
+        checkNames(wanted);
         List<String> out = new ArrayList<>();
         List<String> pollers = AvailablePollers.pollen();
         for (String s : wanted) {
@@ -111,11 +129,6 @@ final class EchoRace {
                         + " seccomp): " + IoUring.unavailabilityCause();
                 case "netty:nio" -> null;
                 default -> {
-                    if (!s.startsWith("pollen:")) {
-                        throw new IllegalArgumentException("unknown echo server '" + s + "': use "
-                                + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or "
-                                + "pollen:<poller> (here: " + String.join(", ", pollers) + ")");
-                    }
                     String p = s.substring("pollen:".length());
                     yield pollers.contains(p) ? null : "Pollen's poller '" + p + "' is not "
                             + "available here (" + AvailablePollers.describe() + ")";

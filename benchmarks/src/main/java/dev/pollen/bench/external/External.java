@@ -120,6 +120,14 @@ public final class External implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "PART must be echo, proxy, all or report, got '" + part + "'");
         }
+        try { // bad names fail here, before anything starts
+            (echoCells != null ? echoCells : EchoRace.DEFAULT_CELLS).forEach(EchoRace::cell);
+            (proxyCells != null ? proxyCells : ProxyRace.DEFAULT_CELLS).forEach(ProxyRace::cell);
+            EchoRace.checkNames(servers != null ? servers : List.of());
+            ProxyRace.checkNames(proxies != null ? proxies : List.of());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         Setup setup = setup(dir, log);
         int exit = 0;
         if (!part.equals("proxy")) {

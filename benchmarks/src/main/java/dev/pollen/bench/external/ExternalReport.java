@@ -210,18 +210,24 @@ final class ExternalReport {
     static List<Targets.Check> targets(Part p) {
         List<Targets.Check> out = new ArrayList<>();
         for (Cell cell : p.cells()) {
-            Summary best = null;
+            Summary best = null; // the cheapest Pollen contestant against the reference
+            Summary cheapest = null; // the cheapest Pollen contestant, reference or not
             Summary pollenEpoll = null;
             Double nettyP99 = null;
             for (Summary x : p.summary()) {
-                if (!x.cell().equals(cell.name()) || x.ratio() == null) {
+                if (!x.cell().equals(cell.name()) || x.cpuNanosPerUnit() == null) {
                     continue;
                 }
-                if (x.contestant().startsWith("pollen:")
+                boolean pollen = x.contestant().startsWith("pollen:");
+                if (pollen && x.ratio() != null
                         && (best == null || x.ratio().median() < best.ratio().median())) {
                     best = x;
                 }
-                if (x.contestant().equals("pollen:epoll")) {
+                if (pollen && (cheapest == null || x.cpuNanosPerUnit().median()
+                        < cheapest.cpuNanosPerUnit().median())) {
+                    cheapest = x;
+                }
+                if (x.contestant().equals("pollen:epoll") && x.ratio() != null) {
                     pollenEpoll = x;
                 }
                 if (x.contestant().startsWith("netty:") && x.p99Us() != null
@@ -235,15 +241,15 @@ final class ExternalReport {
                         best, 0.95));
                 out.add(ratioCheck("Pollen epoll ≤ 1.05× the C floor's CPU/msg" + where,
                         pollenEpoll, 1.05));
-                if (best == null || best.p99Us() == null || nettyP99 == null) {
+                if (cheapest == null || cheapest.p99Us() == null || nettyP99 == null) {
                     out.add(new Targets.Check("p99 latency no worse than Netty's" + where,
                             "needs a Pollen and a Netty result", "NOT MEASURED"));
                 } else {
-                    double mine = best.p99Us().median();
+                    double mine = cheapest.p99Us().median();
                     out.add(new Targets.Check("p99 latency no worse than Netty's" + where,
-                            best.contestant() + " " + Units.nanos(mine * 1000) + " vs best Netty "
-                                    + Units.nanos(nettyP99 * 1000), mine <= nettyP99 ? "MET"
-                                    : "MISSED"));
+                            cheapest.contestant() + " " + Units.nanos(mine * 1000)
+                                    + " vs best Netty " + Units.nanos(nettyP99 * 1000),
+                            mine <= nettyP99 ? "MET" : "MISSED"));
                 }
             } else if (cell.unit().equals("MiB")) {
                 out.add(ratioCheck("Pollen's proxy ≥ 1.5× HAProxy's bulk throughput per CPU"

@@ -118,6 +118,22 @@ final class ProxyRace implements AutoCloseable {
     }
 
     /**
+     * Checks that every name is a proxy's name, available here or not.
+     *
+     * @param names proxy names
+     * @throws IllegalArgumentException for the first name that is no proxy at all
+     */
+    static void checkNames(List<String> names) {
+        for (String w : names) {
+            if (!w.equals(HAPROXY) && !w.startsWith("pollen:")) {
+                throw new IllegalArgumentException("unknown proxy '" + w + "': use haproxy or "
+                        + "pollen:<poller> (here: " + String.join(", ", AvailablePollers.pollen())
+                        + ")");
+            }
+        }
+    }
+
+    /**
      * The proxies of {@code wanted} that can run here; a note says why each other one cannot.
      *
      * @param wanted {@code haproxy} and {@code pollen:<poller>} names
@@ -126,6 +142,7 @@ final class ProxyRace implements AutoCloseable {
      * @throws IllegalArgumentException for a name that is no proxy at all
      */
     List<String> available(List<String> wanted, List<String> notes) {
+        checkNames(wanted);
         List<String> out = new ArrayList<>();
         List<String> pollers = AvailablePollers.pollen();
         for (String w : wanted) {
@@ -133,15 +150,12 @@ final class ProxyRace implements AutoCloseable {
             if (w.equals(HAPROXY)) {
                 why = Tools.find("haproxy") == null ? "haproxy is not installed (apt-get install "
                         + "haproxy); no ratio can be computed" : null;
-            } else if (w.startsWith("pollen:")) {
+            } else {
                 String p = w.substring("pollen:".length());
                 why = setup.examplesJar() == null ? "the examples jar is not built (mvn -q "
                         + "-DskipTests package -pl examples -am)"
                         : pollers.contains(p) ? null : "Pollen's poller '" + p + "' is not "
                         + "available here (" + AvailablePollers.describe() + ")";
-            } else {
-                throw new IllegalArgumentException("unknown proxy '" + w + "': use haproxy or "
-                        + "pollen:<poller> (here: " + String.join(", ", pollers) + ")");
             }
             if (why == null) {
                 out.add(w);

@@ -107,6 +107,14 @@ class ExternalTest {
         assertEquals("MISSED", status(checks, "Pollen epoll"), "1.10 > 1.05");
         assertEquals("MET", status(checks, "p99"), "the samples' p99 are equal");
 
+        List<Sample> noFloor = List.of(sample(1, "pollen:epoll", 1000, 1_100_000),
+                new Sample(1, 2, "2x64", "netty:epoll", 1000, 1, 1_200_000, 0, 50.0, 90.0, 200.0,
+                        0, null));
+        List<Targets.Check> withoutFloor = ExternalReport.targets(part("echo", "c:epoll", cells,
+                List.of("pollen:epoll", "netty:epoll"), noFloor));
+        assertEquals("NOT MEASURED", status(withoutFloor, "best Pollen poller"), "no C floor");
+        assertEquals("MISSED", status(withoutFloor, "p99"), "100 µs > Netty's 90 µs, floor or not");
+
         List<Cell> proxyCells = List.of(ProxyRace.cell("http-50"), ProxyRace.cell("bulk"));
         List<Sample> proxied = List.of(
                 new Sample(1, 1, "http-50", "haproxy", 1000, 1, 1_000_000, 0, 1.0, 2.0, 3.0, 0, null),
