@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +62,49 @@ class ExternalSmokeIT {
         String md = read(out.resolve(ExternalReport.MARKDOWN));
         assertTrue(md.contains("| 8 conns × 64 B | pollen:epoll |"), md);
         assertTrue(Files.size(out.resolve("echo.svg")) > 0 && Files.size(out.resolve("echo.png")) > 0);
+    }
+
+    @Test
+    void loadGeneratorCatchesAnEchoThatDiffers(@TempDir Path dir) throws Exception {
+        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
+                .normalize();
+        assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C load generator to test");
+        Path loadgen = dir.resolve("loadgen");
+        Process cc = new ProcessBuilder("cc", "-O2", "-o", loadgen.toString(),
+                root.resolve("benchmarks/external/c/loadgen.c").toString())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, cc.waitFor(), ccOut);
+
+        // an echo server that flips one byte after the first 1,000 bytes it has echoed
+        try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                try (Socket s = listener.accept()) {
+                    byte[] buf = new byte[4096];
+                    long echoed = 0;
+                    for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                        for (int i = 0; i < n; i++, echoed++) {
+                            if (echoed == 1_000) {
+                                buf[i] ^= 0x40;
+                            }
+                        }
+                        s.getOutputStream().write(buf, 0, n);
+                    }
+                } catch (IOException expectedWhenTheClientGivesUp) {
+                    // the load generator closes the connection on the wrong byte
+                }
+            });
+            Process lg = new ProcessBuilder(loadgen.toString(), "--port",
+                    Integer.toString(listener.getLocalPort()), "--conns", "1", "--size", "64",
+                    "--warmup", "0", "--seconds", "1").redirectErrorStream(true).start();
+            String out = new String(lg.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(lg.waitFor(30, TimeUnit.SECONDS), out);
+            assertEquals(1, lg.exitValue(), "a wrong byte fails the run: " + out);
+            assertTrue(out.contains("\"errors\":1") && out.contains("message 15: an echoed byte "
+                    + "differs from what was sent"), "byte 1,000 is in message 15 (64 B each): "
+                    + out);
+            server.join(5_000);
+        }
     }
 
     private static String read(Path file) throws IOException {
