@@ -175,7 +175,9 @@ public final class External implements Callable<Integer> {
                 "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC"));
         if (Runtime.version().feature() >= 23) {
-            flags.add("--sun-misc-unsafe-memory-access=allow"); // Netty's buffers use Unsafe
+            // lets Netty use sun.misc.Unsafe, its fastest setting (it avoids Unsafe on JDK 24+
+            // unless allowed), and keeps the JVMs quiet about it
+            flags.add("--sun-misc-unsafe-memory-access=allow");
         }
         flags.addAll(extraJvmFlags);
         Path c = cBin != null && Files.isExecutable(cBin.resolve("loadgen")) ? cBin : null;
