@@ -5,7 +5,7 @@
 # CPU per message or request from the kernel, interleaved rounds. See docs/benchmarks.md.
 #
 #   benchmarks/external/run.sh [echo|proxy|all|report] [options]   (--help lists them)
-#   benchmarks/external/run.sh --smoke      a ~2-minute check that everything runs
+#   benchmarks/external/run.sh --smoke      a ~2.5-minute check that everything runs
 #
 # Needs the benchmarks jar and, for the proxy part and the fallback load generator, the examples
 # jar (./run bench external builds both). A C compiler (cc) builds the C floor and the C load
