@@ -136,6 +136,13 @@ public final class External implements Callable<Integer> {
         if (!part.equals("echo")) {
             exit = Math.max(exit, proxy(setup, dir));
         }
+        if (exit == 0) { // keep the children's logs only when something failed
+            try (var files = Files.walk(setup.work())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        } else {
+            log.println("external: the children's logs are in " + setup.work());
+        }
         return exit;
     }
 
@@ -170,7 +177,8 @@ public final class External implements Callable<Integer> {
             }
         }
         Path work = Files.createTempDirectory("pollen-external-");
-        log.println("external: logs and configurations in " + work);
+        log.println("external: logs and configurations in " + work + " (removed after a run "
+                + "without errors)");
         List<String> flags = new ArrayList<>(List.of(
                 "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC"));
