@@ -221,7 +221,9 @@ public final class Async {
     /**
      * One future for the results of several, in the given order (asyncio's {@code gather}). The
      * first failure (or cancellation, as a {@link dev.pollen.loop.CancelledException}) fails it
-     * at once; the others keep running. Cancelling it cancels them all.
+     * at once; the others keep running. Futures already done count at once, so a gather of done
+     * futures is done on return. Cancelling it cancels them all, and it then fails with a
+     * {@link dev.pollen.loop.CancelledException} (asyncio 3.13: not {@code isCancelled()}).
      *
      * <p><b>Threading:</b> loop thread only.
      *

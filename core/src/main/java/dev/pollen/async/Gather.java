@@ -15,8 +15,13 @@ import java.util.function.Consumer;
  * <p>Without {@code returnExceptions}, the first child that fails (or is cancelled) fails the
  * gathering future at once with that exception (a cancelled child: a {@link CancelledException});
  * the other children keep running. With it, exceptions and cancellations are results like any
- * other, in place. Cancelling the gathering future cancels every child that is not done; it then
- * ends cancelled when they are.
+ * other, in place. Children that are already done are counted at once, so a gather of done
+ * futures is done when {@code gather} returns (asyncio 3.12+).
+ *
+ * <p>Cancelling the gathering future cancels every child that is not done. As in asyncio 3.13,
+ * it does not end cancelled: it fails with a {@link CancelledException} (the cancel message of
+ * the child that ended it), so {@link #isCancelled()} is false and {@link #exception()} returns
+ * that exception; awaiting it throws it, which cancels the awaiting task.
  */
 final class Gather<T> extends Future<List<T>> implements Consumer<Future<?>> {
 
@@ -56,8 +61,18 @@ final class Gather<T> extends Future<List<T>> implements Consumer<Future<?>> {
         // A future passed twice is one child: asyncio registers each distinct future once.
         java.util.Set<Future<? extends T>> unique = new java.util.LinkedHashSet<>(kids);
         outer.distinct = unique.size();
+        List<Future<? extends T>> done = new ArrayList<>();
         for (Future<? extends T> f : unique) {
-            f.addDoneCallback(outer);
+            if (f.isDone()) {
+                done.add(f);
+            } else {
+                f.addDoneCallback(outer);
+            }
+        }
+        // The children already done count now, in argument order, so a gather of done futures is
+        // done when it is returned (asyncio 3.12+ does the same).
+        for (Future<? extends T> f : done) {
+            outer.accept(f);
         }
         return outer;
     }
@@ -71,12 +86,8 @@ final class Gather<T> extends Future<List<T>> implements Consumer<Future<?>> {
             return;
         }
         if (!returnExceptions) {
-            if (child.isCancelled() && cancelRequested) {
-                super.cancel(Outcomes.cancelMessage(child)); // we cancelled it: end cancelled
-                return;
-            }
             if (child.isCancelled()) {
-                // Cancelled by someone else: asyncio fails the gathering future with the
+                // By us or by someone else: asyncio fails the gathering future with the
                 // CancelledError instead of cancelling it.
                 setException(new CancelledException(Outcomes.cancelMessage(child)));
                 return;
@@ -100,7 +111,10 @@ final class Gather<T> extends Future<List<T>> implements Consumer<Future<?>> {
             }
         }
         if (cancelRequested) {
-            super.cancel(null);
+            // Cancelled even though every child ended another way (asyncio, issue 32684): fail
+            // with a CancelledException carrying the last child's cancel message.
+            setException(new CancelledException(child.isCancelled()
+                    ? Outcomes.cancelMessage(child) : null));
         } else {
             @SuppressWarnings("unchecked")
             List<T> typed = (List<T>) (List<?>) results;
@@ -109,7 +123,8 @@ final class Gather<T> extends Future<List<T>> implements Consumer<Future<?>> {
     }
 
     /**
-     * Cancels every child that is not done; the gathering future ends cancelled once they are.
+     * Cancels every child that is not done; once they are, the gathering future fails with a
+     * {@link CancelledException} (it is not {@linkplain #isCancelled() cancelled}, as in asyncio).
      *
      * @param message passed to each child's cancel
      * @return true if a child was cancelled

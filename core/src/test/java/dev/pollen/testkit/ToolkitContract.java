@@ -164,21 +164,96 @@ public abstract class ToolkitContract extends TaskTestSupport {
         assertInstanceOf(CancelledException.class, g.exception());
     }
 
-    // test_tasks GatherTests: test_cancel_gather_1/2 (cancelling the gather cancels the children)
+    // test_tasks GatherTests: test_cancel_gather_1/2 (cancelling the gather cancels the children).
+    // As asyncio 3.13 (run on CPython): the gathering future is then not cancelled() but holds a
+    // CancelledError as its exception, carrying the cancel message.
     @Test
-    void cancellingTheGatherCancelsEveryChild() {
+    void cancellingTheGatherCancelsEveryChildAndFailsItWithACancelledException() {
         EventLoop loop = newVirtualLoop();
         Future<String> a = loop.createFuture();
         Future<String> b = loop.createFuture();
         Future<String> done = loop.createFuture();
         done.setResult("done");
         Future<List<Object>> g = Async.gather(a, b, done);
-        assertTrue(g.cancel());
+        assertTrue(g.cancel("bye"));
         drain(loop);
         assertTrue(a.isCancelled());
         assertTrue(b.isCancelled());
-        assertTrue(g.isCancelled());
+        assertTrue(g.isDone());
+        assertFalse(g.isCancelled());
+        CancelledException e = assertInstanceOf(CancelledException.class, g.exception());
+        assertEquals("bye", e.getMessage());
+        assertThrows(CancelledException.class, g::result);
         assertFalse(g.cancel(), "a done gather refuses to be cancelled");
+    }
+
+    // The same with returnExceptions: the request to cancel wins over the list of results.
+    @Test
+    void cancellingAGatherWithReturnExceptionsAlsoFailsItWithACancelledException() {
+        EventLoop loop = newVirtualLoop();
+        Future<String> a = loop.createFuture();
+        Future<String> b = loop.createFuture();
+        Future<List<Object>> g = Async.gather(List.of(a, b), true);
+        assertTrue(g.cancel());
+        drain(loop);
+        assertTrue(g.isDone());
+        assertFalse(g.isCancelled());
+        assertInstanceOf(CancelledException.class, g.exception());
+    }
+
+    // A task awaiting a gather that its cancellation cancels ends cancelled, like the children.
+    @Test
+    void cancellingATaskThatAwaitsAGatherCancelsTheTaskAndTheChildren() {
+        EventLoop loop = newVirtualLoop();
+        Task<String> child = loop.createTask(() -> Async.sleep(Duration.ofDays(1), "late"));
+        Task<List<Object>> waiter = loop.createTask(() -> Async.gather(child).await());
+        drain(loop);
+        waiter.cancel();
+        drain(loop);
+        assertTrue(waiter.isCancelled());
+        assertTrue(child.isCancelled());
+    }
+
+    // asyncio 3.12+: a gather of futures that are all done is done when gather returns.
+    @Test
+    void gatherOfDoneFuturesIsDoneAtOnce() {
+        EventLoop loop = newVirtualLoop();
+        Future<String> a = loop.createFuture();
+        Future<String> b = loop.createFuture();
+        a.setResult("a");
+        b.setResult("b");
+        Future<List<Object>> g = Async.gather(a, b, a);
+        assertTrue(g.isDone(), "not done at once: " + g);
+        assertEquals(List.of("a", "b", "a"), g.result());
+        Future<String> failed = loop.createFuture();
+        failed.setException(new IllegalStateException("x"));
+        Future<List<Object>> g2 = Async.gather(a, failed);
+        assertTrue(g2.isDone());
+        assertEquals("x", g2.exception().getMessage());
+        Future<List<Object>> g3 = Async.gather(List.of(a, failed), true);
+        assertTrue(g3.isDone());
+        assertInstanceOf(IllegalStateException.class, g3.result().get(1));
+    }
+
+    // Some done, some pending: the done ones count at once, the gather waits for the rest; a done
+    // failure fails it at once.
+    @Test
+    void gatherOfSomeDoneFuturesWaitsOnlyForThePendingOnes() {
+        EventLoop loop = newVirtualLoop();
+        Future<String> a = loop.createFuture();
+        Future<String> b = loop.createFuture();
+        a.setResult("a");
+        Future<List<Object>> g = Async.gather(a, b);
+        assertFalse(g.isDone());
+        b.setResult("b");
+        drain(loop);
+        assertEquals(List.of("a", "b"), g.result());
+        Future<String> failed = loop.createFuture();
+        failed.setException(new IllegalStateException("first"));
+        Future<String> pending = loop.createFuture();
+        Future<List<Object>> g2 = Async.gather(pending, failed);
+        assertTrue(g2.isDone(), "a done failure fails the gather at once");
+        assertFalse(pending.isDone(), "the other children keep running");
     }
 
     // test_tasks GatherTests: test_duplicate_coroutines
