@@ -131,6 +131,24 @@ public final class Async {
     }
 
     /**
+     * Creates a named task on the running loop, choosing whether it starts eagerly: with
+     * {@code eagerStart} its body runs at once, inside this call, until its first suspension
+     * (asyncio 3.14's {@code create_task(..., eager_start=True)}; see
+     * {@link EventLoop#createTask(String, Callable, boolean)}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name       the task's name, or null
+     * @param body       the task's body
+     * @param eagerStart whether to start it eagerly
+     * @param <T>        its result type
+     * @return the task (already done if it started eagerly and never suspended)
+     */
+    public static <T> Task<T> createTask(String name, Callable<T> body, boolean eagerStart) {
+        return EventLoop.current().createTask(name, body, eagerStart);
+    }
+
+    /**
      * Creates a task without a result on the running loop.
      *
      * <p><b>Threading:</b> loop thread only.

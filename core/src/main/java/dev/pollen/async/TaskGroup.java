@@ -27,14 +27,29 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code run} waits for every task of the group, also when the body throws.</li>
  *   <li>The first task that fails (with anything but a cancellation) cancels the other tasks and
- *       the task running the body, whose pending await throws a cancellation.</li>
+ *       the task running the body, whose pending await throws a cancellation; once the group is
+ *       done, that request is withdrawn ({@link Task#uncancel()}), so {@link Task#cancelling()}
+ *       is 1 inside the body while it is being cancelled and back to what it was afterwards.</li>
+ *   <li>A task failing while {@code run} waits for the others at the end (the body has
+ *       returned) cancels the others the same way.</li>
  *   <li>Every failure, of the body and of the tasks, is reported together in one
  *       {@link TaskGroupException}.</li>
  *   <li>Cancelling the task that runs the group cancels the group's tasks, waits for them, and
- *       propagates the cancellation.</li>
+ *       propagates the cancellation. If a task fails meanwhile, the {@link TaskGroupException}
+ *       wins, and the outside request stays pending on the task running the group
+ *       ({@code cancelling()} unchanged): its next await is cancelled.</li>
+ *   <li>{@link #cancel()} stops the group from inside or outside: its tasks and the body are
+ *       cancelled, and {@code run} returns normally once they are done (asyncio 3.15's
+ *       {@code TaskGroup.cancel()}).</li>
+ *   <li>A task created by the group is added to it even when it is done at once (an
+ *       {@linkplain dev.pollen.loop.EventLoop#createTask(String, Callable, boolean) eager task}):
+ *       its end is handled by a done-callback in a later step, never inside
+ *       {@code createTask} (CPython's fix gh-128550).</li>
  * </ul>
- * These are asyncio 3.12's rules, ported with their cancel-count bookkeeping
- * ({@link Task#uncancel()}), so groups nest with each other and with {@link Timeout}.
+ * These are asyncio 3.13's rules (checked against CPython 3.13 by the parity test,
+ * {@code docs/asyncio.md}), ported with their cancel-count bookkeeping, so groups nest with each
+ * other and with {@link Timeout}. Python's {@code SystemExit} and {@code KeyboardInterrupt},
+ * which asyncio lets through unwrapped, have no Java counterpart: every failure is collected.
  *
  * <p><b>Threading:</b> loop thread only; {@code run} inside a task.
  */
@@ -126,6 +141,24 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group is finished or shutting down (a task failed)
      */
     public <T> Task<T> createTask(String name, Callable<T> body) {
+        return createTask(name, body, loop.isEagerTasks());
+    }
+
+    /**
+     * Creates a named task in this group, choosing whether it starts eagerly (see
+     * {@link EventLoop#createTask(String, Callable, boolean)}; asyncio 3.14's
+     * {@code create_task(..., eager_start=)}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name       the task's name, or null
+     * @param body       the task's body
+     * @param eagerStart whether the body runs at once until its first suspension
+     * @param <T>        its result type
+     * @return the task (done already if it started eagerly and never suspended)
+     * @throws IllegalStateException if the group is finished or shutting down (a task failed)
+     */
+    public <T> Task<T> createTask(String name, Callable<T> body, boolean eagerStart) {
         Objects.requireNonNull(body, "body");
         if (!entered) {
             throw new IllegalStateException(this + " has not been entered");
@@ -136,10 +169,56 @@ public final class TaskGroup {
         if (aborting) {
             throw new IllegalStateException(this + " is shutting down: a task failed");
         }
-        Task<T> t = loop.createTask(name, body);
+        Task<T> t = loop.createTask(name, body, eagerStart);
+        // Also when it is done already (it ran eagerly): the done-callback, not this call,
+        // handles its end, so a failure never cancels the body in the middle of createTask.
         tasks.add(t);
         t.addDoneCallback(onTaskDone);
+        if (aborting && !t.isDone()) {
+            t.cancel(); // its eager start cancelled the group before it joined it
+        }
         return t;
+    }
+
+    /**
+     * As {@link #createTask(String, Callable, boolean)} for a body without a result.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name       the task's name, or null
+     * @param body       the task's body
+     * @param eagerStart whether the body runs at once until its first suspension
+     * @return the task
+     */
+    public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
+        Objects.requireNonNull(body, "body");
+        return createTask(name, () -> {
+            body.run();
+            return null;
+        }, eagerStart);
+    }
+
+    /**
+     * Cancels the group (asyncio 3.15's {@code TaskGroup.cancel()}): every task of the group
+     * that is not done and the task running the body are cancelled, and {@link #run(Body)}
+     * returns normally (without a cancellation) once they are all done. Failures of the tasks
+     * are still reported as a {@link TaskGroupException}; a cancellation of the body's task from
+     * somebody else still propagates. Idempotent; does nothing once the group has finished.
+     *
+     * <p><b>Threading:</b> loop thread only (the body, one of the group's tasks, or any other
+     * code on the loop).
+     */
+    public void cancel() {
+        if (exiting && tasks.isEmpty()) {
+            return;
+        }
+        if (!aborting) {
+            abort();
+            if (!parentCancelRequested) {
+                parentCancelRequested = true;
+                parent.cancel();
+            }
+        }
     }
 
     /**
@@ -166,6 +245,7 @@ public final class TaskGroup {
             abort();
         }
         // A loop: the wait can be cancelled several times if our task is cancelled repeatedly.
+        CancellationException pendingCancel = null;
         while (!tasks.isEmpty()) {
             if (onCompleted == null) {
                 onCompleted = loop.createFuture();
@@ -173,6 +253,7 @@ public final class TaskGroup {
             try {
                 onCompleted.await();
             } catch (CancellationException e) {
+                pendingCancel = e;
                 if (!aborting) {
                     // Our task is cancelled from outside while the group's tasks run.
                     propagateCancel = e;
@@ -186,6 +267,10 @@ public final class TaskGroup {
             // else asked for a cancellation, do not propagate it.
             if (parent.uncancel() == 0) {
                 propagateCancel = null;
+            } else if (propagateCancel == null) {
+                // The request left is somebody else's, which arrived while we waited: keep it
+                // (CPython gh-155433; matters after cancel(), where no error takes precedence).
+                propagateCancel = pendingCancel;
             }
         }
         if (propagateCancel != null && errors.isEmpty()) {
@@ -202,10 +287,8 @@ public final class TaskGroup {
             }
             throw new TaskGroupException(errors);
         }
-        if (failure != null) {
-            // As asyncio's __aexit__ returning false: the body's own exception goes on.
-            throw Outcomes.rethrow(failure);
-        }
+        // Left: no error, and no cancellation to propagate (the body's cancellation, if any, was
+        // our own, from cancel()): the group ends normally, as asyncio's __aexit__ returning true.
     }
 
     private void abort() {

@@ -52,6 +52,15 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * attribute {@code Add-Exports: java.base/jdk.internal.vm}); without it {@code createTask} fails
  * with a message saying so, and callback-style code keeps working.
  *
+ * <p><b>Eager tasks</b> (asyncio 3.12's {@code eager_task_factory}, 3.14's {@code eager_start}):
+ * a loop built with {@link Builder#eagerTasks(boolean) eagerTasks(true)}, or a task created with
+ * {@link #createTask(String, Callable, boolean) eagerStart = true}, runs the task's body at once,
+ * inside {@code createTask}, until its first suspension; a task that never suspends is done when
+ * {@code createTask} returns and never touches the ready queue. While it runs,
+ * {@link Task#current()} is the new task; the creator resumes when the new task first suspends or
+ * ends. This applies only when {@code createTask} is called on the thread of the running loop;
+ * otherwise (the loop is not running yet) the task is scheduled as usual.
+ *
  * <h2>Virtual time</h2>
  * A loop built with {@link Builder#virtualTime(boolean) virtualTime(true)} has a clock that starts
  * at 0 and, whenever nothing is ready, jumps straight to the next timer instead of waiting (like
@@ -99,6 +108,8 @@ public final class EventLoop implements AutoCloseable {
     private long timerSequence;
     private long virtualNow;
     private boolean debug;
+    /** Whether {@link #createTask(String, Callable)} starts tasks eagerly. */
+    private final boolean eagerTasks;
     private long slowCallbackNanos;
     private ExceptionHandler exceptionHandler;
     /** The task running right now on this loop's thread, if any (see {@link Suspender}). */
@@ -136,6 +147,7 @@ public final class EventLoop implements AutoCloseable {
         this.recorder = new LoopRecorder(this.name);
         this.virtualTime = b.virtualTime;
         this.debug = b.debug;
+        this.eagerTasks = b.eagerTasks;
         this.slowCallbackNanos = b.slowCallback.toNanos();
         this.exceptionHandler = b.exceptionHandler;
     }
@@ -739,9 +751,11 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Creates a task that runs {@code body} as a coroutine on this loop (asyncio's
-     * {@code create_task}); its first step runs in the next iteration. Inside the body, and in
-     * anything it calls, {@link Future#await()} suspends only this task. The task starts with a
-     * copy of the creator's {@linkplain TaskLocal task-local} values.
+     * {@code create_task}); its first step runs in the next iteration, or at once on a loop with
+     * {@linkplain Builder#eagerTasks(boolean) eager tasks} (see
+     * {@link #createTask(String, Callable, boolean)}). Inside the body, and in anything it calls,
+     * {@link Future#await()} suspends only this task. The task starts with a copy of the creator's
+     * {@linkplain TaskLocal task-local} values.
      *
      * <p><b>Threading:</b> loop thread only; from other threads use
      * {@code Async.runCoroutineThreadsafe}.
@@ -768,6 +782,34 @@ public final class EventLoop implements AutoCloseable {
      * @return the task, already scheduled
      */
     public <T> Task<T> createTask(String name, Callable<T> body) {
+        return createTask(name, body, eagerTasks);
+    }
+
+    /**
+     * As {@link #createTask(String, Callable)}, choosing for this task whether it starts eagerly
+     * (asyncio 3.14's {@code create_task(..., eager_start=)}), whatever the loop's
+     * {@linkplain Builder#eagerTasks(boolean) default}.
+     *
+     * <p>An eager start runs the body at once, inside this call, until its first suspension
+     * (an {@code await} of a pending future, {@link Task#yieldNow()}, a sleep...): the task is
+     * then pending and resumes like any other. A body that returns or throws without suspending
+     * leaves the task done when this returns, without a trip through the ready queue (the point
+     * of eager tasks: a cache hit costs no loop iteration). While the body runs,
+     * {@link Task#current()} is the new task; the caller goes on when it suspends or ends. A
+     * cancellation requested during that first run is delivered as usual. The eager start
+     * happens only on the thread of the running loop; before the loop runs, the task is
+     * scheduled as usual. The ordering changes: an eager task's first step runs before
+     * callbacks that are already ready, as in asyncio.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name       the task's name, or null
+     * @param body       the task's body
+     * @param eagerStart whether to run the body at once until its first suspension
+     * @param <T>        the result type
+     * @return the task: scheduled, suspended after its eager start, or already done
+     */
+    public <T> Task<T> createTask(String name, Callable<T> body, boolean eagerStart) {
         Objects.requireNonNull(body, "body");
         checkThread("createTask");
         checkNotClosed("createTask");
@@ -775,8 +817,45 @@ public final class EventLoop implements AutoCloseable {
         Object[] locals = suspender instanceof Step s ? s.task.locals : tasks.rootLocals;
         Task<T> t = new Task<>(this, name, body, locals);
         tasks.add(t);
-        ready.add(t.step);
+        if (eagerStart && owner == Thread.currentThread()) {
+            // Its first step, now, on this thread: nested inside the creator's step when a task
+            // creates it (the JDK's continuations nest; the new task's suspension returns here).
+            t.step();
+        } else {
+            ready.add(t.step);
+        }
         return t;
+    }
+
+    /**
+     * As {@link #createTask(String, Runnable)}, choosing whether the task starts eagerly (see
+     * {@link #createTask(String, Callable, boolean)}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param name       the task's name, or null
+     * @param body       the task's body
+     * @param eagerStart whether to run the body at once until its first suspension
+     * @return the task: scheduled, suspended after its eager start, or already done
+     */
+    public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
+        Objects.requireNonNull(body, "body");
+        return createTask(name, () -> {
+            body.run();
+            return null;
+        }, eagerStart);
+    }
+
+    /**
+     * Whether tasks created without an explicit {@code eagerStart} start eagerly (see
+     * {@link Builder#eagerTasks(boolean)}).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the loop's default
+     */
+    public boolean isEagerTasks() {
+        return eagerTasks;
     }
 
     /**
@@ -801,11 +880,7 @@ public final class EventLoop implements AutoCloseable {
      * @return the task, already scheduled
      */
     public Task<Void> createTask(String name, Runnable body) {
-        Objects.requireNonNull(body, "body");
-        return createTask(name, () -> {
-            body.run();
-            return null;
-        });
+        return createTask(name, body, eagerTasks);
     }
 
     /**
@@ -1261,6 +1336,7 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug = Boolean.getBoolean("pollen.debug");
         private Duration slowCallback = Duration.ofMillis(100);
         private boolean virtualTime;
+        private boolean eagerTasks;
         private ExceptionHandler exceptionHandler;
 
         private Builder() {
@@ -1338,6 +1414,21 @@ public final class EventLoop implements AutoCloseable {
          */
         public Builder virtualTime(boolean virtualTime) {
             this.virtualTime = virtualTime;
+            return this;
+        }
+
+        /**
+         * Starts every task created without an explicit choice eagerly (asyncio's
+         * {@code loop.set_task_factory(asyncio.eager_task_factory)}; default false): the body
+         * runs inside {@code createTask} until its first suspension, and a task that never
+         * suspends is done when {@code createTask} returns. See
+         * {@link EventLoop#createTask(String, Callable, boolean)}, which also chooses per task.
+         *
+         * @param eagerTasks whether tasks start eagerly
+         * @return this builder
+         */
+        public Builder eagerTasks(boolean eagerTasks) {
+            this.eagerTasks = eagerTasks;
             return this;
         }
 

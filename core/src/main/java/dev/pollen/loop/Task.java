@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A coroutine-like task: a {@link Future} whose result is computed by a body (a plain lambda or
  * method) that runs on the loop thread and may {@linkplain Future#await() await} futures
- * (asyncio's {@code Task}). Created by {@link EventLoop#createTask(Callable)}.
+ * (asyncio's {@code Task}). Created by {@link EventLoop#createTask(Callable)}; its first step
+ * runs in a later loop iteration, or at once, inside {@code createTask}, for an
+ * {@linkplain EventLoop#createTask(String, Callable, boolean) eager task}.
  *
  * <p><b>Awaiting.</b> Inside the body, and inside anything it calls, {@code future.await()}
  * suspends only this task until the future is done, then returns its result or throws its

@@ -302,6 +302,211 @@ public abstract class TaskGroupContract extends TaskTestSupport {
                 String.valueOf(shuttingDown.get()));
     }
 
+    // asyncio 3.13 (checked on CPython): while the group cancels the body after a child failed,
+    // the body sees cancelling() == 1; once the group is done it is back to 0.
+    @Test
+    void theBodySeesOneCancellationRequestWhileTheGroupAbortsIt() {
+        EventLoop loop = newVirtualLoop();
+        List<String> log = new ArrayList<>();
+        runTask(loop, () -> {
+            Task<?> me = Task.current();
+            assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    Async.sleep(ms(10));
+                    throw new IllegalStateException("x");
+                });
+                try {
+                    Async.sleep(ms(1000));
+                } catch (CancelledException e) {
+                    log.add("in body " + me.cancelling());
+                    Async.yieldNow(); // still inside the group: no second cancellation arrives
+                    log.add("still in body " + me.cancelling());
+                    throw e;
+                }
+            }));
+            log.add("after " + me.cancelling());
+            Async.yieldNow();
+            log.add("parent goes on");
+            return null;
+        });
+        assertEquals(List.of("in body 1", "still in body 1", "after 0", "parent goes on"), log);
+    }
+
+    // asyncio 3.13: a task failing while run() waits at its end (the body has returned) cancels
+    // the other tasks at once and is reported; no cancellation is left on the parent.
+    @Test
+    void aTaskFailingDuringTheExitWaitCancelsTheOthers() {
+        EventLoop loop = newVirtualLoop();
+        AtomicReference<Task<?>> other = new AtomicReference<>();
+        int cancelling = runTask(loop, () -> {
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    Async.sleep(ms(20));
+                    throw new IllegalStateException("late");
+                });
+                other.set(g.createTask(() -> Async.sleep(ms(50))));
+            }));
+            assertEquals("late", e.exceptions().get(0).getMessage());
+            return Task.current().cancelling();
+        });
+        assertEquals(0, cancelling);
+        assertTrue(other.get().isCancelled());
+        assertEquals(20 * MILLI, loop.time());
+    }
+
+    // asyncio 3.13: an outside cancel arrives, a task fails while being cancelled: the group
+    // reports the failure, and the outside request stays pending (cancelling() == 1), so the next
+    // await of the task that ran the group is cancelled.
+    @Test
+    void anOutsideCancelWithATaskFailureReportsTheFailureAndKeepsTheCancel() {
+        EventLoop loop = newVirtualLoop();
+        List<String> log = new ArrayList<>();
+        Task<Void> runner = loop.createTask(() -> {
+            Task<?> me = Task.current();
+            try {
+                TaskGroup.run(g -> g.createTask(() -> {
+                    try {
+                        Async.sleep(ms(1000));
+                    } catch (CancelledException c) {
+                        throw new IllegalStateException("fails while cancelled");
+                    }
+                }));
+            } catch (TaskGroupException e) {
+                log.add("group failed, cancelling " + me.cancelling());
+            }
+            try {
+                Async.yieldNow();
+                log.add("not cancelled");
+            } catch (CancelledException c) {
+                log.add("the outside cancel is still pending");
+                throw c;
+            }
+        });
+        loop.callLater(ms(10), runner::cancel);
+        assertThrows(CancelledException.class, () -> loop.runUntilComplete(runner));
+        assertTrue(runner.isCancelled());
+        assertEquals(List.of("group failed, cancelling 1", "the outside cancel is still pending"),
+                log);
+    }
+
+    // ------------------------------------------------------------------ cancel() (3.15)
+
+    // test_taskgroups (3.15): test_taskgroup_cancel_body / _children
+    @Test
+    void cancelStopsTheTasksAndTheBodyAndRunReturnsNormally() {
+        EventLoop loop = newVirtualLoop();
+        List<String> log = new ArrayList<>();
+        String r = runTask(loop, () -> {
+            TaskGroup.run(g -> {
+                Task<Void> child = g.createTask(() -> {
+                    try {
+                        Async.sleep(ms(1000));
+                    } catch (CancelledException e) {
+                        log.add("child cancelled");
+                        throw e;
+                    }
+                });
+                Async.sleep(ms(10));
+                g.cancel();
+                g.cancel(); // idempotent
+                try {
+                    Async.sleep(ms(1000));
+                    log.add("body not cancelled");
+                } catch (CancelledException e) {
+                    log.add("body cancelled, cancelling " + Task.current().cancelling());
+                    throw e;
+                }
+                assertFalse(child.isDone());
+            });
+            Async.sleep(ms(5));
+            return "after the group, cancelling " + Task.current().cancelling();
+        });
+        assertEquals("after the group, cancelling 0", r);
+        assertEquals(List.of("child cancelled", "body cancelled, cancelling 1"), log);
+        assertEquals(15 * MILLI, loop.time());
+    }
+
+    // test_taskgroups (3.15): cancelling from a child, and while run() waits at its end
+    @Test
+    void cancelFromAChildOrDuringTheExitWait() {
+        EventLoop loop = newVirtualLoop();
+        AtomicReference<Task<?>> sleeper = new AtomicReference<>();
+        runTask(loop, () -> {
+            TaskGroup.run(g -> {
+                sleeper.set(g.createTask(() -> Async.sleep(ms(1000))));
+                g.createTask(() -> {
+                    Async.sleep(ms(10));
+                    g.cancel();
+                });
+            });
+            return null;
+        });
+        assertTrue(sleeper.get().isCancelled());
+        assertEquals(10 * MILLI, loop.time());
+
+        EventLoop loop2 = newVirtualLoop();
+        AtomicReference<TaskGroup> group = new AtomicReference<>();
+        loop2.callLater(ms(10), () -> group.get().cancel());
+        runTask(loop2, () -> {
+            TaskGroup.run(g -> {
+                group.set(g);
+                g.createTask(() -> Async.sleep(ms(1000)));
+            });
+            group.get().cancel(); // after the group finished: nothing happens
+            Async.yieldNow();
+            return null;
+        });
+        assertEquals(10 * MILLI, loop2.time());
+    }
+
+    // cancel() does not hide failures: a task failing while the group is cancelled is reported.
+    @Test
+    void cancelStillReportsFailures() {
+        EventLoop loop = newVirtualLoop();
+        TaskGroupException e = assertThrows(TaskGroupException.class, () -> runTask(loop, () -> {
+            TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    try {
+                        Async.sleep(ms(1000));
+                    } catch (CancelledException c) {
+                        throw new IllegalStateException("cleanup failed");
+                    }
+                });
+                Async.yieldNow();
+                g.cancel();
+            });
+            return null;
+        }));
+        assertEquals("cleanup failed", e.exceptions().get(0).getMessage());
+    }
+
+    // cancel() does not swallow somebody else's cancellation arriving meanwhile (CPython
+    // gh-155433): the group still ends, and the outside cancellation propagates.
+    @Test
+    void anOutsideCancelDuringACancelledGroupStillPropagates() {
+        EventLoop loop = newVirtualLoop();
+        AtomicReference<TaskGroup> group = new AtomicReference<>();
+        Task<String> runner = loop.createTask(() -> {
+            TaskGroup.run(g -> {
+                group.set(g);
+                g.createTask(() -> {
+                    try {
+                        Async.sleep(ms(1000));
+                    } catch (CancelledException c) {
+                        Async.sleep(ms(20)); // slow cleanup
+                        throw c;
+                    }
+                });
+            });
+            return "returned";
+        });
+        loop.callLater(ms(10), () -> group.get().cancel());
+        loop.callLater(ms(15), runner::cancel);
+        assertThrows(CancelledException.class, () -> loop.runUntilComplete(runner));
+        assertTrue(runner.isCancelled());
+        assertEquals(30 * MILLI, loop.time());
+    }
+
     @Test
     void runOutsideATaskFails() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
