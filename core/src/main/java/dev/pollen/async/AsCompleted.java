@@ -27,6 +27,18 @@ import java.util.function.Consumer;
  * that have not finished by the deadline fail with {@link TimeoutException}; the inputs
  * themselves are not cancelled.
  *
+ * <p>{@link #nextDone()} is asyncio 3.13's {@code async for f in as_completed(...)}: it suspends
+ * until the next input is done and returns that input itself (the same task or future object),
+ * so the caller can tell which one finished:
+ *
+ * <pre>{@code
+ * AsCompleted<String> it = Async.asCompleted(fetches);
+ * while (it.hasNext()) {
+ *     Future<? extends String> first = it.nextDone();   // one of fetches, done
+ * }
+ * }</pre>
+ * The two ways can be mixed; each call takes the next input to finish.
+ *
  * <p>Iterate once: {@link #iterator()} returns this object.
  *
  * <p><b>Threading:</b> loop thread only.
@@ -38,7 +50,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>>, Iterator<Futur
     private final EventLoop loop;
     private final Set<Future<? extends T>> todo;
     private final ArrayDeque<Future<? extends T>> done = new ArrayDeque<>();
-    private final ArrayDeque<Future<T>> waiting = new ArrayDeque<>();
+    /** Callers waiting for the next input: a {@code Future<T>} from next(), or the Future of a
+     *  Future from nextDone() (see {@link Waiting}). */
+    private final ArrayDeque<Waiting<T>> waiting = new ArrayDeque<>();
     private final Consumer<Future<? extends T>> onDone = this::onDone;
     private int left;
     private TimerHandle timer;
@@ -109,22 +123,62 @@ public final class AsCompleted<T> implements Iterable<Future<T>>, Iterator<Futur
         if (f != null) {
             Outcomes.copy(f, next);
         } else if (timedOut) {
-            next.setException(new TimeoutException("asCompleted: the timeout expired"));
+            next.setException(timeoutException());
         } else {
-            waiting.add(next);
+            waiting.add(new Waiting<>(next, null));
         }
         return next;
+    }
+
+    /**
+     * Suspends the calling task until the next input is done and returns that input itself
+     * (asyncio 3.13's asynchronous iteration over {@code as_completed}); returns at once if one
+     * is done already.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @return the next input to finish, done
+     * @throws NoSuchElementException if every input was already returned
+     * @throws TimeoutException       if the timeout expired before another input finished
+     * @throws dev.pollen.loop.CancelledException if the calling task is cancelled meanwhile
+     */
+    public Future<? extends T> nextDone() {
+        if (left == 0) {
+            throw new NoSuchElementException("asCompleted: every future was already returned");
+        }
+        left--;
+        Future<? extends T> f = done.poll();
+        if (f != null) {
+            return f;
+        }
+        if (timedOut) {
+            throw timeoutException();
+        }
+        Future<Future<? extends T>> next = loop.createFuture();
+        waiting.add(new Waiting<>(null, next));
+        return next.await();
+    }
+
+    private static TimeoutException timeoutException() {
+        return new TimeoutException("asCompleted: the timeout expired");
     }
 
     private void onDone(Future<? extends T> f) {
         if (!todo.remove(f)) {
             return;
         }
-        Future<T> w = waiting.poll();
-        if (w != null) {
-            Outcomes.copy(f, w);
-        } else {
+        Waiting<T> w = waiting.poll();
+        while (w != null && w.future().isDone()) {
+            // Cancelled (its awaiting task was cancelled): the input goes to the next caller, as
+            // asyncio's queue keeps it for the next get().
+            w = waiting.poll();
+        }
+        if (w == null) {
             done.add(f);
+        } else if (w.outcome != null) {
+            Outcomes.copy(f, w.outcome);
+        } else {
+            w.original.setResult(f);
         }
         if (todo.isEmpty() && timer != null) {
             timer.cancel();
@@ -139,9 +193,18 @@ public final class AsCompleted<T> implements Iterable<Future<T>>, Iterator<Futur
             f.removeDoneCallback(onDone);
         }
         todo.clear();
-        Future<T> w;
+        Waiting<T> w;
         while ((w = waiting.poll()) != null) {
-            w.setException(new TimeoutException("asCompleted: the timeout expired"));
+            if (!w.future().isDone()) {
+                w.future().setException(timeoutException());
+            }
+        }
+    }
+
+    /** One waiting caller: next() gets a copy of the outcome, nextDone() the input itself. */
+    private record Waiting<T>(Future<T> outcome, Future<Future<? extends T>> original) {
+        Future<?> future() {
+            return outcome != null ? outcome : original;
         }
     }
 }

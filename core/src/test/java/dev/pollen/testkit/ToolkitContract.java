@@ -523,6 +523,53 @@ public abstract class ToolkitContract extends TaskTestSupport {
         assertEquals(List.of("quick", "timeout@100"), out);
     }
 
+    // test_tasks: test_as_completed_async_iter (3.13: async iteration yields the inputs)
+    @Test
+    void asCompletedNextDoneReturnsTheInputsThemselves() {
+        EventLoop loop = newVirtualLoop();
+        runTask(loop, () -> {
+            Task<String> slow = loop.createTask(() -> Async.sleep(ms(20), "slow"));
+            Task<String> quick = loop.createTask(() -> Async.sleep(ms(10), "quick"));
+            Future<String> done = loop.createFuture();
+            done.setResult("done");
+            AsCompleted<String> it = Async.asCompleted(List.of(slow, quick, done));
+            Future<String> viaNext = it.next(); // the two ways mix: each takes the next to finish
+            assertEquals("done", viaNext.await());
+            assertSame(quick, it.nextDone());
+            assertEquals(10 * MILLI, loop.time());
+            assertSame(slow, it.nextDone());
+            assertTrue(slow.isDone());
+            assertFalse(it.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, it::nextDone);
+            Task<String> never = loop.createTask(() -> Async.sleep(Duration.ofDays(1), "never"));
+            AsCompleted<String> timed = Async.asCompleted(List.of(never), ms(5));
+            assertThrows(TimeoutException.class, timed::nextDone);
+            assertFalse(never.isCancelled());
+            never.cancel();
+            return null;
+        });
+    }
+
+    // A task cancelled while it awaits the next outcome does not lose that outcome: the next
+    // caller gets it (asyncio keeps it in its queue).
+    @Test
+    void aCancelledWaitOnAsCompletedPassesTheOutcomeOn() {
+        EventLoop loop = newVirtualLoop();
+        runTask(loop, () -> {
+            Task<String> a = loop.createTask(() -> Async.sleep(ms(20), "a"));
+            Task<String> b = loop.createTask(() -> Async.sleep(ms(30), "b"));
+            AsCompleted<String> it = Async.asCompleted(List.of(a, b));
+            Task<String> impatient = loop.createTask(() -> it.next().await());
+            loop.callLater(ms(10), impatient::cancel);
+            assertThrows(CancelledException.class, impatient::await);
+            assertEquals("a", it.next().await());
+            assertFalse(it.hasNext(), "the cancelled wait used up its slot, as in asyncio");
+            Async.sleep(ms(20));
+            assertTrue(loopErrors.isEmpty(), loopErrors.toString());
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ blocking work
 
     // test_threads: test_to_thread
