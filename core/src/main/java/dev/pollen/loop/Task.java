@@ -355,6 +355,13 @@ public final class Task<T> extends Future<T> {
             } finally {
                 waiter = null;
             }
+            if (mustCancel && (f.isCancelled()
+                    || f.rawException() instanceof CancellationException)) {
+                // Woken with a cancellation already (a second cancel() while the first was on
+                // its way): that one is delivered, with its message, as asyncio's __step keeps
+                // the CancelledError it was woken with.
+                mustCancel = false;
+            }
             deliverPendingCancel();
         }
         return f.result();

@@ -645,4 +645,27 @@ public abstract class TaskContract extends TaskTestSupport {
         });
         assertTrue(message.contains("java.util.concurrent lock"), message);
     }
+
+    // test_tasks: test_cancel_multiple (3.13, checked on CPython): two cancels while the task is
+    // suspended deliver one CancelledException, carrying the first message (the awaited future's
+    // cancellation), and both requests are counted.
+    @Test
+    void twoCancelsWhileSuspendedDeliverOneCancellationWithTheFirstMessage() {
+        EventLoop loop = newVirtualLoop();
+        List<String> log = new ArrayList<>();
+        Task<Integer> t = loop.createTask(() -> {
+            try {
+                Async.sleep(java.time.Duration.ofSeconds(1));
+            } catch (CancelledException e) {
+                log.add("caught " + e.getMessage() + ", cancelling " + Task.current().cancelling());
+            }
+            Async.sleep(java.time.Duration.ofMillis(10)); // no second CancelledException
+            return 5;
+        });
+        drain(loop);
+        assertTrue(t.cancel("one"));
+        assertTrue(t.cancel("two"));
+        assertEquals(5, loop.runUntilComplete(t));
+        assertEquals(List.of("caught one, cancelling 2"), log);
+    }
 }
