@@ -973,6 +973,201 @@ async def as_completed_async_iteration_yields_the_originals():
         out("original", "a" if f is a else "b" if f is b else "other", f.result())
 
 
+@case
+async def lock_acquire_cancelled_after_being_woken():
+    lock = asyncio.Lock()
+    await lock.acquire()
+
+    async def w(name):
+        await lock.acquire()
+        out(name, "acquired")
+        lock.release()
+    a = asyncio.create_task(w("a"))
+    b = asyncio.create_task(w("b"))
+    await asyncio.sleep(0)
+    lock.release()  # a is woken...
+    a.cancel()      # ...and cancelled before it runs: b must get the lock
+    await settle()
+    out("a", outcome(a), "b", outcome(b), "locked", lock.locked())
+
+
+@case
+async def semaphore_waiter_cancelled_after_being_woken_gives_the_permit_back():
+    sem = asyncio.Semaphore(1)
+    await sem.acquire()
+
+    async def w(name):
+        async with sem:
+            out(name, "in")
+    a = asyncio.create_task(w("a"))
+    b = asyncio.create_task(w("b"))
+    await asyncio.sleep(0)
+    sem.release()
+    a.cancel()
+    await settle()
+    out("a", outcome(a), "b", outcome(b), "locked", sem.locked())
+
+
+@case
+async def condition_wait_cancelled_reacquires_the_lock():
+    cond = asyncio.Condition()
+
+    async def w():
+        async with cond:
+            try:
+                await cond.wait()
+            except asyncio.CancelledError:
+                out("cancelled, holds the lock", cond.locked())
+                raise
+    t = asyncio.create_task(w())
+    await asyncio.sleep(0)
+    t.cancel()
+    await settle()
+    out("task", outcome(t), "locked", cond.locked())
+
+
+@case
+async def event_already_set_does_not_suspend():
+    ev = asyncio.Event()
+    ev.set()
+    loop = asyncio.get_running_loop()
+    loop.call_soon(out, "callback")
+    out("wait", await ev.wait())
+    await asyncio.sleep(0)
+
+
+@case
+async def queue_getter_cancelled_leaves_the_item():
+    q = asyncio.Queue()
+
+    async def getter(name):
+        out(name, "got", await q.get())
+    a = asyncio.create_task(getter("a"))
+    b = asyncio.create_task(getter("b"))
+    await asyncio.sleep(0)
+    q.put_nowait(1)
+    a.cancel()
+    await settle()
+    out("a", outcome(a), "b", outcome(b), "size", q.qsize())
+
+
+@case
+async def barrier_waiter_cancelled_while_filling():
+    b = asyncio.Barrier(2)
+
+    async def w(name):
+        out(name, "index", await b.wait())
+    a = asyncio.create_task(w("a"))
+    await asyncio.sleep(0)
+    a.cancel()
+    await settle()
+    out("a", outcome(a), "waiting", b.n_waiting, "broken", b.broken)
+    c = asyncio.create_task(w("c"))
+    d = asyncio.create_task(w("d"))
+    await asyncio.gather(c, d)
+
+
+@case
+async def wait_returns_cancelled_futures_as_done():
+    a = asyncio.create_task(worker("a", 100))
+    b = asyncio.create_task(worker("b", 20, 2))
+    asyncio.get_running_loop().call_later(0.01, a.cancel)
+    done, pending = await asyncio.wait([a, b], return_when=asyncio.FIRST_COMPLETED)
+    out("done", ", ".join(outcome(f) for f in done), "pending", len(pending), "at", ms())
+    await b
+
+
+@case
+async def nested_gather_cancel():
+    inner = asyncio.gather(worker("a", 100), worker("b", 100))
+    outer = asyncio.gather(inner, worker("c", 100))
+    await asyncio.sleep(0)
+    out("cancel outer", outer.cancel())
+    try:
+        await outer
+    except asyncio.CancelledError as e:
+        out("outer raised", fmt(e))
+    out("inner", "cancelled" if inner.cancelled() else fmt(inner.exception()))
+
+
+@case
+async def timeout_at_a_past_deadline_expires_at_the_first_await():
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout_at(loop.time() - 1):
+            out("body runs")
+            await asyncio.sleep(0)
+            out("not reached")
+    except TimeoutError as e:
+        out("raised", fmt(e), "at", ms())
+
+
+@case
+async def timeout_none_then_rescheduled():
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(None) as cm:
+            out("when", cm.when())
+            await asyncio.sleep(0.01)
+            cm.reschedule(loop.time() + 0.01)
+            await asyncio.sleep(1)
+    except TimeoutError as e:
+        out("raised", fmt(e), "at", ms())
+
+
+@case
+async def wait_for_a_task_that_fails_in_time():
+    try:
+        await asyncio.wait_for(asyncio.create_task(worker("a", 10, fail="no")), 1)
+    except ValueError as e:
+        out("raised", fmt(e), "at", ms())
+
+
+@case
+async def shield_inner_failure_after_the_outer_was_cancelled():
+    inner = asyncio.create_task(worker("inner", 20, fail="late"))
+    s = asyncio.shield(inner)
+    await asyncio.sleep(0.01)
+    s.cancel()
+    try:
+        await inner
+    except ValueError as e:
+        out("inner raised", fmt(e), "shield cancelled", s.cancelled())
+
+
+@case
+async def negative_sleep_is_sleep_zero():
+    loop = asyncio.get_running_loop()
+    loop.call_soon(out, "callback")
+    await asyncio.sleep(-1)
+    out("after sleep(-1) at", ms())
+
+
+@case
+async def timers_run_in_deadline_order():
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.03, out, "30")
+    loop.call_later(0.01, out, "10")
+    h = loop.call_later(0.02, out, "20 (cancelled)")
+    loop.call_later(0.02, out, "20")
+    h.cancel()
+    loop.call_later(-1, out, "negative delay")
+    await asyncio.sleep(0.05)
+
+
+@case
+async def run_cancels_the_tasks_left_over():
+    async def background():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            out("background cancelled at shutdown")
+            raise
+    asyncio.create_task(background())
+    await asyncio.sleep(0)
+    out("main returns")
+
+
 # ---------------------------------------------------------------- eager tasks
 
 @case(eager=True)

@@ -211,6 +211,7 @@ final class ParityCases {
         locks();
         queues();
         asCompleted();
+        more();
         eager();
     }
 
@@ -1032,6 +1033,173 @@ final class ParityCases {
                 Future<? extends Integer> f = it.nextDone();
                 out("original", f == a ? "a" : f == b ? "b" : "other", f.result());
             }
+        });
+    }
+
+    private void more() {
+        add("lock_acquire_cancelled_after_being_woken", () -> {
+            Lock lock = new Lock();
+            lock.acquire();
+            Task<Void> a = Async.createTask(() -> {
+                lock.acquire();
+                out("a", "acquired");
+                lock.release();
+            });
+            Task<Void> b = Async.createTask(() -> {
+                lock.acquire();
+                out("b", "acquired");
+                lock.release();
+            });
+            Task.yieldNow();
+            lock.release();
+            a.cancel();
+            settle();
+            out("a", outcome(a), "b", outcome(b), "locked", lock.isLocked());
+        });
+        add("semaphore_waiter_cancelled_after_being_woken_gives_the_permit_back", () -> {
+            Semaphore sem = new Semaphore(1);
+            sem.acquire();
+            Task<Void> a = Async.createTask(() -> sem.withPermit(() -> out("a", "in")));
+            Task<Void> b = Async.createTask(() -> sem.withPermit(() -> out("b", "in")));
+            Task.yieldNow();
+            sem.release();
+            a.cancel();
+            settle();
+            out("a", outcome(a), "b", outcome(b), "locked", sem.isLocked());
+        });
+        add("condition_wait_cancelled_reacquires_the_lock", () -> {
+            Condition cond = new Condition();
+            Task<Void> t = Async.createTask(() -> cond.withLock(() -> {
+                try {
+                    cond.await();
+                } catch (CancelledException e) {
+                    out("cancelled, holds the lock", cond.isLocked());
+                    throw e;
+                }
+            }));
+            Task.yieldNow();
+            t.cancel();
+            settle();
+            out("task", outcome(t), "locked", cond.isLocked());
+        });
+        add("event_already_set_does_not_suspend", () -> {
+            Event ev = new Event();
+            ev.set();
+            EventLoop.current().callSoon(() -> out("callback"));
+            out("wait", ev.await());
+            Task.yieldNow();
+        });
+        add("queue_getter_cancelled_leaves_the_item", () -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Void> a = Async.createTask(() -> out("a", "got", q.get()));
+            Task<Void> b = Async.createTask(() -> out("b", "got", q.get()));
+            Task.yieldNow();
+            q.putNowait(1);
+            a.cancel();
+            settle();
+            out("a", outcome(a), "b", outcome(b), "size", q.qsize());
+        });
+        add("barrier_waiter_cancelled_while_filling", () -> {
+            Barrier b = new Barrier(2);
+            Task<Void> a = Async.createTask(() -> out("a", "index", b.await()));
+            Task.yieldNow();
+            a.cancel();
+            settle();
+            out("a", outcome(a), "waiting", b.waiting(), "broken", b.isBroken());
+            Task<Void> c = Async.createTask(() -> out("c", "index", b.await()));
+            Task<Void> d = Async.createTask(() -> out("d", "index", b.await()));
+            Async.gather(c, d).await();
+        });
+        add("wait_returns_cancelled_futures_as_done", () -> {
+            Task<Integer> a = task("a", 100, null);
+            Task<Integer> b = task("b", 20, 2);
+            EventLoop.current().callLater(Duration.ofMillis(10), a::cancel);
+            WaitResult<Integer> r = Async.wait(List.of(a, b), null, ReturnWhen.FIRST_COMPLETED);
+            out("done", r.done().stream().map(ParityCases::outcome)
+                    .collect(Collectors.joining(", ")), "pending", r.pending().size(), "at", ms());
+            b.await();
+        });
+        add("nested_gather_cancel", () -> {
+            Future<List<Object>> inner = Async.gather(task("a", 100, null), task("b", 100, null));
+            Future<List<Object>> outer = Async.gather(inner, task("c", 100, null));
+            Task.yieldNow();
+            out("cancel outer", outer.cancel());
+            try {
+                outer.await();
+            } catch (CancelledException e) {
+                out("outer raised", fmt(e));
+            }
+            out("inner", inner.isCancelled() ? "cancelled" : fmt(inner.exception()));
+        });
+        add("timeout_at_a_past_deadline_expires_at_the_first_await", () -> {
+            try {
+                Async.timeoutAt(EventLoop.current().time() - Duration.ofSeconds(1).toNanos())
+                        .run(() -> {
+                            out("body runs");
+                            Task.yieldNow();
+                            out("not reached");
+                        });
+            } catch (TimeoutException e) {
+                out("raised", fmt(e), "at", ms());
+            }
+        });
+        add("timeout_none_then_rescheduled", () -> {
+            Timeout cm = Async.timeout(null);
+            try {
+                cm.run(() -> {
+                    out("when", cm.when().isPresent() ? cm.when().getAsLong() : null);
+                    sleepMs(10);
+                    cm.reschedule(EventLoop.current().time() + Duration.ofMillis(10).toNanos());
+                    sleepMs(1000);
+                });
+            } catch (TimeoutException e) {
+                out("raised", fmt(e), "at", ms());
+            }
+        });
+        add("wait_for_a_task_that_fails_in_time", () -> {
+            try {
+                Async.waitFor(failing("a", 10, "no"), Duration.ofSeconds(1));
+            } catch (IllegalArgumentException e) {
+                out("raised", fmt(e), "at", ms());
+            }
+        });
+        add("shield_inner_failure_after_the_outer_was_cancelled", () -> {
+            Task<Integer> inner = failing("inner", 20, "late");
+            Future<Integer> s = Async.shield(inner);
+            sleepMs(10);
+            s.cancel();
+            try {
+                inner.await();
+            } catch (IllegalArgumentException e) {
+                out("inner raised", fmt(e), "shield cancelled", s.isCancelled());
+            }
+        });
+        add("negative_sleep_is_sleep_zero", () -> {
+            EventLoop.current().callSoon(() -> out("callback"));
+            Async.sleep(Duration.ofSeconds(-1));
+            out("after sleep(-1) at", ms());
+        });
+        add("timers_run_in_deadline_order", () -> {
+            EventLoop loop = EventLoop.current();
+            loop.callLater(Duration.ofMillis(30), () -> out("30"));
+            loop.callLater(Duration.ofMillis(10), () -> out("10"));
+            var h = loop.callLater(Duration.ofMillis(20), () -> out("20 (cancelled)"));
+            loop.callLater(Duration.ofMillis(20), () -> out("20"));
+            h.cancel();
+            loop.callLater(Duration.ofSeconds(-1), () -> out("negative delay"));
+            sleepMs(50);
+        });
+        add("run_cancels_the_tasks_left_over", () -> {
+            Async.createTask(() -> {
+                try {
+                    sleepMs(1000);
+                } catch (CancelledException e) {
+                    out("background cancelled at shutdown");
+                    throw e;
+                }
+            });
+            Task.yieldNow();
+            out("main returns");
         });
     }
 
