@@ -41,7 +41,9 @@ public final class Async {
 
     /**
      * Runs {@code main} as the main task of a new loop (the configured poller), then cancels the
-     * tasks still pending, waits for them, and closes the loop (asyncio's {@code asyncio.run}).
+     * tasks still pending, waits for them, and closes the loop (asyncio's {@code asyncio.run}):
+     * one {@link Runner#run} and {@link Runner#close()}; use a {@link Runner} for several runs on
+     * one loop.
      *
      * <p><b>Threading:</b> any thread that is not running a loop; it runs the loop.
      *
@@ -51,7 +53,7 @@ public final class Async {
      * @throws IllegalStateException if a loop is already running on this thread
      */
     public static <T> T run(Callable<T> main) {
-        return Runner.run(EventLoop.builder(), main);
+        return run(EventLoop.builder(), main);
     }
 
     /**
@@ -63,7 +65,7 @@ public final class Async {
      */
     public static void run(Runnable main) {
         Objects.requireNonNull(main, "main");
-        Runner.run(EventLoop.builder(), () -> {
+        run(EventLoop.builder(), () -> {
             main.run();
             return null;
         });
@@ -81,7 +83,11 @@ public final class Async {
      * @return what {@code main} returned
      */
     public static <T> T run(EventLoop.Builder builder, Callable<T> main) {
-        return Runner.run(builder, main);
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(main, "main");
+        try (Runner runner = Runner.builder().loopFactory(builder::build).build()) {
+            return runner.run(main);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pollen.async.AsCompleted;
 import dev.pollen.async.Async;
 import dev.pollen.async.ReturnWhen;
+import dev.pollen.async.Runner;
 import dev.pollen.async.TimeoutException;
 import dev.pollen.async.WaitResult;
 import dev.pollen.loop.CancelledException;
@@ -676,6 +677,66 @@ public abstract class ToolkitContract extends TaskTestSupport {
         IllegalStateException e = runTask(loop, () -> assertThrows(IllegalStateException.class,
                 () -> Async.run(virtualBuilder(), () -> 1)));
         assertTrue(e.getMessage().contains("running event loop"), e.getMessage());
+    }
+
+    // test_runners RunnerTests: test_run / test_custom_factory / test_debug / test_explicit_close
+    @Test
+    void aRunnerRunsSeveralProgramsOnOneLoopThenClosesIt() {
+        List<String> log = new ArrayList<>();
+        EventLoop used;
+        try (Runner runner = Runner.builder().loopFactory(virtualBuilder()::build).debug(true)
+                .build()) {
+            used = runner.loop();
+            assertTrue(used.isDebug(), "debug(true) is set on the loop");
+            assertFalse(used.isClosed());
+            assertEquals(1, runner.run(() -> {
+                assertSame(used, EventLoop.current());
+                Async.createTask(() -> {
+                    try {
+                        Async.sleep(ms(15));
+                        log.add("left-over task finished during the second run");
+                        Async.sleep(Duration.ofHours(1));
+                    } finally {
+                        log.add("left-over task cleaned up at close");
+                    }
+                });
+                return 1;
+            }));
+            assertTrue(log.isEmpty(), "a run does not cancel the tasks it leaves");
+            runner.run(() -> {
+                assertSame(used, EventLoop.current());
+                Async.sleep(ms(20));
+            });
+            assertEquals(List.of("left-over task finished during the second run"), log);
+            assertSame(used, runner.loop());
+        }
+        assertTrue(used.isClosed());
+        assertEquals(List.of("left-over task finished during the second run",
+                "left-over task cleaned up at close"), log);
+    }
+
+    // test_runners RunnerTests: test_double_close / test_run_after_close / test_recursive_run
+    @Test
+    void aClosedRunnerRefusesToRunAndARunnerCannotNest() {
+        Runner never = Runner.create();
+        never.close();
+        never.close(); // idempotent; no loop was ever made
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> never.run(() -> 1));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, never::loop);
+
+        try (Runner runner = Runner.builder().loopFactory(virtualBuilder()::build).build()) {
+            assertEquals(Boolean.getBoolean("pollen.debug"), runner.loop().isDebug(),
+                    "without debug(...) the loop keeps its own setting");
+            IllegalStateException nested = runner.run(() -> assertThrows(
+                    IllegalStateException.class, () -> runner.run(() -> 2)));
+            assertTrue(nested.getMessage().contains("running event loop"), nested.getMessage());
+            IllegalStateException boom = new IllegalStateException("main failed");
+            assertSame(boom, assertThrows(IllegalStateException.class, () -> runner.run(() -> {
+                throw boom;
+            })));
+            assertEquals(3, runner.run(() -> 3), "a failed run leaves the runner usable");
+        }
     }
 
     // ------------------------------------------------------------------ from other threads
