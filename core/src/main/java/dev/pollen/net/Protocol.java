@@ -13,7 +13,13 @@ import java.nio.ByteBuffer;
  * between {@code connectionMade} and {@code connectionLost}, always paired, pause first.
  *
  * <p>A callback that throws is reported to the loop's exception handler and the transport is
- * aborted (asyncio does the same), so a broken protocol never keeps a half-working connection.
+ * aborted, so a broken protocol never keeps a half-working connection: {@link #connectionLost}
+ * follows with what it threw, and for a client connection the connection's future fails with it.
+ * asyncio 3.13 does the same for {@code data_received} and {@code eof_received}, but only logs a
+ * {@code connection_made} that raised and keeps that connection open; Pollen aborts it too (a
+ * protocol whose set-up failed is in no state to serve; see {@code docs/asyncio.md}).
+ * {@link #pauseWriting}/{@link #resumeWriting} that throw are reported and the connection goes
+ * on, as in asyncio.
  *
  * <p><b>Threading:</b> every callback runs on the transport's loop thread.
  */

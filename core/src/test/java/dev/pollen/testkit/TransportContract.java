@@ -393,6 +393,55 @@ public abstract class TransportContract extends NetFixture {
         assertTrue(e.getMessage().contains("low-water"), e.getMessage());
     }
 
+    // A deliberate deviation (docs/asyncio.md): asyncio 3.13 only logs a connection_made that
+    // raised and keeps the connection; Pollen reports it and aborts the connection, on both ends.
+    @Test
+    void aThrowingConnectionMadeIsReportedAndItsConnectionAborted() {
+        EventLoop loop = newLoop();
+        RuntimeException boom = new IllegalStateException("setup failed");
+        Throwable[] lostWith = new Throwable[1];
+        boolean[] dataSeen = new boolean[1];
+        Server server = server(loop, () -> new Protocol() {
+            @Override
+            public void connectionMade(Transport t) {
+                throw boom;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                dataSeen[0] = true;
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+                lostWith[0] = cause;
+            }
+        });
+        Connection<Recorder> c = connect(loop, Recorder::new, port(server));
+        c.transport().write(ascii("x"));
+        runUntil(loop, () -> c.protocol().lost, "the client to see the abort");
+        assertSame(boom, lostWith[0], "connectionLost follows, with what connectionMade threw");
+        assertFalse(dataSeen[0], "no data reaches a protocol whose connectionMade failed");
+        assertEquals(0, server.connectionCount());
+        assertEquals(1, loopErrors.size());
+        assertTrue(loopErrors.get(0).message().contains("connectionMade"),
+                loopErrors.get(0).message());
+
+        // The client side: the connection's future fails with the exception.
+        loopErrors.clear();
+        RuntimeException clientBoom = new IllegalStateException("client setup failed");
+        Server echo = server(loop, Recorder::new);
+        Throwable failed = runExpectingFailure(loop, Net.createConnection(loop,
+                () -> new Protocol() {
+                    @Override
+                    public void connectionMade(Transport t) {
+                        throw clientBoom;
+                    }
+                }, LOCAL, port(echo)));
+        assertSame(clientBoom, failed);
+        runUntil(loop, () -> echo.connectionCount() == 0, "the server to see the abort");
+    }
+
     @Test
     void aThrowingProtocolIsReportedAndItsConnectionAborted() {
         EventLoop loop = newLoop();
