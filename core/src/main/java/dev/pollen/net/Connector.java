@@ -9,14 +9,22 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One {@link Net#createConnection}: waits for the addresses, tries them one after the other
- * (as asyncio does without happy eyeballs) until one connects, under an optional total timeout,
- * then makes the protocol and completes the future. Cancelling the future abandons the attempt.
+ * One {@link Net#createConnection}: waits for the addresses, reorders them by family
+ * ({@link NetOptions#effectiveInterleave()}), tries them until one connects, under an optional
+ * total timeout, then makes the protocol and completes the future. Cancelling the future abandons
+ * the attempt.
+ *
+ * <p>Without {@link NetOptions#happyEyeballsDelay()} the addresses are tried one after the
+ * other. With it, the attempts are staggered (RFC 8305, asyncio's {@code staggered_race}): the
+ * next address is tried when the latest attempt fails or when the delay since it started has
+ * passed, without giving up the attempts in flight; the first to connect wins and the others are
+ * closed before any protocol is made.
  *
  * <p><b>Threading:</b> loop thread only.
  */
@@ -32,8 +40,11 @@ final class Connector<P extends Protocol> implements ConnectCallback {
     private final List<IOException> errors = new ArrayList<>(2);
     private List<? extends SocketAddress> addresses;
     private int next;
-    private StreamTransport attempt;
+    /** The connects in flight (one without Happy Eyeballs); the last is the latest started. */
+    private final List<StreamTransport> attempts = new ArrayList<>(2);
     private TimerHandle timer;
+    /** Happy Eyeballs: starts the next attempt when the delay has passed. */
+    private TimerHandle staggerTimer;
 
     private Connector(EventLoop loop, Supplier<? extends P> factory, NetOptions options,
             boolean tcp, String target) {
@@ -73,14 +84,58 @@ final class Connector<P extends Protocol> implements ConnectCallback {
                 c.result.setException(new ConnectException("connect to " + target
                         + ": the host name resolved to no address"));
             } else {
-                c.addresses = f.result();
+                c.addresses = interleave(f.result(), options.effectiveInterleave());
                 c.tryNext();
             }
         });
         return c.result;
     }
 
+    /**
+     * Reorders {@code addresses} by family (asyncio's {@code _interleave_addrinfos}, RFC 8305
+     * section 4): the families in order of first appearance, {@code firstFamilyCount - 1}
+     * addresses of the first family, then one of each family in turn. 0 keeps the order.
+     */
+    static <A extends SocketAddress> List<A> interleave(List<A> addresses, int firstFamilyCount) {
+        if (firstFamilyCount <= 0 || addresses.size() < 2) {
+            return addresses;
+        }
+        java.util.LinkedHashMap<Object, java.util.ArrayDeque<A>> byFamily =
+                new java.util.LinkedHashMap<>();
+        for (A a : addresses) {
+            Object family = a instanceof java.net.InetSocketAddress i && i.getAddress() != null
+                    ? Resolver.familyOf(i.getAddress()) : a.getClass();
+            byFamily.computeIfAbsent(family, k -> new java.util.ArrayDeque<>()).add(a);
+        }
+        if (byFamily.size() < 2) {
+            return addresses;
+        }
+        List<java.util.ArrayDeque<A>> lists = new ArrayList<>(byFamily.values());
+        List<A> out = new ArrayList<>(addresses.size());
+        for (int i = 1; i < firstFamilyCount && !lists.get(0).isEmpty(); i++) {
+            out.add(lists.get(0).poll());
+        }
+        while (out.size() < addresses.size()) {
+            for (java.util.ArrayDeque<A> l : lists) {
+                A a = l.poll();
+                if (a != null) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Starts the next attempt that can start (an address whose socket cannot even be made is
+     * an error and the next one is tried at once); fails the result when none is left and none
+     * is in flight.
+     */
     private void tryNext() {
+        if (staggerTimer != null) {
+            staggerTimer.cancel();
+            staggerTimer = null;
+        }
         while (next < addresses.size()) {
             SocketAddress a = addresses.get(next++);
             StreamSocket s;
@@ -93,11 +148,27 @@ final class Connector<P extends Protocol> implements ConnectCallback {
                 result.setException(e);
                 return;
             }
-            attempt = new StreamTransport(loop, NetLoopState.of(loop), s, tcp, options);
+            StreamTransport attempt = new StreamTransport(loop, NetLoopState.of(loop), s, tcp,
+                    options);
+            attempts.add(attempt);
             attempt.startConnect(this);
+            Duration delay = options.happyEyeballsDelay();
+            if (delay != null && next < addresses.size() && !result.isDone()) {
+                staggerTimer = loop.callLater(delay, this::staggerElapsed);
+            }
             return;
         }
-        result.setException(combinedError());
+        if (attempts.isEmpty() && !result.isDone()) {
+            result.setException(combinedError());
+        }
+    }
+
+    /** Happy Eyeballs: the latest attempt has had its delay; start the next one alongside. */
+    private void staggerElapsed() {
+        staggerTimer = null;
+        if (!result.isDone()) {
+            tryNext();
+        }
     }
 
     private IOException combinedError() {
@@ -136,10 +207,15 @@ final class Connector<P extends Protocol> implements ConnectCallback {
 
     @Override
     public void connected(StreamTransport transport) {
-        attempt = null;
+        attempts.remove(transport);
         if (result.isDone()) {
             transport.cancelConnect(); // cancelled or timed out meanwhile; no protocol exists yet
             return;
+        }
+        abandonAttempts(); // Happy Eyeballs: this one won, close the others
+        if (staggerTimer != null) {
+            staggerTimer.cancel();
+            staggerTimer = null;
         }
         P protocol;
         try {
@@ -165,9 +241,15 @@ final class Connector<P extends Protocol> implements ConnectCallback {
 
     @Override
     public void connectFailed(StreamTransport transport, IOException error) {
-        attempt = null;
+        boolean latest = !attempts.isEmpty() && attempts.get(attempts.size() - 1) == transport;
+        attempts.remove(transport);
         errors.add(error);
-        if (!result.isDone()) {
+        if (result.isDone()) {
+            return;
+        }
+        if (latest || attempts.isEmpty()) {
+            // The latest attempt failed: the next starts now, not when its delay passes (an
+            // earlier one failing changes nothing while a later one is in flight, as asyncio).
             tryNext();
         }
     }
@@ -177,23 +259,29 @@ final class Connector<P extends Protocol> implements ConnectCallback {
         if (result.isDone()) {
             return;
         }
-        if (attempt != null) {
-            attempt.cancelConnect();
-            attempt = null;
-        }
+        abandonAttempts();
         result.setException(new SocketTimeoutException("connect to " + target + " timed out after "
                 + options.connectTimeout().toMillis() + " ms"));
     }
 
-    /** The result is done (success, failure or cancel): release the timer and any attempt. */
+    /** Closes every connect still in flight. */
+    private void abandonAttempts() {
+        for (StreamTransport t : attempts) {
+            t.cancelConnect();
+        }
+        attempts.clear();
+    }
+
+    /** The result is done (success, failure or cancel): release the timers and any attempt. */
     private void finished() {
         if (timer != null) {
             timer.cancel();
             timer = null;
         }
-        if (attempt != null) {
-            attempt.cancelConnect();
-            attempt = null;
+        if (staggerTimer != null) {
+            staggerTimer.cancel();
+            staggerTimer = null;
         }
+        abandonAttempts();
     }
 }

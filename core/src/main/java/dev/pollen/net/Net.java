@@ -4,8 +4,14 @@ import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -62,9 +68,14 @@ public final class Net {
 
     /**
      * Connects to {@code host:port} over TCP. The host's addresses are tried in the order the
-     * resolver returns them until one accepts; {@link NetOptions#connectTimeout()} bounds the
-     * whole attempt. Once connected, the protocol is made, {@link Protocol#connectionMade} is
-     * called, then the future completes. Cancelling the future abandons the attempt.
+     * resolver returns them (reordered by family with {@link NetOptions#interleave()}) until one
+     * accepts: one after the other, or, with {@link NetOptions#happyEyeballsDelay()}, staggered
+     * as RFC 8305's Happy Eyeballs (asyncio's {@code happy_eyeballs_delay}): the next address is
+     * tried when the previous attempt fails or the delay since it started passes, earlier
+     * attempts go on, the first to connect wins and the others are closed.
+     * {@link NetOptions#connectTimeout()} bounds the whole attempt. Once connected, the protocol
+     * is made, {@link Protocol#connectionMade} is called, then the future completes. Cancelling
+     * the future abandons the attempt.
      *
      * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
      *
@@ -83,6 +94,78 @@ public final class Net {
     public static <P extends Protocol> Future<Connection<P>> createConnection(EventLoop loop,
             Supplier<? extends P> protocolFactory, String host, int port, NetOptions options) {
         return Endpoints.connect(loop, protocolFactory, host, port, options);
+    }
+
+    // ------------------------------------------------------------------ name resolution
+
+    /**
+     * Resolves {@code host} without blocking the loop (asyncio's {@code loop.getaddrinfo}): the
+     * JDK's resolver ({@link java.net.InetAddress#getAllByName}, the system's
+     * {@code getaddrinfo} unless a {@link java.net.spi.InetAddressResolverProvider} replaces it)
+     * runs on the loop's {@linkplain EventLoop#defaultExecutor() default executor}; IP literals
+     * are answered at once. See {@link #getAddrInfo(EventLoop, String, int, ProtocolFamily)}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop the loop whose future is returned
+     * @param host a host name or an IP literal
+     * @param port 0 to 65535, put in every address
+     * @return a future of every address, in the resolver's order; it fails with an
+     *         {@link java.net.UnknownHostException} for a name that does not resolve
+     */
+    public static Future<List<InetSocketAddress>> getAddrInfo(EventLoop loop, String host,
+            int port) {
+        return getAddrInfo(loop, host, port, null);
+    }
+
+    /**
+     * As {@link #getAddrInfo(EventLoop, String, int)}, keeping the addresses of one family
+     * (asyncio's {@code family=AF_INET} / {@code AF_INET6}). The JDK's resolver has no
+     * socket-type or service-name arguments: every address carries {@code port}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop   the loop whose future is returned
+     * @param host   a host name or an IP literal
+     * @param port   0 to 65535
+     * @param family {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6},
+     *               or null for both
+     * @return a future of the addresses; it fails with an {@link java.net.UnknownHostException}
+     *         when there is none (of that family)
+     * @throws IllegalArgumentException if the port is out of range or the family is
+     *                                  {@link StandardProtocolFamily#UNIX}
+     */
+    public static Future<List<InetSocketAddress>> getAddrInfo(EventLoop loop, String host,
+            int port, ProtocolFamily family) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(host, "host");
+        Endpoints.checkPort(port, true);
+        if (family != null && family != StandardProtocolFamily.INET
+                && family != StandardProtocolFamily.INET6) {
+            throw new IllegalArgumentException("getAddrInfo: family must be INET, INET6 or null "
+                    + "(both), got " + family);
+        }
+        Endpoints.checkLoop(loop, "Net.getAddrInfo");
+        return Resolver.resolve(loop, host, port, false, family);
+    }
+
+    /**
+     * The host name of {@code address}, by a reverse look-up that does not block the loop
+     * (asyncio's {@code loop.getnameinfo}, without service names): the JDK's resolver runs on
+     * the loop's default executor. An address without a name gives its text form, as
+     * {@code getnameinfo} without {@code NI_NAMEREQD}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop    the loop whose future is returned
+     * @param address an IPv4 or IPv6 address (a name it carries is ignored: the look-up is done)
+     * @return a future of the host name
+     */
+    public static Future<String> getNameInfo(EventLoop loop, InetAddress address) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(address, "address");
+        Endpoints.checkLoop(loop, "Net.getNameInfo");
+        return Resolver.nameOf(loop, address);
     }
 
     // ------------------------------------------------------------------ TCP servers

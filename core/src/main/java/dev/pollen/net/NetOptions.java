@@ -33,10 +33,23 @@ import java.time.Duration;
  *                          go without reading or writing a byte before it is closed with a
  *                          {@link java.net.SocketTimeoutException}, or null for never (the
  *                          default); see {@link Transport#setIdleTimeout(Duration)}
+ * @param happyEyeballsDelay Happy Eyeballs for TCP connections (RFC 8305, asyncio's
+ *                          {@code happy_eyeballs_delay}): when a host name has several addresses,
+ *                          the next one is tried this long after the previous attempt started (or
+ *                          at once when it fails) while the earlier attempts go on; the first to
+ *                          connect wins and the others are abandoned. Null (the default, as
+ *                          asyncio) tries the addresses one after the other; RFC 8305 recommends
+ *                          250 ms
+ * @param interleave        how the addresses are reordered by family before they are tried
+ *                          (asyncio's {@code interleave}, RFC 8305's "First Address Family
+ *                          Count"): {@code n > 0} takes {@code n} addresses of the first family,
+ *                          then alternates one of each family; 0 keeps the resolver's order; null
+ *                          (the default) means 1 with Happy Eyeballs and 0 without
  */
 public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, boolean tcpNoDelay,
         boolean keepAlive, int receiveBufferSize, int sendBufferSize, Duration connectTimeout,
-        int writeBufferHigh, int writeBufferLow, int streamLimit, Duration idleTimeout) {
+        int writeBufferHigh, int writeBufferLow, int streamLimit, Duration idleTimeout,
+        Duration happyEyeballsDelay, Integer interleave) {
 
     /** The default listen backlog (as nginx and Node.js). */
     public static final int DEFAULT_BACKLOG = 511;
@@ -48,7 +61,8 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
     public static final int DEFAULT_STREAM_LIMIT = 64 * 1024;
 
     private static final NetOptions DEFAULTS = new NetOptions(DEFAULT_BACKLOG, true, false, true,
-            false, 0, 0, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_STREAM_LIMIT, null);
+            false, 0, 0, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_STREAM_LIMIT, null,
+            null, null);
 
     /**
      * Validates the settings.
@@ -76,6 +90,27 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
             throw new IllegalArgumentException("streamLimit must be positive, got " + streamLimit);
         }
         IdleTimer.check("idleTimeout", idleTimeout);
+        if (happyEyeballsDelay != null && happyEyeballsDelay.isNegative()) {
+            throw new IllegalArgumentException("happyEyeballsDelay must be zero or positive, or "
+                    + "null (try the addresses one after the other), got " + happyEyeballsDelay);
+        }
+        if (interleave != null && interleave < 0) {
+            throw new IllegalArgumentException("interleave must be 0 (keep the resolver's order), "
+                    + "positive (addresses of the first family before alternating), or null "
+                    + "(1 with Happy Eyeballs, else 0), got " + interleave);
+        }
+    }
+
+    /**
+     * The interleave actually used: {@link #interleave()}, or its default (1 with Happy
+     * Eyeballs, 0 without).
+     *
+     * <p><b>Threading:</b> any thread (immutable).
+     *
+     * @return the first-address-family count, 0 for none
+     */
+    public int effectiveInterleave() {
+        return interleave != null ? interleave : happyEyeballsDelay != null ? 1 : 0;
     }
 
     /**
@@ -129,6 +164,8 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         private int writeBufferLow;
         private int streamLimit;
         private Duration idleTimeout;
+        private Duration happyEyeballsDelay;
+        private Integer interleave;
 
         private Builder(NetOptions o) {
             backlog = o.backlog;
@@ -143,6 +180,8 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
             writeBufferLow = o.writeBufferLow;
             streamLimit = o.streamLimit;
             idleTimeout = o.idleTimeout;
+            happyEyeballsDelay = o.happyEyeballsDelay;
+            interleave = o.interleave;
         }
 
         /**
@@ -295,6 +334,38 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         }
 
         /**
+         * Turns Happy Eyeballs on for TCP connections to host names with several addresses
+         * (asyncio's {@code happy_eyeballs_delay}; RFC 8305 recommends 250 ms): each next address
+         * is tried {@code delay} after the previous attempt started, or at once when it fails,
+         * and the first connection wins.
+         *
+         * <p><b>Threading:</b> any thread (immutable).
+         *
+         * @param delay zero or positive, or null to try the addresses one after the other
+         * @return this builder
+         */
+        public Builder happyEyeballsDelay(Duration delay) {
+            this.happyEyeballsDelay = delay;
+            return this;
+        }
+
+        /**
+         * Sets how addresses are interleaved by family before they are tried (asyncio's
+         * {@code interleave}; see {@link NetOptions#interleave()}).
+         *
+         * <p><b>Threading:</b> any thread (immutable).
+         *
+         * @param firstFamilyCount 0 to keep the resolver's order, or how many addresses of the
+         *                         first family come before the families alternate; null for the
+         *                         default
+         * @return this builder
+         */
+        public Builder interleave(Integer firstFamilyCount) {
+            this.interleave = firstFamilyCount;
+            return this;
+        }
+
+        /**
          * Creates the options.
          *
          * <p><b>Threading:</b> any thread (immutable).
@@ -305,7 +376,7 @@ public record NetOptions(int backlog, boolean reuseAddress, boolean reusePort, b
         public NetOptions build() {
             return new NetOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                     receiveBufferSize, sendBufferSize, connectTimeout, writeBufferHigh,
-                    writeBufferLow, streamLimit, idleTimeout);
+                    writeBufferLow, streamLimit, idleTimeout, happyEyeballsDelay, interleave);
         }
     }
 }

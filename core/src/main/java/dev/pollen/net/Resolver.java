@@ -2,8 +2,11 @@ package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,10 @@ import java.util.concurrent.CompletionException;
  * does) and the result comes back to the loop through {@link Future#wrap}. IP literals and the
  * wildcard need no look-up and are answered at once.
  *
- * <p><b>Threading:</b> {@link #resolve} is loop thread only; the look-ups run on the executor.
+ * <p>Reverse look-ups ({@link #nameOf}, asyncio's {@code getnameinfo}) run the same way.
+ *
+ * <p><b>Threading:</b> {@link #resolve} and {@link #nameOf} are loop thread only; the look-ups
+ * run on the executor.
  */
 final class Resolver {
 
@@ -32,6 +38,52 @@ final class Resolver {
      */
     static Future<List<InetSocketAddress>> resolve(EventLoop loop, String host, int port,
             boolean passive) {
+        return resolve(loop, host, port, passive, null);
+    }
+
+    /**
+     * As {@link #resolve(EventLoop, String, int, boolean)}, keeping only the addresses of
+     * {@code family} (null: all). A name with no address of that family fails with an
+     * {@link UnknownHostException} that says so.
+     */
+    static Future<List<InetSocketAddress>> resolve(EventLoop loop, String host, int port,
+            boolean passive, ProtocolFamily family) {
+        if (family != null) {
+            Future<List<InetSocketAddress>> all = resolve(loop, host, port, passive, null);
+            Future<List<InetSocketAddress>> out = loop.createFuture();
+            all.addDoneCallback(f -> {
+                if (out.isDone()) {
+                    if (!f.isCancelled()) {
+                        f.exception(); // nobody else will look at it
+                    }
+                } else if (f.isCancelled()) {
+                    out.cancel();
+                } else if (f.exception() != null) {
+                    out.setException(f.exception());
+                } else {
+                    List<InetSocketAddress> kept = new ArrayList<>();
+                    for (InetSocketAddress a : f.result()) {
+                        if (familyOf(a.getAddress()) == family) {
+                            kept.add(a);
+                        }
+                    }
+                    if (kept.isEmpty()) {
+                        out.setException(new UnknownHostException(host + ": no " + family
+                                + " address (it resolved to " + f.result().size()
+                                + " address" + (f.result().size() == 1 ? "" : "es")
+                                + " of another family)"));
+                    } else {
+                        out.setResult(kept);
+                    }
+                }
+            });
+            out.addDoneCallback(f -> {
+                if (f.isCancelled()) {
+                    all.cancel();
+                }
+            });
+            return out;
+        }
         Future<List<InetSocketAddress>> f;
         if (host == null || host.isEmpty()) {
             f = loop.createFuture();
@@ -68,6 +120,29 @@ final class Resolver {
         } catch (UnknownHostException e) {
             throw new CompletionException(e);
         }
+    }
+
+    /**
+     * The host name of {@code address} by a reverse look-up (asyncio's {@code getnameinfo}), or
+     * its text form when it has none (as {@code getnameinfo} without {@code NI_NAMEREQD}).
+     *
+     * @return a future of {@code loop}
+     */
+    static Future<String> nameOf(EventLoop loop, InetAddress address) {
+        byte[] raw = address.getAddress();
+        return Future.wrap(loop, CompletableFuture.supplyAsync(() -> {
+            try {
+                // A copy without the name it may carry, so getHostName asks the resolver.
+                return InetAddress.getByAddress(raw).getHostName();
+            } catch (UnknownHostException e) {
+                throw new CompletionException(e); // cannot happen for a 4- or 16-byte address
+            }
+        }, loop.defaultExecutor()));
+    }
+
+    /** The protocol family of an address. */
+    static StandardProtocolFamily familyOf(InetAddress a) {
+        return a instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
     }
 
     /** An IPv4 dotted quad or anything with a colon (IPv6, possibly bracketed). */
