@@ -33,6 +33,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code spawnAndFinish}: {@code createTask} of a body that returns at once, run to its
  *       end (first step, completion, bookkeeping).</li>
  *   <li>{@code spawnAndAwait}: a task creating a child task and awaiting its result.</li>
+ *   <li>{@code spawnAndAwaitEager}: the same with eager children
+ *       ({@code createTask(name, body, true)}): each child runs and finishes inside
+ *       {@code createTask}, so neither it nor its parent goes through the ready queue, and the
+ *       await returns at once. The difference with {@code spawnAndAwait} is what eager tasks
+ *       save when the work is ready (a cache hit).</li>
+ *   <li>{@code spawnEagerThatSuspends}: eager children that suspend once ({@code yieldNow})
+ *       and are awaited: the eager start saves only the child's first trip through the ready
+ *       queue; its suspension costs what any task's first suspension costs.</li>
  * </ul>
  * The loop runs on the JMH thread with the best available poller ({@code auto}); each invocation
  * runs it until a batch of {@value #OPS} operations is done.
@@ -143,6 +151,35 @@ public class TaskBench {
             for (int i = 0; i < OPS; i++) {
                 int n = i;
                 sum += loop.createTask(() -> n).await();
+            }
+            return sum;
+        }));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int spawnAndAwaitEager() {
+        return loop.runUntilComplete(loop.createTask(() -> {
+            int sum = 0;
+            for (int i = 0; i < OPS; i++) {
+                int n = i;
+                sum += loop.createTask(null, () -> n, true).await();
+            }
+            return sum;
+        }));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int spawnEagerThatSuspends() {
+        return loop.runUntilComplete(loop.createTask(() -> {
+            int sum = 0;
+            for (int i = 0; i < OPS; i++) {
+                int n = i;
+                sum += loop.createTask(null, () -> {
+                    Task.yieldNow();
+                    return n;
+                }, true).await();
             }
             return sum;
         }));
