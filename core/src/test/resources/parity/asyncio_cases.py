@@ -932,6 +932,31 @@ async def queue_shutdown():
 
 
 @case
+async def queue_shutdown_immediate_releases_everyone():
+    q = asyncio.Queue(maxsize=1)
+    q.put_nowait(1)
+
+    async def putter():
+        try:
+            await q.put(2)
+        except asyncio.QueueShutDown:
+            out("putter shut down")
+
+    async def joiner():
+        await q.join()
+        out("join released, empty", q.empty())
+    p = asyncio.create_task(putter())
+    j = asyncio.create_task(joiner())
+    await asyncio.sleep(0)
+    q.shutdown(immediate=True)
+    await asyncio.gather(p, j)
+    try:
+        await q.get()
+    except asyncio.QueueShutDown:
+        out("get refused")
+
+
+@case
 async def queue_nowait_errors():
     q = asyncio.Queue(maxsize=1)
     try:

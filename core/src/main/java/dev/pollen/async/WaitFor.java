@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 /**
  * {@link Async#waitFor}: await a future with a timeout; on timeout the future is cancelled (and,
  * for a task, waited for until it has really finished) and {@link TimeoutException} is thrown
- * (asyncio 3.12's {@code wait_for}, built on {@link Timeout}).
+ * (asyncio 3.13's {@code wait_for}, built on {@link Timeout} since 3.12).
  */
 final class WaitFor {
 

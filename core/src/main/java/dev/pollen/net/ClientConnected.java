@@ -5,7 +5,7 @@ package dev.pollen.net;
  * {@code client_connected_cb}). It runs as a new task per connection, so it may await.
  *
  * <p>An exception escaping it is reported to the loop's exception handler and the connection is
- * closed (as asyncio 3.12). Returning does not close the connection: close the writer.
+ * closed (as asyncio 3.13). Returning does not close the connection: close the writer.
  *
  * <p><b>Threading:</b> called on the loop thread, inside a task.
  */

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  *
  * <p>{@link #close()} stops accepting and leaves the connections alone;
  * {@link #closeClients()} / {@link #abortClients()} end them; {@link #waitClosed()} completes
- * when the server is closed <em>and</em> its last connection is gone (asyncio 3.12 semantics).
+ * when the server is closed <em>and</em> its last connection is gone (asyncio 3.12.1+, 3.13).
  * A typical shutdown: {@code server.close(); server.closeClients(); server.waitClosed().await();}
  *
  * <p><b>Threading:</b> loop thread only, except {@link #loop()}.

@@ -991,6 +991,29 @@ final class ParityCases {
             q2.shutdown(true);
             out("immediate: empty", q2.isEmpty());
         });
+        add("queue_shutdown_immediate_releases_everyone", () -> {
+            Queue<Integer> q = new Queue<>(1);
+            q.putNowait(1);
+            Task<Void> p = Async.createTask(() -> {
+                try {
+                    q.put(2);
+                } catch (QueueShutDownException e) {
+                    out("putter shut down");
+                }
+            });
+            Task<Void> j = Async.createTask(() -> {
+                q.join();
+                out("join released, empty", q.isEmpty());
+            });
+            Task.yieldNow();
+            q.shutdown(true);
+            Async.gather(p, j).await();
+            try {
+                q.get();
+            } catch (QueueShutDownException e) {
+                out("get refused");
+            }
+        });
         add("queue_nowait_errors", () -> {
             Queue<Integer> q = new Queue<>(1);
             try {
