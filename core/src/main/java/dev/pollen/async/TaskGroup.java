@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -192,10 +193,7 @@ public final class TaskGroup {
      */
     public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
         Objects.requireNonNull(body, "body");
-        return createTask(name, () -> {
-            body.run();
-            return null;
-        }, eagerStart);
+        return createTask(name, Executors.callable(body, (Void) null), eagerStart);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -840,10 +841,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
         Objects.requireNonNull(body, "body");
-        return createTask(name, () -> {
-            body.run();
-            return null;
-        }, eagerStart);
+        return createTask(name, Executors.callable(body, (Void) null), eagerStart);
     }
 
     /**

@@ -399,29 +399,20 @@ public abstract class TransportContract extends NetFixture {
     void aThrowingConnectionMadeIsReportedAndItsConnectionAborted() {
         EventLoop loop = newLoop();
         RuntimeException boom = new IllegalStateException("setup failed");
-        Throwable[] lostWith = new Throwable[1];
-        boolean[] dataSeen = new boolean[1];
-        Server server = server(loop, () -> new Protocol() {
+        Recorder[] accepted = new Recorder[1];
+        Server server = server(loop, () -> accepted[0] = new Recorder() {
             @Override
             public void connectionMade(Transport t) {
                 throw boom;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                dataSeen[0] = true;
-            }
-
-            @Override
-            public void connectionLost(Throwable cause) {
-                lostWith[0] = cause;
             }
         });
         Connection<Recorder> c = connect(loop, Recorder::new, port(server));
         c.transport().write(ascii("x"));
         runUntil(loop, () -> c.protocol().lost, "the client to see the abort");
-        assertSame(boom, lostWith[0], "connectionLost follows, with what connectionMade threw");
-        assertFalse(dataSeen[0], "no data reaches a protocol whose connectionMade failed");
+        assertSame(boom, accepted[0].lostCause,
+                "connectionLost follows, with what connectionMade threw");
+        assertEquals(0, accepted[0].received.size(),
+                "no data reaches a protocol whose connectionMade failed");
         assertEquals(0, server.connectionCount());
         assertEquals(1, loopErrors.size());
         assertTrue(loopErrors.get(0).message().contains("connectionMade"),
@@ -432,7 +423,7 @@ public abstract class TransportContract extends NetFixture {
         RuntimeException clientBoom = new IllegalStateException("client setup failed");
         Server echo = server(loop, Recorder::new);
         Throwable failed = runExpectingFailure(loop, Net.createConnection(loop,
-                () -> new Protocol() {
+                () -> new Recorder() {
                     @Override
                     public void connectionMade(Transport t) {
                         throw clientBoom;
