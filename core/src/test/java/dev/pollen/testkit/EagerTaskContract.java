@@ -1,5 +1,6 @@
 package dev.pollen.testkit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.async.Async;
 import dev.pollen.async.TaskGroup;
@@ -16,6 +18,10 @@ import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
 import dev.pollen.loop.Task;
 import dev.pollen.loop.TaskLocal;
+import dev.pollen.net.Net;
+import dev.pollen.net.Server;
+import dev.pollen.net.StreamConnection;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -299,5 +305,31 @@ public abstract class EagerTaskContract extends TaskTestSupport {
             return null;
         });
         assertEquals(List.of("eager ran", "after eager", "after lazy", "lazy ran"), log);
+    }
+
+    // On an eager loop the stream server's handler tasks start inside the I/O callback that
+    // accepted the connection, and the client's task inside createTask: streams still work.
+    @Test
+    void streamsWorkOnAnEagerLoop() {
+        assumeTrue(hasSockets(), "this poller has no sockets");
+        EventLoop loop = register(EventLoop.builder().poller(newPoller()).eagerTasks(true)
+                .exceptionHandler((l, ctx) -> loopErrors.add(ctx)).build());
+        String reply = loop.runUntilComplete(loop.createTask(() -> {
+            Server server = Net.startServer((reader, writer) -> {
+                byte[] line = reader.readLine();
+                writer.write(("echo " + new String(line, UTF_8)).getBytes(UTF_8));
+                writer.drain();
+                writer.close();
+            }, "127.0.0.1", 0);
+            int port = ((InetSocketAddress) server.sockets().get(0)).getPort();
+            StreamConnection c = Net.openConnection("127.0.0.1", port);
+            c.writer().write("hi\n".getBytes(UTF_8));
+            byte[] back = c.reader().read(100);
+            c.writer().close();
+            server.close();
+            return new String(back, UTF_8);
+        }));
+        assertEquals("echo hi\n", reply);
+        assertTrue(loopErrors.isEmpty(), loopErrors.toString());
     }
 }
