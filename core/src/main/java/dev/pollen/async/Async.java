@@ -64,7 +64,7 @@ public final class Async {
      * @param main the program
      */
     public static void run(Runnable main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "the main body");
         run(EventLoop.builder(), () -> {
             main.run();
             return null;
@@ -84,7 +84,7 @@ public final class Async {
      */
     public static <T> T run(EventLoop.Builder builder, Callable<T> main) {
         Objects.requireNonNull(builder, "builder");
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "the main body");
         try (Runner runner = Runner.builder().loopFactory(builder::build).build()) {
             return runner.run(main);
         }

@@ -87,7 +87,7 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException if the runner is closed, or this thread is running a loop
      */
     public <T> T run(Callable<T> main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "the main body");
         if (EventLoop.currentOrNull() != null) {
             throw new IllegalStateException("Runner.run() cannot be called from a running event "
                     + "loop (thread " + Thread.currentThread().getName() + "); inside a task, "
@@ -106,7 +106,7 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException if the runner is closed, or this thread is running a loop
      */
     public void run(Runnable main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "the main body");
         run(() -> {
             main.run();
             return null;

@@ -11,6 +11,7 @@ import dev.pollen.async.Barrier;
 import dev.pollen.async.BoundedSemaphore;
 import dev.pollen.async.Condition;
 import dev.pollen.async.Queue;
+import dev.pollen.async.Runner;
 import dev.pollen.async.Semaphore;
 import dev.pollen.async.TaskGroup;
 import dev.pollen.group.LoopGroup;
@@ -231,6 +232,14 @@ public abstract class BadInputContract extends NetFixture {
                         () -> Async.waitFor(null, Duration.ZERO), "future"),
                 row("Async.run(null)", NullPointerException.class,
                         () -> Async.run((java.util.concurrent.Callable<Object>) null), "body"),
+                row("Runner.run(null)", NullPointerException.class,
+                        () -> Runner.create().run((java.util.concurrent.Callable<Object>) null),
+                        "body"),
+                row("Runner.builder().loopFactory(null)", NullPointerException.class,
+                        () -> Runner.builder().loopFactory(null), "loopFactory"),
+                row("createTask(name, null, eager)", NullPointerException.class,
+                        () -> loop.createTask("t", (java.util.concurrent.Callable<Object>) null,
+                                true), "body"),
                 row("Async.runCoroutineThreadsafe(null, body)", NullPointerException.class,
                         () -> Async.runCoroutineThreadsafe(null, () -> 1), "loop"),
                 row("Async.runInExecutor outside a loop", IllegalStateException.class,
@@ -272,6 +281,20 @@ public abstract class BadInputContract extends NetFixture {
                 row("Net.createDatagramEndpoint(no address)", IllegalArgumentException.class,
                         () -> Net.createDatagramEndpoint(loop, () -> null, null, null),
                         "address"),
+                row("Net.getAddrInfo(null host)", NullPointerException.class,
+                        () -> Net.getAddrInfo(loop, null, 80), "host"),
+                row("Net.getAddrInfo(port 65536)", IllegalArgumentException.class,
+                        () -> Net.getAddrInfo(loop, LOCAL, 65_536), "port", "65536"),
+                row("Net.getAddrInfo(UNIX family)", IllegalArgumentException.class,
+                        () -> Net.getAddrInfo(loop, LOCAL, 80,
+                                java.net.StandardProtocolFamily.UNIX), "family", "UNIX"),
+                row("Net.getNameInfo(null address)", NullPointerException.class,
+                        () -> Net.getNameInfo(loop, null), "address"),
+                row("NetOptions.happyEyeballsDelay(-1ms)", IllegalArgumentException.class,
+                        () -> NetOptions.builder().happyEyeballsDelay(Duration.ofMillis(-1))
+                                .build(), "happyEyeballsDelay"),
+                row("NetOptions.interleave(-1)", IllegalArgumentException.class,
+                        () -> NetOptions.builder().interleave(-1).build(), "interleave", "-1"),
                 row("Net.openConnection outside a task", IllegalStateException.class,
                         () -> Net.openConnection(LOCAL, 80), "task"),
                 row("Net.startServer outside a task", IllegalStateException.class,
