@@ -215,6 +215,20 @@ public abstract class ToolkitContract extends TaskTestSupport {
         assertTrue(child.isCancelled());
     }
 
+    // A deliberate deviation (docs/asyncio.md): a cancelled task's entry keeps its cancel message
+    // (asyncio 3.13 gives CancelledError('') for a task, the message for a plain future).
+    @Test
+    void gatherWithReturnExceptionsKeepsACancelledTasksMessage() {
+        EventLoop loop = newVirtualLoop();
+        List<Object> r = runTask(loop, () -> {
+            Task<Void> t = loop.createTask(() -> Async.sleep(Duration.ofDays(1)));
+            loop.callLater(ms(5), () -> t.cancel("stop"));
+            return Async.gather(List.of(t), true).await();
+        });
+        CancelledException e = assertInstanceOf(CancelledException.class, r.get(0));
+        assertEquals("stop", e.getMessage());
+    }
+
     // asyncio 3.12+: a gather of futures that are all done is done when gather returns.
     @Test
     void gatherOfDoneFuturesIsDoneAtOnce() {
