@@ -59,7 +59,12 @@ public interface StreamSocket extends IoSource {
     /**
      * Half-closes: sends FIN after what was written; reads keep working.
      *
-     * @throws IOException if the kernel refuses
+     * <p>On a connection that is already gone — the peer reset it, so the kernel answers
+     * {@code ENOTCONN} — there is nothing left to half-close: this returns normally (as the JDK's
+     * {@code SocketChannel.shutdownOutput} does) and the reset surfaces as the next read's or
+     * write's {@link IOException}. A peer that has gone is routine, never a programming error.
+     *
+     * @throws IOException if the kernel refuses for another reason
      */
     void shutdownOutput() throws IOException;
 

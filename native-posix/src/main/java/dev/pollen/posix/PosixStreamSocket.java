@@ -253,7 +253,11 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
     public void shutdownOutput() throws IOException {
         ensureOpen();
         if (LibC.shutdown(fd, os.SHUT_WR) != 0) {
-            throw PosixErrors.socketError(os, "shutdown(SHUT_WR)", remote, Native.getLastError());
+            int e = Native.getLastError();
+            if (e == os.ENOTCONN) {
+                return; // the peer reset the connection: nothing to half-close (StreamSocket)
+            }
+            throw PosixErrors.socketError(os, "shutdown(SHUT_WR)", remote, e);
         }
     }
 

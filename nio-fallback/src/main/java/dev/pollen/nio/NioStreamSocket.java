@@ -162,7 +162,12 @@ final class NioStreamSocket extends NioSource implements StreamSocket {
     public void shutdownOutput() throws IOException {
         ensureAttached();
         try {
-            ch.shutdownOutput();
+            ch.shutdownOutput(); // the JDK returns normally on ENOTCONN (a peer that reset)
+        } catch (NotYetConnectedException e) {
+            // the JDK's unchecked "not connected" (e.g. a connect still in progress) is an I/O
+            // error of this connection, never a programming error to throw at the caller
+            throw NioErrors.wrap("shutdown", peer(), new java.net.SocketException(
+                    "ENOTCONN (the socket is not connected)"));
         } catch (IOException e) {
             throw NioErrors.wrap("shutdown", peer(), e);
         }

@@ -12,6 +12,7 @@ import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
  * errno), a plain {@link ConnectException} whose message holds {@code "error(-111)"}, and a few
  * bare JDK exceptions chosen by errno ({@link NoRouteToHostException},
  * {@link FileNotFoundException} for ENOENT, {@link PortUnreachableException} for ECONNREFUSED on
- * datagrams). All three are mapped back here; this is error-path code only.
+ * datagrams, and the <em>unchecked</em> {@link NotYetConnectedException} for ENOTCONN, which
+ * must not escape as if it were a programming error). All are mapped back here; this is
+ * error-path code only.
  *
  * <p><b>Threading:</b> stateless, any thread.
  */
@@ -79,6 +82,10 @@ final class NativeErrors {
         }
         if (e instanceof ClosedChannelException c) {
             return c;
+        }
+        if (e instanceof NotYetConnectedException) {
+            // Netty throws this unchecked JDK exception for ENOTCONN: an I/O error like any other
+            return forErrno(Errno.ENOTCONN, call, address, e);
         }
         if (e instanceof PortUnreachableException) {
             return withCause(new PortUnreachableException(

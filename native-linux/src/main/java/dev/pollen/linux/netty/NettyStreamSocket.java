@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.Objects;
 
 /**
@@ -127,7 +128,7 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
                     dst.position(pos + n);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | NotYetConnectedException e) {
             throw NativeErrors.translate(e, "read", remote);
         }
         return n;
@@ -156,7 +157,7 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
                 s.put(0, src, pos, len);
                 n = socket.write(s, 0, len);
             }
-        } catch (IOException e) {
+        } catch (IOException | NotYetConnectedException e) {
             throw NativeErrors.translate(e, "write", remote);
         }
         if (n > 0) {
@@ -193,7 +194,7 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
             } else {
                 n = gatherThroughScratch(srcs, offset, length);
             }
-        } catch (IOException e) {
+        } catch (IOException | NotYetConnectedException e) {
             throw NativeErrors.translate(e, "writev", remote);
         }
         long left = n;
@@ -229,6 +230,9 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
         ensureOpen();
         try {
             socket.shutdown(false, true);
+        } catch (NotYetConnectedException peerGone) {
+            // Netty's name for ENOTCONN: the peer reset the connection, there is nothing left to
+            // half-close (StreamSocket's contract; the JDK's SocketChannel ignores it too)
         } catch (IOException e) {
             throw NativeErrors.translate(e, "shutdown", remote);
         }
