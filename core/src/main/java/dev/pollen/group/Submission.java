@@ -53,10 +53,7 @@ final class Submission<T> extends CompletableFuture<T> implements Runnable {
         try {
             result = work.get();
         } catch (Throwable e) {
-            completeExceptionally(e);
-            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-                throw (VirtualMachineError) e;
-            }
+            completeExceptionally(e); // errors too: the loop rethrows nothing (EventLoop)
             return;
         }
         complete(result);

@@ -42,9 +42,33 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * method called from another thread throws an {@link IllegalStateException} naming the method
  * and the loop's thread. Before the loop runs, any one thread may set it up.
  *
- * <h2>Errors</h2>
- * A callback that throws goes to the {@linkplain #setExceptionHandler exception handler}
- * (default: logged through {@link System.Logger}); the loop keeps running.
+ * <h2>Errors: the loop thread never dies</h2>
+ * Nothing that code the loop calls throws ends the loop thread: callbacks, timers,
+ * done-callbacks, task steps, fd readers and writers, I/O handlers, close hooks, the protocols
+ * and factories the networking layer calls, and the exception handler itself. Whatever they
+ * throw, {@link Error}s included ({@link StackOverflowError}, {@link OutOfMemoryError},
+ * {@link LinkageError}, {@link AssertionError}), is reported and the loop goes on with the next
+ * callback; nothing is rethrown (docs/decisions.md says why).
+ * <ul>
+ *   <li>A report goes to the {@linkplain #setExceptionHandler exception handler}; by default it
+ *       is logged through {@link System.Logger} at ERROR ({@link #defaultExceptionHandler}).</li>
+ *   <li>If the handler throws, the report and the handler's failure are both passed to the
+ *       default handling.</li>
+ *   <li>If the default handling fails too (the logging backend throws, or cannot open a file it
+ *       needs because the process is out of descriptors), the loop writes one plain line to
+ *       {@link System#err}: {@code pollen: loop NAME: MESSAGE: EXCEPTION (...)}. That line needs
+ *       no new file descriptor and no class that is not already loaded.</li>
+ *   <li>The reporting path is prepared when the first loop is built, while descriptors are
+ *       still plentiful: its classes are loaded, and {@code java.util.logging}'s formatters (the
+ *       default backend, whose {@code SimpleFormatter} reads the time-zone database on first
+ *       use) have formatted once. So a report made while the process is out of descriptors
+ *       still reaches the log.</li>
+ *   <li>If the poller's {@code poll} itself fails (not a handler inside it), the failure is
+ *       reported and, when it fails again at once, the loop waits before the next attempt
+ *       (1 ms, doubling up to 1 s) instead of spinning. The one thing the loop cannot survive is
+ *       its poller being closed under it: then {@link #runForever()} throws an
+ *       {@link IllegalStateException} saying so (a {@code LoopGroup} notices and reports it).</li>
+ * </ul>
  *
  * <h2>Tasks</h2>
  * {@link #createTask(Callable)} runs a body as a coroutine-like {@link Task} whose code (and
@@ -131,6 +155,15 @@ public final class EventLoop implements AutoCloseable {
     /** When the current iteration began (the previous one's end); see {@link #runOnce}. */
     private long iterationStart;
 
+    /** Polls in a row that threw (reset by one that did not); see {@link #pollFailed}. */
+    private int pollFailures;
+    /** Iterations in a row that failed outside user code; see {@link #runForever()}. */
+    private int iterationFailures;
+    /** Set when the poller was found closed under the running loop: the loop cannot go on. */
+    private IllegalStateException pollerGone;
+    /** The longest pause between failing polls or iterations. */
+    private static final long MAX_FAILURE_PAUSE_NANOS = 1_000_000_000L;
+
     private long iterations;
     private long callbacksRun;
     private long ioEvents;
@@ -142,6 +175,7 @@ public final class EventLoop implements AutoCloseable {
     private boolean recordSlowCallbacks;
 
     private EventLoop(Builder b) {
+        Reporting.prepare(); // before the poller: a report must not need a file descriptor later
         this.poller = b.poller != null ? b.poller : Pollers.create(b.pollerName != null
                 ? b.pollerName : Pollers.configuredName());
         this.name = b.name != null ? b.name : "pollen-loop-" + IDS.incrementAndGet();
@@ -212,15 +246,35 @@ public final class EventLoop implements AutoCloseable {
      * <p><b>Threading:</b> any thread that is not already running a loop; it becomes the loop
      * thread until this returns.
      *
+     * <p>It returns only after {@link #stop()}: nothing a callback throws ends it (see the class
+     * comment). The one exception is a poller closed under the running loop.
+     *
      * @throws IllegalStateException if the loop is closed or already running, or another loop is
-     *                               running on this thread
+     *                               running on this thread; or, while running, if its poller was
+     *                               closed under it (the loop cannot poll any more)
      */
     public void runForever() {
         enterRun();
         iterationStart = System.nanoTime();
         try {
             while (true) {
-                runOnce();
+                try {
+                    runOnce();
+                    iterationFailures = 0;
+                } catch (Throwable t) {
+                    // Not user code (that is caught where it runs): a fault of the loop's own
+                    // bookkeeping, e.g. an OutOfMemoryError while growing a queue. Report it and go
+                    // on; if it keeps failing, do so slowly.
+                    iterationStart = System.nanoTime();
+                    report("internal error in the loop's iteration; the loop goes on", null, t,
+                            this);
+                    pauseAfterFailure(++iterationFailures);
+                }
+                IllegalStateException gone = pollerGone;
+                if (gone != null) {
+                    pollerGone = null;
+                    throw gone;
+                }
                 if (stopping) {
                     break;
                 }
@@ -412,9 +466,8 @@ public final class EventLoop implements AutoCloseable {
         for (Runnable h : hooks) {
             try {
                 h.run();
-            } catch (RuntimeException | StackOverflowError | AssertionError e) {
-                callExceptionHandler(new ExceptionContext("close hook " + h + " of loop " + name
-                        + " failed", e, h));
+            } catch (Throwable e) {
+                report("close hook failed: ", h, e, h);
             }
         }
     }
@@ -487,11 +540,12 @@ public final class EventLoop implements AutoCloseable {
             } else {
                 lastPollNanos = t0;
                 events = poller.poll(timeout);
+                pollFailures = 0;
             }
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (Throwable e) {
             events = 0;
-            callExceptionHandler(new ExceptionContext("exception from poller " + poller.name()
-                    + " or one of its I/O handlers", e, poller));
+            WAKE_STATE.setOpaque(this, AWAKE); // before a pause: nobody need wake us meanwhile
+            pollFailed(e);
         } finally {
             WAKE_STATE.setOpaque(this, AWAKE);
         }
@@ -535,6 +589,47 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code poll} threw: a handler inside it, or the poller itself. A closed poller ends the
+     * loop (nothing can be polled again); anything else is reported, and a poll that fails again
+     * at once is retried after a pause, so a broken poller does not spin.
+     */
+    private void pollFailed(Throwable e) {
+        if (poller.isClosed()) {
+            pollerGone = new IllegalStateException("loop " + name + " cannot go on: its poller "
+                    + poller.name() + " was closed while the loop ran (only EventLoop.close() "
+                    + "may close it)", e);
+            stopping = true;
+            return;
+        }
+        report("exception from poller " + poller.name() + " or one of its I/O handlers", null, e,
+                poller);
+        pauseAfterFailure(++pollFailures);
+    }
+
+    /**
+     * After the second failure in a row, waits 1 ms, then 2, 4, ... up to 1 s, so a fault that
+     * repeats at once costs little CPU instead of a spinning core.
+     */
+    private void pauseAfterFailure(int failuresInARow) {
+        if (failuresInARow < 2 || stopping) {
+            return;
+        }
+        long pause = failuresInARow - 2 >= 10 ? MAX_FAILURE_PAUSE_NANOS
+                : Math.min(MAX_FAILURE_PAUSE_NANOS, 1_000_000L << (failuresInARow - 2));
+        long deadline = System.nanoTime() + pause;
+        boolean interrupted = Thread.interrupted();
+        long left;
+        while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            interrupted |= Thread.interrupted(); // an interrupt must not turn the wait into a spin
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        iterationStart = System.nanoTime();
+    }
+
     private void drainInbox() {
         Handle h;
         while ((h = inbox.relaxedPoll()) != null) {
@@ -549,13 +644,8 @@ public final class EventLoop implements AutoCloseable {
             } else {
                 h.invoke();
             }
-        } catch (VirtualMachineError e) {
-            if (!(e instanceof StackOverflowError)) {
-                throw e;
-            }
-            callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
         } catch (Throwable e) {
-            callExceptionHandler(new ExceptionContext("exception in callback " + h.describe(), e, h));
+            report("exception in callback ", h, e, h);
         }
     }
 
@@ -574,8 +664,7 @@ public final class EventLoop implements AutoCloseable {
             }
             long took = System.nanoTime() - start;
             if (debug && took > slowCallbackNanos) {
-                LOG.log(System.Logger.Level.WARNING, () -> "loop " + name + ": callback "
-                        + h.describe() + " took " + took / 1_000_000 + " ms (threshold "
+                warn("callback " + h.describe() + " took " + took / 1_000_000 + " ms (threshold "
                         + slowCallbackNanos / 1_000_000 + " ms)");
             }
         }
@@ -1070,9 +1159,8 @@ public final class EventLoop implements AutoCloseable {
         private void runWatcher(Runnable r, String kind) {
             try {
                 r.run();
-            } catch (RuntimeException | StackOverflowError | AssertionError e) {
-                callExceptionHandler(new ExceptionContext("exception in " + kind + " callback "
-                        + r + " of " + source, e, source));
+            } catch (Throwable e) {
+                report("exception in " + kind + " callback of " + source + ": ", r, e, source);
             }
         }
     }
@@ -1104,10 +1192,13 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Passes an error to the exception handler (asyncio's {@code call_exception_handler}). If the
-     * handler throws, that is logged and swallowed.
+     * Passes an error to the exception handler (asyncio's {@code call_exception_handler}). Never
+     * throws: if the handler throws, the context and the handler's failure both go to the
+     * {@linkplain #defaultExceptionHandler default handling}, and if that fails too, to a plain
+     * line on standard error (see the class comment).
      *
-     * <p><b>Threading:</b> loop thread only.
+     * <p><b>Threading:</b> loop thread only (or any thread once the loop has stopped, e.g. by the
+     * thread that ran it).
      *
      * @param context what went wrong
      */
@@ -1119,23 +1210,68 @@ public final class EventLoop implements AutoCloseable {
         }
         try {
             h.handle(this, context);
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "loop " + name + ": the exception handler threw "
-                    + "while handling: " + context.message(), e);
+        } catch (Throwable handlerFailure) {
+            defaultExceptionHandler(context);
+            try {
+                defaultExceptionHandler(new ExceptionContext("the exception handler " + h
+                        + " threw while handling the report above (" + context.message() + ")",
+                        handlerFailure, h));
+            } catch (Throwable e) {
+                Reporting.line(name, "the exception handler threw", handlerFailure, e);
+            }
         }
     }
 
     /**
-     * The default handling: logs the context through {@link System.Logger} at ERROR.
+     * The default handling: logs the context through {@link System.Logger} at ERROR. Never
+     * throws: if logging fails, it writes one plain line to standard error instead (see the class
+     * comment).
      *
      * <p><b>Threading:</b> any thread.
      *
      * @param context what went wrong
      */
     public void defaultExceptionHandler(ExceptionContext context) {
-        LOG.log(System.Logger.Level.ERROR, "loop " + name + ": " + context.message()
-                + (context.source() != null ? " [source: " + context.source() + "]" : ""),
-                context.exception());
+        try {
+            LOG.log(System.Logger.Level.ERROR, "loop " + name + ": " + context.message()
+                    + (context.source() != null ? " [source: " + context.source() + "]" : ""),
+                    context.exception());
+        } catch (Throwable logFailure) {
+            String message;
+            Throwable exception;
+            try {
+                message = context.message();
+                exception = context.exception();
+            } catch (Throwable e) { // a null context
+                message = "(no context)";
+                exception = null;
+            }
+            Reporting.line(name, message, exception, logFailure);
+        }
+    }
+
+    /**
+     * Reports what a callback (or the loop itself) threw: {@code what + detail} is the message
+     * (for a {@link Handle}, its description).
+     * Never throws; if even building the report fails (out of memory, a {@code toString} that
+     * throws), the plain line on standard error says so.
+     */
+    void report(String what, Object detail, Throwable e, Object source) {
+        try {
+            Object d = detail instanceof Handle h ? h.describe() : detail; // may call user code
+            callExceptionHandler(new ExceptionContext(d == null ? what : what + d, e, source));
+        } catch (Throwable reportFailure) {
+            Reporting.line(name, what, e, reportFailure);
+        }
+    }
+
+    /** A warning through the logger (debug mode); never throws, like the reports. */
+    private void warn(String message) {
+        try {
+            LOG.log(System.Logger.Level.WARNING, "loop " + name + ": " + message);
+        } catch (Throwable logFailure) {
+            Reporting.line(name, message, null, logFailure);
+        }
     }
 
     void reportUnretrieved(ExceptionContext context) {

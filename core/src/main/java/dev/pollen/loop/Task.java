@@ -264,13 +264,7 @@ public final class Task<T> extends Future<T> {
             } else {
                 coroutine.resume();
             }
-        } catch (VirtualMachineError e) {
-            if (!(e instanceof StackOverflowError)) {
-                throw e;
-            }
-            outcome = THREW;
-            outcomeValue = e;
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             // The mechanism itself failed (body exceptions are caught inside runBody).
             outcome = THREW;
             outcomeValue = e;
@@ -325,10 +319,7 @@ public final class Task<T> extends Future<T> {
             }
             default -> {
                 Throwable t = (Throwable) v;
-                completeException(t);
-                if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
-                    throw (VirtualMachineError) t;
-                }
+                completeException(t); // errors too: the loop rethrows nothing (EventLoop)
             }
         }
     }

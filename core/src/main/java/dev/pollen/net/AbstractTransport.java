@@ -74,7 +74,6 @@ abstract class AbstractTransport extends LoopResource {
 
     /** An I/O handler must never throw into the poller: report a bug here or in a backend. */
     final void unexpectedError(Throwable t) {
-        Callbacks.rethrowIfFatal(t);
         loop.callExceptionHandler(new ExceptionContext("unexpected error in " + this, t, this));
         forceClose(t);
     }
@@ -89,7 +88,6 @@ abstract class AbstractTransport extends LoopResource {
             protocolConnectionMade();
             return null;
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             protocolFailed("connectionMade", t);
             return t;
         }
@@ -109,7 +107,6 @@ abstract class AbstractTransport extends LoopResource {
             try {
                 protocolPauseWriting();
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 loop.callExceptionHandler(new ExceptionContext("protocol.pauseWriting() failed",
                         t, this));
             }
@@ -129,7 +126,6 @@ abstract class AbstractTransport extends LoopResource {
         try {
             protocolResumeWriting();
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             loop.callExceptionHandler(new ExceptionContext("protocol.resumeWriting() failed",
                     t, this));
         }
@@ -150,7 +146,6 @@ abstract class AbstractTransport extends LoopResource {
         try {
             protocolConnectionLost(cause);
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             loop.callExceptionHandler(new ExceptionContext("protocol.connectionLost() failed",
                     t, this));
         } finally {

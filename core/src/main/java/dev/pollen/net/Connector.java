@@ -221,7 +221,6 @@ final class Connector<P extends Protocol> implements ConnectCallback {
         try {
             protocol = factory.get();
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             transport.cancelConnect();
             result.setException(t);
             return;

@@ -112,7 +112,6 @@ final class Endpoints {
         try {
             p = Objects.requireNonNull(factory.get(), "the protocol factory returned null");
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             s.close();
             return failed(loop, t);
         }
@@ -288,7 +287,6 @@ final class Endpoints {
         try {
             p = Objects.requireNonNull(factory.get(), "the protocol factory returned null");
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             s.close();
             result.setException(t);
             return;

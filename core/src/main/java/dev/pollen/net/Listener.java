@@ -9,7 +9,6 @@ import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
 import dev.pollen.spi.ResourceExhaustedException;
 import dev.pollen.spi.StreamSocket;
-import java.io.IOException;
 import java.net.SocketAddress;
 
 /**
@@ -17,12 +16,15 @@ import java.net.SocketAddress;
  *
  * <p><b>Accept errors never spin.</b> The listening socket stays readable while a connection
  * waits, so an accept that keeps failing would make a level-triggered poller report it again at
- * once, forever, burning a core. When the process or the system is out of descriptors or buffers
- * (EMFILE, ENFILE, ENOBUFS, ENOMEM: {@link ResourceExhaustedException}), the listener takes the
- * socket out of the poller (interest 0), reports the error once through the loop's exception
- * handler, and re-arms itself after {@link #BACKOFF_NANOS} (as asyncio's
- * {@code ACCEPT_RETRY_DELAY}). Other accept errors (e.g. a connection aborted before it was
- * accepted) are transient: they are reported and the next readiness is awaited.
+ * once, forever, burning a core. When an accept fails — above all because the process or the
+ * system is out of descriptors or buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM:
+ * {@link ResourceExhaustedException}) — the listener takes the socket out of the poller
+ * (interest 0) and re-arms itself after {@link #BACKOFF_NANOS}. (A connection the peer aborted
+ * before we took it is not a failure: the socket layers retry those, as accept(2) advises.)
+ *
+ * <p><b>Reported at most once a second.</b> Under EMFILE the retries fail every 100 ms; a report
+ * (through the loop's exception handler) is made for the first failure, then at most once per
+ * {@link #REPORT_INTERVAL_NANOS}, and says how many attempts failed since the previous one.
  *
  * <p><b>Threading:</b> loop thread only.
  */
@@ -32,6 +34,8 @@ final class Listener implements IoHandler {
     static final long BACKOFF_NANOS = 100_000_000L;
     /** Connections accepted per readiness event at most: one busy port cannot starve the rest. */
     static final int ACCEPT_BATCH = 64;
+    /** The shortest time between two reports of failing accepts (1 s). */
+    static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Server server;
     private final EventLoop loop;
@@ -44,6 +48,11 @@ final class Listener implements IoHandler {
     int injectedFailures;
     /** How many times accepting backed off (for tests). */
     int backoffs;
+    /** Failed accepts not yet reported. */
+    private int unreported;
+    /** When the last failure report was made ({@link EventLoop#time()}); valid if reportedOnce. */
+    private long lastReport;
+    private boolean reportedOnce;
 
     Listener(Server server, EventLoop loop, ListenSocket socket) {
         this.server = server;
@@ -71,12 +80,9 @@ final class Listener implements IoHandler {
                             + "): EMFILE (Too many open files) [injected by a test]");
                 }
                 s = socket.accept();
-            } catch (ResourceExhaustedException e) {
+            } catch (Throwable e) {
+                // Out of descriptors, or anything else: retrying at once would fail the same way.
                 backOff(e);
-                return;
-            } catch (IOException | RuntimeException e) {
-                loop.callExceptionHandler(new ExceptionContext("accept on "
-                        + Addresses.format(address) + " failed", e, server));
                 return;
             }
             if (s == null) {
@@ -85,7 +91,6 @@ final class Listener implements IoHandler {
             try {
                 server.accepted(s);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 s.close();
                 loop.callExceptionHandler(new ExceptionContext("setting up a connection "
                         + "accepted on " + Addresses.format(address) + " failed", t, server));
@@ -93,13 +98,29 @@ final class Listener implements IoHandler {
         }
     }
 
-    private void backOff(ResourceExhaustedException e) {
+    private void backOff(Throwable e) {
         backoffs++;
+        unreported++;
         registration.interest(0);
-        loop.callExceptionHandler(new ExceptionContext("accept on " + Addresses.format(address)
-                + " failed for lack of resources (" + e.getMessage() + "); not accepting for "
-                + BACKOFF_NANOS / 1_000_000 + " ms", e, server));
         backoffTimer = loop.callLaterNanos(BACKOFF_NANOS, this::resume);
+        long now = loop.time();
+        if (reportedOnce && now - lastReport < REPORT_INTERVAL_NANOS) {
+            return; // counted; the next report says how many
+        }
+        String why = e instanceof ResourceExhaustedException
+                ? " for lack of resources (" + e.getMessage() + ")" : " (" + e + ")";
+        String message = reportedOnce
+                ? "accept on " + Addresses.format(address) + " failed " + unreported
+                        + " time(s) in the last " + (now - lastReport) / 1_000_000 + " ms, the last"
+                        + why + "; retrying every " + BACKOFF_NANOS / 1_000_000 + " ms"
+                : "accept on " + Addresses.format(address) + " failed" + why
+                        + "; not accepting for " + BACKOFF_NANOS / 1_000_000 + " ms, then retrying "
+                        + "every " + BACKOFF_NANOS / 1_000_000 + " ms (further failures are "
+                        + "reported at most once a second, with a count)";
+        reportedOnce = true;
+        lastReport = now;
+        unreported = 0;
+        loop.callExceptionHandler(new ExceptionContext(message, e, server));
     }
 
     private void resume() {

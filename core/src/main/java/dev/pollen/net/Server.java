@@ -92,7 +92,6 @@ public final class Server {
         try {
             p = factory.get();
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             s.close();
             loop.callExceptionHandler(new ExceptionContext("the protocol factory of " + this
                     + " failed; the accepted connection was closed", t, this));

@@ -169,7 +169,6 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             try {
                 protocol.dataReceived(buf);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 protocolFailed("dataReceived", t);
                 return;
             }
@@ -186,7 +185,6 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         try {
             keepOpen = protocol.eofReceived();
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             protocolFailed("eofReceived", t);
             return;
         }

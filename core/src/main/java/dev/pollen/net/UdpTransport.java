@@ -88,7 +88,6 @@ final class UdpTransport extends AbstractTransport implements DatagramTransport,
             try {
                 protocol.datagramReceived(buf, from);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 protocolFailed("datagramReceived", t);
                 return;
             }
@@ -99,7 +98,6 @@ final class UdpTransport extends AbstractTransport implements DatagramTransport,
         try {
             protocol.errorReceived(e);
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             protocolFailed("errorReceived", t);
         }
     }

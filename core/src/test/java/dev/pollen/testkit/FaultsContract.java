@@ -405,6 +405,88 @@ public abstract class FaultsContract extends NetFixture {
         }));
     }
 
+    @Test
+    void errorsFromProtocolsFactoriesAndReadersAreReportedAndTheLoopCarriesOn() throws Exception {
+        EventLoop loop = newLoop();
+        Server echo = server(loop, Echo::new);
+        OutOfMemoryError inProtocol = new OutOfMemoryError("boom: protocol");
+        Server failing = server(loop, () -> new Protocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                throw inProtocol;
+            }
+        });
+        ExceptionInInitializerError inFactory = new ExceptionInInitializerError("boom: factory");
+        Server noProtocol = server(loop, () -> {
+            throw inFactory;
+        });
+        InternalError inLost = new InternalError("boom: connectionLost");
+        Server failingLost = server(loop, () -> new Protocol() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                throw inLost;
+            }
+        });
+        Connection<Recorder> victim = connect(loop, Recorder::new, port(failing));
+        victim.transport().write(ascii("trigger"));
+        Connection<Recorder> refused = connect(loop, Recorder::new, port(noProtocol));
+        Connection<Recorder> closing = connect(loop, Recorder::new, port(failingLost));
+        runUntil(loop, () -> failingLost.connectionCount() == 1, "the accept");
+        closing.transport().close();
+        StackOverflowError inReader = new StackOverflowError("boom: reader");
+        StreamSocket[] p = track(pair(loop.poller(), register(loop.poller().sockets().listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4,
+                SocketOptions.none()))));
+        loop.addReader(p[1], () -> {
+            throw inReader;
+        });
+        p[0].write(ascii("r"));
+        List<Throwable> expected = List.of(inProtocol, inFactory, inLost, inReader);
+        runUntil(loop, () -> victim.protocol().lost && refused.protocol().lost
+                && loopErrors.stream().map(ExceptionContext::exception).toList()
+                        .containsAll(expected), "every error to be reported");
+        loop.removeReader(p[1]);
+        assertInstanceOf(IOException.class, victim.protocol().lostCause == null
+                ? new IOException("clean close") : victim.protocol().lostCause);
+        // ... and the loop still serves
+        Connection<Recorder> c = connect(loop, Recorder::new, port(echo));
+        c.transport().write(ascii("still alive"));
+        c.transport().writeEof();
+        runUntil(loop, () -> c.protocol().lost, "the echo");
+        assertEquals("still alive", new String(c.protocol().bytes(), StandardCharsets.US_ASCII));
+    }
+
+    // ------------------------------------------------------------------ a peer that has gone
+
+    @Test
+    void writeEofToAPeerThatHasResetIsRoutineNotAnError() throws Exception {
+        EventLoop loop = newLoop();
+        List<Recorder> accepted = new ArrayList<>();
+        Server recording = server(loop, () -> {
+            Recorder r = new Recorder();
+            accepted.add(r);
+            return r;
+        });
+        try (java.net.Socket peer = new java.net.Socket(LOCAL, port(recording))) {
+            runUntil(loop, () -> accepted.size() == 1 && accepted.get(0).transport != null,
+                    "the accept");
+            Transport t = accepted.get(0).transport;
+            t.pauseReading(); // the reset stays unread, as when the upstream's EOF comes first
+            peer.setSoLinger(true, 0);
+            peer.close(); // RST: the socket is gone on our side too (shutdown gives ENOTCONN)
+            runFor(loop, Duration.ofMillis(20));
+            // A proxy forwarding the other side's EOF: must neither throw nor count as an error.
+            t.writeEof();
+            t.resumeReading();
+            runUntil(loop, () -> accepted.get(0).lost, "the connection to be lost");
+        }
+        Throwable cause = accepted.get(0).lostCause;
+        assertTrue(cause == null || cause instanceof IOException, "lost with " + cause);
+        assertFalse(cause instanceof java.net.ConnectException,
+                "an established connection that the peer reset did not fail to connect: " + cause);
+        assertNoLoopErrors();
+    }
+
     private String message(ExceptionContext c) {
         return c.message() + (c.exception() != null ? " / " + c.exception().getMessage() : "");
     }

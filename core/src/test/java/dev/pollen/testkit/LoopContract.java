@@ -397,6 +397,263 @@ public abstract class LoopContract extends BackendFixture {
         assertEquals(1, after.get());
     }
 
+    // ------------------------------------------------------------------ the loop never dies
+
+    @Test
+    void errorsThrownByCallbacksTimersDoneCallbacksAndTasksAreReportedAndTheLoopGoesOn() {
+        EventLoop loop = newLoop();
+        List<Throwable> thrown = List.of(new OutOfMemoryError("boom: callSoon OOME"),
+                new InternalError("boom: callSoon InternalError"),
+                new StackOverflowError("boom: callSoon SOE"),
+                new ExceptionInInitializerError("boom: callSoon EIIE"),
+                new NoClassDefFoundError("boom: callSoon NCDFE"),
+                new AssertionError("boom: callSoon assert"),
+                new java.io.IOException("boom: callSoon checked"));
+        for (Throwable t : thrown) {
+            loop.callSoon(() -> throwAny(t));
+        }
+        OutOfMemoryError timer = new OutOfMemoryError("boom: timer");
+        loop.callLater(Duration.ofMillis(1), () -> {
+            throw timer;
+        });
+        InternalError doneCallback = new InternalError("boom: done-callback");
+        Future<String> f = loop.createFuture();
+        f.addDoneCallback(x -> {
+            throw doneCallback;
+        });
+        f.setResult("x");
+        LinkageError threadsafe = new LinkageError("boom: callSoonThreadsafe");
+        loop.callSoonThreadsafe(() -> {
+            throw threadsafe;
+        });
+        OutOfMemoryError inTask = new OutOfMemoryError("boom: task");
+        var task = loop.createTask(() -> {
+            dev.pollen.async.Async.sleep(Duration.ofMillis(1));
+            throw inTask;
+        });
+        AtomicInteger after = new AtomicInteger();
+        loop.callLater(Duration.ofMillis(5), after::incrementAndGet);
+        task.addDoneCallback(x -> loop.callLater(Duration.ofMillis(5), loop::stop));
+        loop.runForever();
+
+        assertEquals(1, after.get(), "the loop went on after every failure");
+        List<Throwable> reported = loopErrors.stream().map(c -> c.exception()).toList();
+        for (Throwable t : thrown) {
+            assertTrue(reported.contains(t), t + " not reported: " + reported);
+        }
+        for (Throwable t : List.of(timer, doneCallback, threadsafe)) {
+            assertTrue(reported.contains(t), t + " not reported: " + reported);
+        }
+        assertSame(inTask, task.exception(), "an error ends the task, not the loop");
+        // ... and the loop still runs what comes next
+        Future<String> later = loop.createFuture();
+        loop.callLater(Duration.ofMillis(1), () -> later.setResult("still alive"));
+        assertEquals("still alive", loop.runUntilComplete(later));
+    }
+
+    @Test
+    void anExceptionHandlerThatThrowsAnErrorPassesBothReportsToTheDefaultHandling() {
+        EventLoop loop = newLoop();
+        ExceptionInInitializerError handlerFailure = new ExceptionInInitializerError("handler down");
+        loop.setExceptionHandler((l, ctx) -> {
+            throw handlerFailure;
+        });
+        IllegalStateException failure = new IllegalStateException("boom: callback");
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var captured = captureLoopLog(records::add)) {
+            loop.callSoon(() -> {
+                throw failure;
+            });
+            AtomicInteger after = new AtomicInteger();
+            loop.callSoon(after::incrementAndGet);
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertEquals(1, after.get());
+        }
+        List<Throwable> logged = records.stream().map(LogRecord::getThrown).toList();
+        assertTrue(logged.contains(failure), "the report itself reached the log: " + logged);
+        assertTrue(logged.contains(handlerFailure), "and so did the handler's failure: " + logged);
+    }
+
+    @Test
+    void whenTheLoggerFailsTooTheReportIsAPlainLineOnStandardError() {
+        EventLoop loop = newLoop();
+        loop.setExceptionHandler(null); // the default: System.Logger
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        AtomicInteger after = new AtomicInteger();
+        // what SimpleFormatter threw under EMFILE: the time-zone database could not be opened
+        try (var broken = captureLoopLog(r -> {
+            throw new ExceptionInInitializerError("tzdb.dat: Too many open files (test)");
+        })) {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            loop.callSoon(() -> {
+                throw new IllegalStateException("boom: logger down");
+            });
+            loop.callSoon(after::incrementAndGet);
+            loop.callSoon(loop::stop);
+            loop.runForever();
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(1, after.get(), "the loop went on");
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> lines = text.lines().filter(l -> l.contains("boom: logger down")).toList();
+        assertEquals(1, lines.size(), "one plain line: " + text);
+        String line = lines.get(0);
+        assertTrue(line.startsWith("pollen: loop " + loop.name() + ": exception in callback"), line);
+        assertTrue(line.contains("java.lang.IllegalStateException: boom: logger down"), line);
+        assertTrue(line.contains("ExceptionInInitializerError: tzdb.dat"), line);
+    }
+
+    @Test
+    void aCloseHookThatThrowsAnErrorIsReportedAndTheOtherHooksStillRun() {
+        EventLoop loop = newLoop();
+        OutOfMemoryError oom = new OutOfMemoryError("boom: close hook");
+        AtomicInteger ran = new AtomicInteger();
+        loop.addCloseHook(() -> {
+            throw oom;
+        });
+        loop.addCloseHook(ran::incrementAndGet);
+        loop.close();
+        assertTrue(loop.isClosed());
+        assertEquals(1, ran.get());
+        assertTrue(loopErrors.stream().anyMatch(c -> c.exception() == oom), loopErrors.toString());
+    }
+
+    @Test
+    void aPollThatKeepsFailingIsReportedAndRetriedWithoutSpinning() {
+        FlakyPoller poller = new FlakyPoller(newPoller());
+        EventLoop loop = register(EventLoop.builder().poller(poller)
+                .exceptionHandler((l, ctx) -> loopErrors.add(ctx)).build());
+        loop.callSoon(() -> poller.failing = true);
+        loop.callLater(Duration.ofMillis(300), () -> poller.failing = false);
+        loop.callLater(Duration.ofMillis(400), loop::stop);
+        long t0 = System.nanoTime();
+        loop.runForever();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        int failed = poller.failedPolls.get();
+        assertTrue(failed >= 2, "the poll failed " + failed + " times");
+        // pauses of 1, 2, 4 ... ms after the second failure in a row: about a dozen failed polls
+        // in 300 ms, where a spinning loop makes tens of thousands
+        assertTrue(failed < 60, failed + " failed polls in " + ms + " ms: the loop spins");
+        assertEquals(failed, loopErrors.stream().filter(c -> c.exception() == FlakyPoller.FAILURE)
+                .count(), "each failure reported: " + loopErrors);
+        assertTrue(loopErrors.get(0).message().contains("poller"), loopErrors.get(0).message());
+        // it polls again once the poller recovers
+        Future<String> f = loop.createFuture();
+        loop.callLater(Duration.ofMillis(1), () -> f.setResult("recovered"));
+        assertEquals("recovered", loop.runUntilComplete(f));
+    }
+
+    @Test
+    void aLoopWhosePollerIsClosedUnderItStopsWithAnErrorInsteadOfSpinning() {
+        EventLoop loop = newLoop();
+        loop.callSoon(() -> loop.poller().close());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(20), () -> assertThrows(IllegalStateException.class,
+                        loop::runForever), "the loop kept running on a closed poller");
+        assertTrue(e.getMessage().contains("cannot go on") && e.getMessage().contains("closed"),
+                e.getMessage());
+        assertFalse(loop.isRunning());
+        loop.close();
+        assertTrue(loop.isClosed());
+    }
+
+    /** Throws {@code t} whatever its type (a checked one too, as a callback of Java code can). */
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void throwAny(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /**
+     * Sends the loop's log records (the {@code System.Logger} of {@link EventLoop}, which is
+     * {@code java.util.logging} here) to {@code sink} instead of the console until closed.
+     */
+    static Capture captureLoopLog(java.util.function.Consumer<LogRecord> sink) {
+        Logger jul = Logger.getLogger(EventLoop.class.getName());
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                sink.accept(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean parents = jul.getUseParentHandlers();
+        jul.addHandler(h);
+        jul.setUseParentHandlers(false);
+        return () -> {
+            jul.removeHandler(h);
+            jul.setUseParentHandlers(parents);
+        };
+    }
+
+    /** Undoes {@link #captureLoopLog}. */
+    interface Capture extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** A poller that delegates, except that its poll throws while {@link #failing} is set. */
+    static final class FlakyPoller implements dev.pollen.spi.Poller {
+        static final java.io.UncheckedIOException FAILURE = new java.io.UncheckedIOException(
+                new java.io.IOException("epoll_wait: EBADF (test)"));
+        final dev.pollen.spi.Poller delegate;
+        final AtomicInteger failedPolls = new AtomicInteger();
+        volatile boolean failing;
+
+        FlakyPoller(dev.pollen.spi.Poller delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public dev.pollen.spi.SocketLayer sockets() {
+            return delegate.sockets();
+        }
+
+        @Override
+        public dev.pollen.spi.Registration register(dev.pollen.spi.IoSource source, int ops,
+                dev.pollen.spi.IoHandler handler) {
+            return delegate.register(source, ops, handler);
+        }
+
+        @Override
+        public int poll(long timeoutNanos) {
+            if (failing) {
+                failedPolls.incrementAndGet();
+                throw FAILURE;
+            }
+            return delegate.poll(timeoutNanos);
+        }
+
+        @Override
+        public void wakeup() {
+            delegate.wakeup();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return delegate.isClosed();
+        }
+    }
+
     @Test
     void runningTwiceOrNestedIsRefused() {
         EventLoop loop = newLoop();
