@@ -49,6 +49,11 @@ import java.util.function.Supplier;
  * never ran (as a {@code REUSE_PORT} listener closed with connections in its queue resets
  * them).
  *
+ * <p><b>A loop that dies</b> (see {@link LoopGroup}) has its listeners closed at once, on its own
+ * thread, so the kernel spreads {@code REUSE_PORT} connections over the loops that remain; a
+ * single acceptor skips it when handing sockets out. If the acceptor's own loop dies, the server
+ * stops accepting (its one listener is closed: connections are refused, not left waiting).
+ *
  * <p><b>Shutdown.</b> The group's shutdown stops every listener at once; the connections keep
  * their loops busy (so a graceful shutdown waits for them) until the timeout, when they are closed
  * and then aborted.
@@ -263,6 +268,9 @@ public final class GroupServer {
     /** On loop 0: the accepted-socket handler of the single acceptor. */
     private void handOff(StreamSocket s) {
         int target = nextLoop;
+        for (int k = 0; k < group.size() && target != 0 && group.isDead(target); k++) {
+            target = target + 1 == group.size() ? 0 : target + 1; // never to a loop that died
+        }
         nextLoop = target + 1 == group.size() ? 0 : target + 1;
         if (target == 0) {
             receive(0, s);
@@ -540,6 +548,16 @@ public final class GroupServer {
         @Override
         public void abortConnections(EventLoop loop) {
             abortAll(group.indexOf(loop));
+        }
+
+        @Override
+        public void loopDied(EventLoop loop) {
+            // On the dead loop's thread, which no longer runs it: its servers are ours to close.
+            // Its listeners go at once (the kernel stops routing SO_REUSEPORT connections to
+            // them); its connections are aborted when the group closes the loop.
+            for (Server s : servers.get(group.indexOf(loop))) {
+                s.close();
+            }
         }
 
         @Override

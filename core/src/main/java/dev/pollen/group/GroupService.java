@@ -23,4 +23,11 @@ interface GroupService {
 
     /** Aborts {@code loop}'s connections (queued data is dropped, descriptors freed at once). */
     void abortConnections(EventLoop loop);
+
+    /**
+     * {@code loop}'s thread ended unexpectedly (it is no longer running): stop sending it work —
+     * close its listening sockets, stop handing it connections. Called on that loop's thread,
+     * before the loop is closed.
+     */
+    void loopDied(EventLoop loop);
 }

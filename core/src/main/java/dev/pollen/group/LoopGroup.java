@@ -1,8 +1,10 @@
 package dev.pollen.group;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.ExceptionHandler;
 import dev.pollen.loop.LoopStats;
+import dev.pollen.loop.jfr.LoopDeathEvent;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
 import dev.pollen.spi.Poller;
@@ -58,6 +60,23 @@ import java.util.function.Supplier;
  * them when their partner connection is lost or in a task's {@code finally} — the cancel at the
  * deadline reaches every task.
  *
+ * <h2>A loop that dies</h2>
+ * A loop's thread does not end because of what its callbacks throw (see {@link EventLoop}'s
+ * "Errors"); it can still end if the loop cannot go on (its poller was closed under it) or a
+ * fault inside the loop itself escapes. The group notices at once, on that thread:
+ * <ul>
+ *   <li>it closes the loop's listening sockets of every {@link GroupServer}, so the kernel stops
+ *       handing {@code SO_REUSEPORT} connections to a loop that would never accept them, and a
+ *       single acceptor stops handing sockets to it;</li>
+ *   <li>it reports the death through the loop's exception handler (default: the log), records a
+ *       {@code dev.pollen.LoopDeath} JDK Flight Recorder event
+ *       ({@link dev.pollen.loop.jfr.LoopDeathEvent}), and lists the loop in {@link #deadLoops()};
+ *   </li>
+ *   <li>then it closes the loop (its connections are aborted, so their peers see a reset rather
+ *       than silence). The other loops keep serving; {@link #next()} and {@link #submit} skip the
+ *       dead one. When every loop has ended, {@link #terminationFuture()} completes.</li>
+ * </ul>
+ *
  * <h2>Figures</h2>
  * {@link #stats()} gives each loop's {@link LoopStats} (iterations, callbacks, I/O events, pending
  * timers, time in {@code poll} versus running), readable at any time from any thread. Loop health
@@ -90,6 +109,8 @@ public final class LoopGroup implements Executor, AutoCloseable {
     private final Set<CompletableFuture<?>> pendingAtTermination = ConcurrentHashMap.newKeySet();
     private final Object stateLock = new Object();
     private volatile int state = ACTIVE;
+    /** Indexes of the loops whose thread ended unexpectedly, in the order they died. */
+    private final CopyOnWriteArrayList<Integer> dead = new CopyOnWriteArrayList<>();
 
     /**
      * A group of one loop per available processor on the configured poller
@@ -219,7 +240,18 @@ public final class LoopGroup implements Executor, AutoCloseable {
     public EventLoop next() {
         int i = nextIndex.getAndIncrement();
         // the counter wraps after 2^31 picks: masking the sign bit keeps the index valid
-        return members[(i & Integer.MAX_VALUE) % members.length].loop;
+        int first = (i & Integer.MAX_VALUE) % members.length;
+        Member m = members[first];
+        if (m.died) {
+            // skip loops that died (see the class comment); if every one did, any will refuse
+            for (int k = 1; k < members.length; k++) {
+                Member other = members[(first + k) % members.length];
+                if (!other.died) {
+                    return other.loop;
+                }
+            }
+        }
+        return m.loop;
     }
 
     /**
@@ -366,6 +398,19 @@ public final class LoopGroup implements Executor, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ figures
+
+    /**
+     * The loops whose thread ended unexpectedly (not by the group's shutdown), by index, in the
+     * order they died (see the class comment). Empty while every loop is healthy: a health check
+     * can watch this.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public List<Integer> deadLoops() {
+        return List.copyOf(dead);
+    }
 
     /**
      * Every loop's counters, in loop order (see {@link EventLoop#stats()}).
@@ -606,6 +651,11 @@ public final class LoopGroup implements Executor, AutoCloseable {
         }
     }
 
+    /** Whether the loop at {@code index} died (see {@link #memberDied}). */
+    boolean isDead(int index) {
+        return members[index].died;
+    }
+
     /** Whether {@link #shutdownNow()} was called (drains cancel at once). */
     boolean isForced() {
         return state == FORCED;
@@ -644,6 +694,49 @@ public final class LoopGroup implements Executor, AutoCloseable {
         f.whenComplete((v, e) -> pendingAtTermination.remove(f));
         if (terminated.isDone()) {
             f.complete(null);
+        }
+    }
+
+    /**
+     * On the thread of member {@code m}, which ended with {@code cause} instead of a shutdown:
+     * closes its listeners, records and reports it. Never throws.
+     */
+    void memberDied(Member m, Throwable cause) {
+        m.died = true; // next() skips it from now on
+        for (GroupService s : services) {
+            try {
+                s.loopDied(m.loop);
+            } catch (Throwable e) {
+                report(m, "closing the listeners of " + s + " failed", e);
+            }
+        }
+        int others = 0;
+        for (Member o : members) {
+            others += o != m && !o.died && o.thread.isAlive() ? 1 : 0;
+        }
+        try {
+            LoopDeathEvent event = new LoopDeathEvent();
+            if (event.shouldCommit()) {
+                event.group = name;
+                event.loop = m.loop.name();
+                event.cause = String.valueOf(cause);
+                event.loopsLeft = others;
+                event.commit();
+            }
+        } catch (Throwable e) {
+            // JFR must not stop the rest; the report below says what happened
+        }
+        report(m, "loop " + m.loop.name() + " of group " + name + " ended unexpectedly; its "
+                + "listening sockets are closed and its connections will be aborted; " + others
+                + " other loop(s) keep serving", cause);
+        dead.add(m.index); // last: once listed, it has been handled and reported
+    }
+
+    private void report(Member m, String message, Throwable cause) {
+        try {
+            m.loop.callExceptionHandler(new ExceptionContext(message, cause, this));
+        } catch (Throwable e) {
+            // callExceptionHandler does not throw; building the context could (out of memory)
         }
     }
 

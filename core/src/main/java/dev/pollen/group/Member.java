@@ -1,6 +1,7 @@
 package dev.pollen.group;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
 
 /**
  * One loop of a {@link LoopGroup} and the platform thread that runs it: the thread runs the loop
@@ -9,7 +10,8 @@ import dev.pollen.loop.EventLoop;
  *
  * <p>A {@code loop.stop()} from user code does not end the thread: the loop returns from
  * {@code runForever} and is run again. Only {@link #finish()} (called by the shutdown on the loop
- * thread) ends it.
+ * thread) ends it — or {@code runForever} throwing, when the loop cannot go on: the group is then
+ * told ({@link LoopGroup#memberDied}) before the loop is closed.
  *
  * <p><b>Threading:</b> {@link #finish()} loop thread only; the rest any thread.
  */
@@ -21,6 +23,8 @@ final class Member implements Runnable {
     final Thread thread;
     /** Set by the shutdown on the loop thread right before it stops the loop. */
     private volatile boolean finished;
+    /** Set when the thread ended unexpectedly (see {@link LoopGroup#memberDied}). */
+    volatile boolean died;
     /** The loop's shutdown state machine, created on the first shutdown request. */
     LoopDrain drain;
 
@@ -34,6 +38,7 @@ final class Member implements Runnable {
 
     @Override
     public void run() {
+        Throwable death = null;
         try {
             while (true) {
                 loop.runForever();
@@ -42,12 +47,27 @@ final class Member implements Runnable {
                 }
                 // a stray loop.stop() from user code: a group loop serves until the group ends it
             }
-        } finally {
+        } catch (Throwable t) {
+            death = t; // the loop could not go on (see EventLoop's "Errors")
+        }
+        if (death != null) {
             try {
-                loop.close();
-            } finally {
-                group.memberEnded(this);
+                group.memberDied(this, death); // listeners first: the kernel stops routing to us
+            } catch (Throwable ignored) {
+                // memberDied reports what it can and does not throw
             }
+        }
+        try {
+            loop.close();
+        } catch (Throwable t) {
+            try {
+                loop.callExceptionHandler(new ExceptionContext("closing loop " + loop.name()
+                        + " after its thread ended failed", t, group));
+            } catch (Throwable ignored) {
+                // reporting does not throw; building the report could (out of memory)
+            }
+        } finally {
+            group.memberEnded(this);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.jfr.LongIterationEvent;
+import dev.pollen.loop.jfr.LoopDeathEvent;
 import dev.pollen.loop.jfr.SlowCallbackEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +73,37 @@ class LoopGroupJfrTest {
             assertTrue(it.getDuration().compareTo(slow.get(i).getDuration()) >= 0,
                     "the iteration lasted at least as long as its slow callback");
         }
+    }
+
+    @Test
+    void aLoopThatDiesIsRecordedAsALoopDeathEvent() throws Exception {
+        Path file = dir.resolve("death.jfr");
+        try (LoopGroup group = groups.builder(3).name("jfrdeath").build();
+                Recording rec = new Recording()) {
+            rec.enable(LoopDeathEvent.NAME);
+            rec.start();
+            EventLoop victim = group.loop(1);
+            victim.callSoonThreadsafe(() -> victim.poller().close()); // it cannot go on
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (group.deadLoops().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(1), group.deadLoops());
+            rec.stop();
+            rec.dump(file);
+        }
+        List<RecordedEvent> deaths = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(LoopDeathEvent.NAME)).toList();
+        assertEquals(1, deaths.size(), deaths.toString());
+        RecordedEvent e = deaths.get(0);
+        assertEquals("jfrdeath", e.getString("group"));
+        assertEquals("jfrdeath-loop-1", e.getString("loop"));
+        assertEquals(2, e.getInt("loopsLeft"));
+        assertTrue(e.getString("cause").contains("poller"), e.getString("cause"));
+        assertTrue(e.getThread().getJavaName().endsWith("-loop-1"), "on the dying thread");
+        assertEquals(1, groups.errors.size(), "the death was reported: " + groups.errors);
+        assertTrue(groups.errors.get(0).message().contains("jfrdeath-loop-1 of group jfrdeath "
+                + "ended unexpectedly"), groups.errors.get(0).message());
     }
 
     /** A callback with a recognisable description that busy-waits for a while. */

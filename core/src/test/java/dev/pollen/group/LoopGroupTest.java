@@ -183,6 +183,33 @@ class LoopGroupTest {
     }
 
     @Test
+    void aGroupWhoseLoopsDieSkipsThemAndTerminatesWhenNoneIsLeft() throws Exception {
+        group = groups.group(2);
+        EventLoop first = group.loop(0);
+        first.callSoonThreadsafe(() -> first.poller().close());
+        awaitDead(List.of(0));
+        for (int i = 0; i < 6; i++) {
+            assertSame(group.loop(1), group.next(), "next() skips the dead loop");
+            assertSame(group.loop(1).thread(), group.submit(Thread::currentThread).join());
+        }
+        assertTrue(!group.isTerminated(), "one loop still serves");
+        EventLoop second = group.loop(1);
+        second.callSoonThreadsafe(() -> second.poller().close());
+        awaitDead(List.of(0, 1));
+        group.terminationFuture().get(20, TimeUnit.SECONDS); // every thread has ended
+        assertEquals(2, groups.errors.size(), "each death reported once: " + groups.errors);
+        groups.errors.clear(); // expected: tearDown checks for others
+    }
+
+    private void awaitDead(List<Integer> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!group.deadLoops().equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, group.deadLoops());
+    }
+
+    @Test
     void aStrayStopDoesNotEndAGroupLoop() {
         group = groups.group(1);
         EventLoop loop = group.loop(0);

@@ -1,6 +1,7 @@
 package dev.pollen.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.pollen.group.GroupServer;
 import dev.pollen.group.LoopGroup;
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
 import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
@@ -238,6 +240,119 @@ public abstract class LoopGroupContract extends BackendFixture {
         }
         assertEquals(baseline, after, "descriptors open before the group and after it ended: "
                 + listFds(fds));
+    }
+
+    // ------------------------------------------------------------------ a loop that dies
+
+    @Test
+    void aLoopThatDiesHasItsListenerClosedIsReportedAndTheOtherLoopsServeEveryNewConnection()
+            throws Exception {
+        LoopGroup g = group(2);
+        AtomicInteger strayThreads = new AtomicInteger();
+        GroupServer server = g.createServer(() -> new Echo(strayThreads), LOCAL, 0)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assumeTrue(server.spread() == GroupServer.Spread.REUSE_PORT, "the " + newPollerName()
+                + " poller does not balance SO_REUSEPORT listeners here (see the single-acceptor "
+                + "test)");
+        connect(server.port(), 40);
+        List<Integer> before = awaitConnections(server, 40);
+        assertTrue(before.get(0) > 0 && before.get(1) > 0, "both loops got connections: " + before);
+
+        killLoop(g, 1);
+
+        // Its connections were aborted; the others still echo.
+        int ended = 0;
+        int echoed = 0;
+        for (SocketChannel c : clients) {
+            if (echoOrEnd(c)) {
+                echoed++;
+            } else {
+                ended++;
+            }
+        }
+        assertEquals(before, List.of(echoed, ended), "echoed / ended per loop");
+        // Every new connection goes to the living loop: a listener left open on the dead one
+        // would take about half of them and never accept.
+        clients.clear();
+        connect(server.port(), 100);
+        for (SocketChannel c : clients) {
+            assertTrue(echoOrEnd(c), "a new connection was not served");
+        }
+        assertEquals(List.of(100 + before.get(0), 0), server.connectionCounts()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(0, strayThreads.get());
+        assertDeathReported(g, 1);
+    }
+
+    @Test
+    void aSingleAcceptorStopsHandingConnectionsToALoopThatDied() throws Exception {
+        LoopGroup g = group(3);
+        AtomicInteger strayThreads = new AtomicInteger();
+        GroupServer server = GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0,
+                NetOptions.defaults(), GroupServer.Spread.SINGLE_ACCEPTOR)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        killLoop(g, 2);
+        connect(server.port(), 60);
+        for (SocketChannel c : clients) {
+            assertTrue(echoOrEnd(c), "a connection was handed to the dead loop");
+        }
+        assertEquals(List.of(30, 30, 0), server.connectionCounts()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(0, strayThreads.get());
+        assertDeathReported(g, 2);
+    }
+
+    /**
+     * Ends loop {@code index}'s thread the one way a loop cannot survive: its poller closed under
+     * it (see EventLoop's "Errors"); then waits until the group has noticed.
+     */
+    private void killLoop(LoopGroup g, int index) throws Exception {
+        EventLoop victim = g.loop(index);
+        victim.callSoonThreadsafe(() -> victim.poller().close());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!victim.isClosed() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(victim.isClosed(), "the group closed the loop whose thread ended");
+        assertEquals(List.of(index), g.deadLoops());
+        for (int i = 0; i < 10; i++) {
+            assertTrue(g.next() != victim, "next() handed out the dead loop");
+        }
+    }
+
+    private void assertDeathReported(LoopGroup g, int index) {
+        String name = g.loop(index).name();
+        List<ExceptionContext> deaths = loopErrors.stream()
+                .filter(c -> c.message().contains("ended unexpectedly")).toList();
+        assertEquals(1, deaths.size(), "one report of the death: " + loopErrors);
+        assertTrue(deaths.get(0).message().contains(name), deaths.get(0).message());
+        assertInstanceOf(IllegalStateException.class, deaths.get(0).exception());
+        assertTrue(deaths.get(0).exception().getMessage().contains("poller"),
+                deaths.get(0).exception().getMessage());
+        assertEquals(1, loopErrors.size(), "nothing else went wrong: " + loopErrors);
+    }
+
+    /**
+     * Sends a line and reads it back: true if echoed, false if the connection ended (EOF or
+     * reset) instead. Fails after 10 s of silence.
+     */
+    private static boolean echoOrEnd(SocketChannel c) throws IOException {
+        java.net.Socket s = c.socket();
+        s.setSoTimeout(10_000);
+        byte[] msg = "ping\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            s.getOutputStream().write(msg);
+            byte[] back = s.getInputStream().readNBytes(msg.length);
+            if (back.length < msg.length) {
+                return false;
+            }
+            assertEquals("ping\n", new String(back, java.nio.charset.StandardCharsets.US_ASCII));
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("neither echoed nor ended within 10 s", e);
+        } catch (IOException reset) {
+            return false;
+        }
     }
 
     private void serveAndShutDown(int loops, int connections, GroupServer.Spread spread)
