@@ -13,8 +13,8 @@ import java.util.ServiceLoader;
  * <p>Selection: the name given to {@link #create(String)}, else the programmatic default set
  * with {@link #setDefault(String)}, else the system property {@value #PROPERTY}, else
  * {@code auto}. {@code auto} picks the available provider with the highest
- * {@link PollerProvider#priority()}. An unknown or unavailable name fails with one message that
- * lists every provider found, whether it is available, and why.
+ * {@link PollerProvider#priority()}. An unknown or unavailable name fails with a short message
+ * that names every provider found and whether it is available (and, for an unavailable name, why).
  *
  * <p><b>Threading:</b> all methods are thread-safe.
  */
@@ -117,8 +117,8 @@ public final class Pollers {
      * @param name a provider name or {@code auto}
      * @return the provider
      * @throws IllegalArgumentException if the name is unknown or the provider unavailable; the
-     *                                  message lists every provider and why each is or is not
-     *                                  available
+     *                                  message names every provider and whether it is available,
+     *                                  and why the named one is not
      */
     public static PollerProvider select(String name) {
         Objects.requireNonNull(name, "poller name");
@@ -187,20 +187,40 @@ public final class Pollers {
         }
     }
 
+    /**
+     * The providers found, in one short line: those available here first, in
+     * {@link #providers()} order, then the others, e.g.
+     * {@code netty-epoll, epoll, nio (available); kqueue (not available)} — for error messages
+     * that must stay readable; {@link #list()} has each one's reason.
+     *
+     * @return the line, or {@code "none"} when no provider is on the class path
+     */
+    public static String summary() {
+        List<String> yes = new ArrayList<>();
+        List<String> no = new ArrayList<>();
+        for (PollerInfo p : list()) {
+            (p.available() ? yes : no).add(p.name());
+        }
+        if (yes.isEmpty() && no.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (!yes.isEmpty()) {
+            sb.append(String.join(", ", yes)).append(" (available)");
+        }
+        if (!no.isEmpty()) {
+            sb.append(yes.isEmpty() ? "" : "; ").append(String.join(", ", no))
+                    .append(" (not available)");
+        }
+        return sb.toString();
+    }
+
     private static String describe() {
-        List<PollerInfo> infos = list();
-        if (infos.isEmpty()) {
+        if (providers().isEmpty()) {
             return "No poller provider was found on the class path: add pollen-nio-fallback "
                     + "(portable) or a native backend module.";
         }
-        StringBuilder sb = new StringBuilder("Pollers found: ");
-        for (int i = 0; i < infos.size(); i++) {
-            if (i > 0) {
-                sb.append("; ");
-            }
-            sb.append(infos.get(i));
-        }
-        return sb.append(". Choose one with -D").append(PROPERTY).append("=NAME or use ")
-                .append(AUTO).append('.').toString();
+        return "Pollers found: " + summary() + ". Choose one with -D" + PROPERTY + "=NAME, or "
+                + AUTO + " for the best available; Pollers.list() says why one is not available.";
     }
 }

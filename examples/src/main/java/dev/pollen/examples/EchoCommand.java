@@ -46,7 +46,13 @@ public final class EchoCommand implements Callable<Integer> {
         try {
             GroupServer server = Servers.await(group.createServer(EchoProtocol::new, host, port));
             Servers.printListening(System.out, server, poller.provider().name());
-            String sig = signals.await();
+            String sig = signals.awaitOr(group.terminationFuture());
+            if (sig == null) {
+                // every loop died (reported above); exit so that a supervisor restarts us
+                System.err.println("echo: every event loop has ended (see the errors above); "
+                        + "exiting");
+                return 1;
+            }
             System.err.println("echo: " + sig + " received, closing");
             server.close();
         } catch (Servers.StartFailure e) {

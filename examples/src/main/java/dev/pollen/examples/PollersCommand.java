@@ -38,7 +38,8 @@ public final class PollersCommand implements Callable<Integer> {
         try {
             chosen = Pollers.selectDefault().name();
         } catch (IllegalArgumentException e) {
-            chosen = "none (" + e.getMessage() + ")";
+            chosen = "none: -D" + Pollers.PROPERTY + "=" + Pollers.configuredName()
+                    + " names no poller available here";
         }
         out.println("default: " + chosen);
     }

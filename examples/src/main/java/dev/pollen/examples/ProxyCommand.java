@@ -65,7 +65,13 @@ public final class ProxyCommand implements Callable<Integer> {
             return 1;
         }
         Servers.printListening(System.out, proxy.server(), poller.provider().name());
-        String sig = signals.await();
+        String sig = signals.awaitOr(group.terminationFuture());
+        if (sig == null) {
+            // every loop died (reported above); exit so that a supervisor restarts us
+            System.err.println("proxy: every event loop has ended (see the errors above); exiting");
+            System.out.println(proxy.summary());
+            return 1;
+        }
         System.err.println("proxy: " + sig + " received: no new connections; " + proxy.open.get()
                 + " open, waiting up to " + graceMs + " ms");
         int aborted = proxy.stop(Duration.ofMillis(Math.max(0, graceMs)));

@@ -39,4 +39,18 @@ final class Signals {
         received.await();
         return name;
     }
+
+    /**
+     * Blocks until a signal arrives or {@code end} completes (e.g. a loop group whose every loop
+     * has ended), whichever comes first.
+     *
+     * @param end what else ends the wait
+     * @return the signal's name, or null if {@code end} came first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    String awaitOr(java.util.concurrent.CompletableFuture<?> end) throws InterruptedException {
+        end.whenComplete((v, e) -> received.countDown());
+        received.await();
+        return name;
+    }
 }

@@ -115,6 +115,73 @@ class CliIT {
     }
 
     @Test
+    void thePollerPropertyChoosesThePollerAndAnExplicitFlagWins() throws Exception {
+        EchoIT.requireAvailable("nio");
+        EchoIT.requireAvailable("epoll");
+        Map<String, JarRun> runs = new LinkedHashMap<>();
+        try {
+            runs.put("nio", JarRun.start(List.of("-Dpollen.poller=nio"), "echo", "--port", "0"));
+            runs.put("epoll", JarRun.start(List.of("-Dpollen.poller=nio"), "echo", "--port", "0",
+                    "--poller", "epoll"));
+            for (Map.Entry<String, JarRun> e : runs.entrySet()) {
+                JarRun echo = e.getValue();
+                var m = echo.awaitStdout(EchoIT.LISTENING, TIMEOUT);
+                assertEquals(e.getKey(), m.group(2), "the poller it runs on\n" + echo.describeSoFar());
+                echo.terminate();
+                assertEquals(0, echo.finish(TIMEOUT).status());
+            }
+            JarRun.Result p = JarRun.run(TIMEOUT, "pollers");
+            JarRun pollers = JarRun.start(List.of("-Dpollen.poller=nio"), "pollers");
+            JarRun.Result r = pollers.finish(TIMEOUT);
+            pollers.close();
+            assertEquals("default: nio", r.stdoutLines().get(r.stdoutLines().size() - 1), r.describe());
+            assertFalse(p.stdout().contains("default: nio"), "auto picks a native poller on Linux\n"
+                    + p.describe());
+        } finally {
+            for (JarRun r : runs.values()) {
+                r.close();
+            }
+        }
+    }
+
+    @Test
+    void anUnknownPollerFromThePropertyOrTheFlagFailsAtOnceInTwoShortLines() throws Exception {
+        record Case(String start, JarRun run) {
+        }
+        List<Case> cases = new ArrayList<>();
+        try {
+            cases.add(new Case("-Dpollen.poller: unknown poller 'bogus'",
+                    JarRun.start(List.of("-Dpollen.poller=bogus"), "echo", "--port", "0")));
+            cases.add(new Case("--poller: unknown poller 'bogus'",
+                    JarRun.start(List.of(), "echo", "--port", "0", "--poller", "bogus")));
+            cases.add(new Case("-Dpollen.poller: unknown poller 'bogus'",
+                    JarRun.start(List.of("-Dpollen.poller=bogus"), "demo", "--virtual-time")));
+            for (Case c : cases) {
+                JarRun.Result r = c.run().finish(TIMEOUT);
+                assertEquals(2, r.status(), "a usage error, at once\n" + r.describe());
+                assertFalse(r.stdout().contains("listening") || r.stdout().contains("hello"),
+                        "nothing ran\n" + r.describe());
+                List<String> message = r.stderr().lines().takeWhile(l -> !l.startsWith("Usage:"))
+                        .toList();
+                assertEquals(2, message.size(), "two lines before the usage\n" + r.describe());
+                assertTrue(message.get(0).startsWith(c.start()), r.describe());
+                for (String name : List.of("epoll", "netty-epoll", "nio")) {
+                    assertTrue(message.get(0).contains(name), "lists " + name + "\n" + r.describe());
+                }
+                assertTrue(message.get(1).contains("--poller NAME"), "says what to do\n" + r.describe());
+                for (String line : message) {
+                    assertTrue(line.length() <= 160, "a short line, not " + line.length()
+                            + " characters\n" + r.describe());
+                }
+            }
+        } finally {
+            for (Case c : cases) {
+                c.run().close();
+            }
+        }
+    }
+
+    @Test
     void pollersPrintsOneLinePerProviderThenTheDefault() throws Exception {
         JarRun.Result r = JarRun.run(TIMEOUT, "pollers");
         assertEquals(0, r.status(), r.describe());

@@ -74,6 +74,44 @@ final class JarRun implements AutoCloseable {
     }
 
     /**
+     * Starts {@code java JVM_OPTIONS -jar pollen-examples.jar args...}: system properties a user
+     * would put on the command line (e.g. {@code -Dpollen.poller=nio}), nothing else.
+     *
+     * @param jvmOptions options before {@code -jar}
+     * @param args       the command line after the jar
+     * @return the running child
+     * @throws IOException if it cannot be started
+     */
+    static JarRun start(List<String> jvmOptions, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new JarRun(cmd);
+    }
+
+    /**
+     * As {@link #start(List, String...)} under {@code ulimit -n fdLimit}, as a user would run it
+     * from a shell: {@code bash -c 'ulimit -n N && exec java ...'} (exec: the child's pid is the
+     * JVM's, so its {@code /proc} entries are the JVM's).
+     *
+     * @param fdLimit    the open-file limit
+     * @param jvmOptions options before {@code -jar}
+     * @param args       the command line after the jar
+     * @return the running child
+     * @throws IOException if it cannot be started
+     */
+    static JarRun startWithFdLimit(int fdLimit, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c",
+                "ulimit -n " + fdLimit + " && exec \"$0\" \"$@\"", java()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new JarRun(cmd);
+    }
+
+    /**
      * Runs the jar to completion.
      *
      * @param timeout how long it may take
@@ -149,6 +187,22 @@ final class JarRun implements AutoCloseable {
             fail("did not exit within " + timeout + "; killed\n" + describeSoFar());
         }
         return new Result(String.join(" ", command), process.exitValue(), out.text(), err.text());
+    }
+
+    /**
+     * CPU time the process has used, user plus system, in clock ticks (Linux: utime and stime of
+     * {@code /proc/PID/stat}; a tick is 1/100 s on every Linux we run).
+     */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // the command name (field 2) may hold spaces: split after its closing parenthesis
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15
+    }
+
+    /** The stderr written so far (complete lines). */
+    String stderrSoFar() {
+        return err.text();
     }
 
     /** The process's resident set size in KiB (Linux: VmRSS in /proc/PID/status). */
