@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
  * timeouts); a socket closed while registered (its descriptor number reused in the same poll);
  * an exception in every kind of callback; and a loop closed with tasks, timers and connections
  * pending, which must leave no descriptor open. EMFILE on accept, which needs a child JVM with
- * a low descriptor limit, is in {@link EmfileContract}.
+ * a low descriptor limit, is tested the way a user meets it: the examples' {@code EmfileIT} runs
+ * {@code java -jar pollen-examples.jar echo} under {@code ulimit -n} on every poller.
  *
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */

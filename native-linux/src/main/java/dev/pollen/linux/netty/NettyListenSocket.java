@@ -21,7 +21,7 @@ final class NettyListenSocket extends NettySource implements ListenSocket {
     // Run the accept error path once now: during EMFILE, loading a class may itself need a file
     // descriptor (a class file in a directory, a jar not opened yet), fail with
     // NoClassDefFoundError, and fail that way for good (the JVM caches a failed resolution), so
-    // the loop would die instead of backing off. EmfileContract checks this under a real limit.
+    // every later accept would fail too. The examples' EmfileIT runs the jar under a real limit.
     static {
         NativeErrors.forErrno(Errno.EMFILE, "accept", null, null);
     }
