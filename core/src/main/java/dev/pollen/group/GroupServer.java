@@ -51,8 +51,9 @@ import java.util.function.Supplier;
  *
  * <p><b>A loop that dies</b> (see {@link LoopGroup}) has its listeners closed at once, on its own
  * thread, so the kernel spreads {@code REUSE_PORT} connections over the loops that remain; a
- * single acceptor skips it when handing sockets out. If the acceptor's own loop dies, the server
- * stops accepting (its one listener is closed: connections are refused, not left waiting).
+ * single acceptor skips it when handing sockets out. If the single acceptor's own loop dies, the
+ * next living loop binds the same addresses and becomes the acceptor (connections that arrive in
+ * between are refused, and those waiting in the dead listener's queue are reset).
  *
  * <p><b>Shutdown.</b> The group's shutdown stops every listener at once; the connections keep
  * their loops busy (so a graceful shutdown waits for them) until the timeout, when they are closed
@@ -87,8 +88,10 @@ public final class GroupServer {
     private volatile Spread spread;
     private volatile List<SocketAddress> addresses = List.of();
     private NetOptions effectiveOptions;
-    /** SINGLE_ACCEPTOR: the loop the next accepted socket goes to; touched on loop 0 only. */
+    /** SINGLE_ACCEPTOR: the loop the next accepted socket goes to; touched by the acceptor. */
     private int nextLoop;
+    /** SINGLE_ACCEPTOR: the loop that listens and hands out (0, unless 0 died: see loopDied). */
+    private volatile int acceptor;
     /** SINGLE_ACCEPTOR: sockets on their way to another loop (see {@link Handoff}). */
     private final Set<Handoff> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -241,7 +244,7 @@ public final class GroupServer {
 
     // ------------------------------------------------------------------ hand-off
 
-    /** A socket accepted by loop 0 on its way to loop {@code target}. */
+    /** A socket accepted by the acceptor on its way to loop {@code target}. */
     private final class Handoff implements Runnable {
         final int target;
         final StreamSocket socket;
@@ -265,15 +268,16 @@ public final class GroupServer {
         }
     }
 
-    /** On loop 0: the accepted-socket handler of the single acceptor. */
+    /** On the acceptor's loop: the accepted-socket handler of the single acceptor. */
     private void handOff(StreamSocket s) {
+        int self = acceptor;
         int target = nextLoop;
-        for (int k = 0; k < group.size() && target != 0 && group.isDead(target); k++) {
+        for (int k = 0; k < group.size() && target != self && group.isDead(target); k++) {
             target = target + 1 == group.size() ? 0 : target + 1; // never to a loop that died
         }
         nextLoop = target + 1 == group.size() ? 0 : target + 1;
-        if (target == 0) {
-            receive(0, s);
+        if (target == self) {
+            receive(self, s);
             return;
         }
         if (stopped) {
@@ -286,7 +290,7 @@ public final class GroupServer {
             group.loop(target).callSoonThreadsafe(h);
         } catch (IllegalStateException loopClosed) {
             if (inFlight.remove(h)) {
-                s.close(); // still loop 0's socket
+                s.close(); // still the acceptor's socket
             }
         }
     }
@@ -304,13 +308,14 @@ public final class GroupServer {
             }
         } catch (IllegalArgumentException cannotAdopt) {
             // the loops' pollers differ (a custom poller factory): give it back to be closed
+            EventLoop from = group.loop(acceptor);
             loop.callExceptionHandler(new ExceptionContext("loop " + loop.name() + " cannot "
-                    + "adopt a socket accepted by loop " + group.loop(0).name() + "; the "
+                    + "adopt a socket accepted by loop " + from.name() + "; the "
                     + "connection was closed", cannotAdopt, this));
             try {
-                group.loop(0).callSoonThreadsafe(s::close);
+                from.callSoonThreadsafe(s::close);
             } catch (IllegalStateException closed) {
-                s.close(); // loop 0 is gone: nobody else can close it
+                s.close(); // the acceptor is gone: nobody else can close it
             }
         } catch (IllegalStateException closedMeanwhile) {
             // connectAcceptedSocket found the server closed and closed the socket
@@ -555,8 +560,12 @@ public final class GroupServer {
             // On the dead loop's thread, which no longer runs it: its servers are ours to close.
             // Its listeners go at once (the kernel stops routing SO_REUSEPORT connections to
             // them); its connections are aborted when the group closes the loop.
-            for (Server s : servers.get(group.indexOf(loop))) {
+            int index = group.indexOf(loop);
+            for (Server s : servers.get(index)) {
                 s.close();
+            }
+            if (spread == Spread.SINGLE_ACCEPTOR && index == acceptor && !stopped) {
+                moveAcceptor(index);
             }
         }
 
@@ -564,6 +573,58 @@ public final class GroupServer {
         public String toString() {
             return GroupServer.this.toString();
         }
+    }
+
+    /** The single acceptor's loop died: the next living loop listens in its place. */
+    private void moveAcceptor(int dead) {
+        for (int k = 1; k < group.size(); k++) {
+            int next = (dead + k) % group.size();
+            if (group.isDead(next)) {
+                continue;
+            }
+            try {
+                group.loop(next).callSoonThreadsafe(() -> listenAsAcceptor(next));
+                return;
+            } catch (IllegalStateException closed) {
+                // ended meanwhile: try the one after
+            }
+        }
+    }
+
+    /** On loop {@code index}: listen on the server's addresses and hand out what it accepts. */
+    private void listenAsAcceptor(int index) {
+        if (stopped) {
+            return;
+        }
+        acceptor = index;
+        EventLoop loop = group.loop(index);
+        for (SocketAddress a : addresses) {
+            InetSocketAddress ia = (InetSocketAddress) a;
+            Future<Server> f;
+            try {
+                f = Net.createServer(loop, factory, ia.getAddress().getHostAddress(), ia.getPort(),
+                        effectiveOptions);
+            } catch (RuntimeException e) {
+                acceptorFailed(loop, a, e);
+                continue;
+            }
+            f.addDoneCallback(done -> {
+                if (done.isCancelled() || done.exception() != null) {
+                    acceptorFailed(loop, a, done.isCancelled()
+                            ? new IllegalStateException("cancelled") : done.exception());
+                    return;
+                }
+                Server server = done.result();
+                server.setAcceptedSocketHandler(this::handOff);
+                keep(index, server); // closed at once if the server was closed meanwhile
+            });
+        }
+    }
+
+    private void acceptorFailed(EventLoop loop, SocketAddress a, Throwable e) {
+        loop.callExceptionHandler(new ExceptionContext(this + ": loop " + loop.name()
+                + " could not take over listening on " + a + " from the loop that died; that "
+                + "address no longer accepts", e, this));
     }
 
     private Void abortAll(int i) {

@@ -302,6 +302,35 @@ public abstract class LoopGroupContract extends BackendFixture {
         assertDeathReported(g, 2);
     }
 
+    @Test
+    void whenTheSingleAcceptorsLoopDiesTheNextLoopTakesOverListening() throws Exception {
+        LoopGroup g = group(3);
+        AtomicInteger strayThreads = new AtomicInteger();
+        GroupServer server = GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0,
+                NetOptions.defaults(), GroupServer.Spread.SINGLE_ACCEPTOR)
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        killLoop(g, 0);
+        // the next loop binds the port again: until it has, connections are refused
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            try {
+                connect(server.port(), 1);
+                break;
+            } catch (ConnectException refused) {
+                assertTrue(System.nanoTime() < deadline, "nobody listens after the acceptor died");
+                Thread.sleep(10);
+            }
+        }
+        connect(server.port(), 59);
+        for (SocketChannel c : clients) {
+            assertTrue(echoOrEnd(c), "a connection was not served");
+        }
+        assertEquals(List.of(0, 30, 30), server.connectionCounts()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS), "spread over the two loops left");
+        assertEquals(0, strayThreads.get());
+        assertDeathReported(g, 0);
+    }
+
     /**
      * Ends loop {@code index}'s thread the one way a loop cannot survive: its poller closed under
      * it (see EventLoop's "Errors"); then waits until the group has noticed.
