@@ -1,10 +1,7 @@
 package dev.pollen.group;
 
-import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
-import dev.pollen.spi.SocketLayer;
+import dev.pollen.testkit.DelegatingPoller;
 import dev.pollen.testkit.ParkingPoller;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,12 +11,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Threading:</b> as {@link Poller}.
  */
-final class LatePoller implements Poller {
+final class LatePoller extends DelegatingPoller {
 
-    private final ParkingPoller delegate = new ParkingPoller();
     private final long lateNanos;
 
     LatePoller(long lateNanos) {
+        super(new ParkingPoller());
         this.lateNanos = lateNanos;
     }
 
@@ -29,36 +26,11 @@ final class LatePoller implements Poller {
     }
 
     @Override
-    public SocketLayer sockets() {
-        return delegate.sockets();
-    }
-
-    @Override
-    public Registration register(IoSource source, int ops, IoHandler handler) {
-        return delegate.register(source, ops, handler);
-    }
-
-    @Override
     public int poll(long timeoutNanos) {
         int n = delegate.poll(timeoutNanos);
         if (timeoutNanos > 0) {
             LockSupport.parkNanos(lateNanos);
         }
         return n;
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return delegate.isClosed();
     }
 }

@@ -602,31 +602,14 @@ public abstract class LoopContract extends BackendFixture {
     }
 
     /** A poller that delegates, except that its poll throws while {@link #failing} is set. */
-    static final class FlakyPoller implements dev.pollen.spi.Poller {
+    static final class FlakyPoller extends DelegatingPoller {
         static final java.io.UncheckedIOException FAILURE = new java.io.UncheckedIOException(
                 new java.io.IOException("epoll_wait: EBADF (test)"));
-        final dev.pollen.spi.Poller delegate;
         final AtomicInteger failedPolls = new AtomicInteger();
         volatile boolean failing;
 
         FlakyPoller(dev.pollen.spi.Poller delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public dev.pollen.spi.SocketLayer sockets() {
-            return delegate.sockets();
-        }
-
-        @Override
-        public dev.pollen.spi.Registration register(dev.pollen.spi.IoSource source, int ops,
-                dev.pollen.spi.IoHandler handler) {
-            return delegate.register(source, ops, handler);
+            super(delegate);
         }
 
         @Override
@@ -636,21 +619,6 @@ public abstract class LoopContract extends BackendFixture {
                 throw FAILURE;
             }
             return delegate.poll(timeoutNanos);
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-
-        @Override
-        public boolean isClosed() {
-            return delegate.isClosed();
         }
     }
 

@@ -288,9 +288,7 @@ public abstract class LoopGroupContract extends BackendFixture {
     void aSingleAcceptorStopsHandingConnectionsToALoopThatDied() throws Exception {
         LoopGroup g = group(3);
         AtomicInteger strayThreads = new AtomicInteger();
-        GroupServer server = GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0,
-                NetOptions.defaults(), GroupServer.Spread.SINGLE_ACCEPTOR)
-                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        GroupServer server = singleAcceptorEcho(g, strayThreads);
         killLoop(g, 2);
         connect(server.port(), 60);
         for (SocketChannel c : clients) {
@@ -306,9 +304,7 @@ public abstract class LoopGroupContract extends BackendFixture {
     void whenTheSingleAcceptorsLoopDiesTheNextLoopTakesOverListening() throws Exception {
         LoopGroup g = group(3);
         AtomicInteger strayThreads = new AtomicInteger();
-        GroupServer server = GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0,
-                NetOptions.defaults(), GroupServer.Spread.SINGLE_ACCEPTOR)
-                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        GroupServer server = singleAcceptorEcho(g, strayThreads);
         killLoop(g, 0);
         // the next loop binds the port again: until it has, connections are refused
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
@@ -329,6 +325,12 @@ public abstract class LoopGroupContract extends BackendFixture {
                 .get(WAIT_SECONDS, TimeUnit.SECONDS), "spread over the two loops left");
         assertEquals(0, strayThreads.get());
         assertDeathReported(g, 0);
+    }
+
+    private GroupServer singleAcceptorEcho(LoopGroup g, AtomicInteger strayThreads)
+            throws Exception {
+        return GroupServer.start(g, () -> new Echo(strayThreads), LOCAL, 0, NetOptions.defaults(),
+                GroupServer.Spread.SINGLE_ACCEPTOR).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
