@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * One {@code java -jar pollen-examples.jar ARGS} child process, run as a user would: the JDK the
- * tests run on, no JVM flags (the jar's manifest must carry them) and no {@code JAVA_TOOL_OPTIONS}
- * and friends. Its stdout and stderr go to temporary files so a test can wait for a line (e.g.
+ * tests run on, no JVM flags (the jar's manifest must carry them; only the system properties a
+ * user would pass, such as {@code -Dpollen.poller}, when a test says so) and no
+ * {@code JAVA_TOOL_OPTIONS} and friends. Its stdout and stderr go to temporary files so a test can wait for a line (e.g.
  * {@code listening HOST:PORT poller=NAME}) while the process runs. Every failure message carries
  * the command and everything it printed.
  *
