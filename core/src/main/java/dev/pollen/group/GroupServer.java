@@ -53,7 +53,8 @@ import java.util.function.Supplier;
  * thread, so the kernel spreads {@code REUSE_PORT} connections over the loops that remain; a
  * single acceptor skips it when handing sockets out. If the single acceptor's own loop dies, the
  * next living loop binds the same addresses and becomes the acceptor (connections that arrive in
- * between are refused, and those waiting in the dead listener's queue are reset).
+ * between are refused, those waiting in the dead listener's queue are reset, and one accepted
+ * while the new acceptor sets up is served on its loop rather than handed out).
  *
  * <p><b>Shutdown.</b> The group's shutdown stops every listener at once; the connections keep
  * their loops busy (so a graceful shutdown waits for them) until the timeout, when they are closed
