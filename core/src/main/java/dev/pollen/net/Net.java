@@ -503,6 +503,160 @@ public final class Net {
         return Streams.serveUnix(handler, path, options);
     }
 
+    // ------------------------------------------------------------------ TLS
+
+    /**
+     * Connects to {@code host:port} over TLS (asyncio's {@code create_connection(ssl=...)}): the
+     * TCP connect as {@link #createConnection(EventLoop, Supplier, String, int, NetOptions)},
+     * then the handshake; the protocol is made and {@link Protocol#connectionMade} called with
+     * the {@link TlsTransport} once the handshake has completed, then the future completes. The
+     * server name sent (SNI) and verified is {@code host}, unless the configuration names one.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes the connection's protocol (after the handshake)
+     * @param host            a host name or an IP literal
+     * @param port            1 to 65535
+     * @param options         socket options and timeouts ({@code connectTimeout} bounds the TCP
+     *                        connect; {@link dev.pollen.net.tls.TlsConfig#handshakeTimeout()}
+     *                        the handshake)
+     * @param tls             a {@link dev.pollen.net.tls.TlsConfig#forClient()} configuration
+     * @param <P>             the protocol type
+     * @return a future of the transport and protocol; fails as a TCP connect does, or with a
+     *         {@link dev.pollen.net.tls.TlsHandshakeException} naming the reason
+     * @throws IllegalArgumentException if {@code tls} is a server configuration
+     */
+    public static <P extends Protocol> Future<Connection<P>> createConnection(EventLoop loop,
+            Supplier<? extends P> protocolFactory, String host, int port, NetOptions options,
+            dev.pollen.net.tls.TlsConfig tls) {
+        return TlsLayer.connect(loop, protocolFactory, host, port, options, tls);
+    }
+
+    /**
+     * Starts a TLS server (asyncio's {@code create_server(ssl=...)}): as
+     * {@link #createServer(EventLoop, Supplier, String, int, NetOptions)}, and every accepted
+     * connection runs the handshake before its protocol is made and given the
+     * {@link TlsTransport}. A failed handshake closes the connection and is reported to
+     * {@link dev.pollen.net.tls.TlsConfig#handshakeFailureListener()}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param loop            the loop
+     * @param protocolFactory makes one protocol per connection, after its handshake
+     * @param host            where to listen, or null for every interface
+     * @param port            0 to 65535
+     * @param options         backlog, reuse flags, socket options, water marks
+     * @param tls             a {@link dev.pollen.net.tls.TlsConfig#forServer} configuration
+     * @return the server's future
+     * @throws IllegalArgumentException if {@code tls} is a client configuration
+     */
+    public static Future<Server> createServer(EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, String host, int port,
+            NetOptions options, dev.pollen.net.tls.TlsConfig tls) {
+        return createServer(loop, tlsServerFactory(tls, protocolFactory), host, port, options);
+    }
+
+    /**
+     * Wraps a server's protocol factory so that every connection it serves speaks TLS: give the
+     * result to any server entry point ({@link dev.pollen.group.LoopGroup#createServer},
+     * {@link #createHandoffServer}, {@link #createUnixServer}...). {@code protocolFactory} is
+     * called after each successful handshake.
+     *
+     * <p><b>Threading:</b> any thread; the returned factory is thread-safe if
+     * {@code protocolFactory} is (a loop group calls it from every loop).
+     *
+     * @param tls             a {@link dev.pollen.net.tls.TlsConfig#forServer} configuration
+     * @param protocolFactory the application's protocol factory
+     * @return the factory to give the server
+     * @throws IllegalArgumentException if {@code tls} is a client configuration
+     */
+    public static Supplier<Protocol> tlsServerFactory(dev.pollen.net.tls.TlsConfig tls,
+            Supplier<? extends Protocol> protocolFactory) {
+        return TlsLayer.serverFactory(tls, protocolFactory);
+    }
+
+    /**
+     * Upgrades an open connection to TLS (asyncio's {@code loop.start_tls}): from now on the
+     * transport's bytes are TLS records, and {@code protocol} (usually the transport's current
+     * protocol) talks to the returned {@link TlsTransport}, whose {@code connectionMade} is
+     * <em>not</em> called. Stop writing to the old transport. If the handshake fails, the
+     * connection is closed, the future fails with a
+     * {@link dev.pollen.net.tls.TlsHandshakeException}, and {@code protocol} gets
+     * {@code connectionLost} with it.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param transport an open stream transport (TCP, Unix, or TLS)
+     * @param protocol  the protocol that will read and write plaintext
+     * @param tls       {@code forServer} to answer as the server, {@code forClient} as the client
+     * @return a future of the TLS transport, completed after the handshake
+     * @throws IllegalStateException    if the transport is closing
+     * @throws IllegalArgumentException if a client configuration has no server name to verify
+     *                                  (use {@link #startTls(Transport, Protocol,
+     *                                  dev.pollen.net.tls.TlsConfig, String)})
+     */
+    public static Future<TlsTransport> startTls(Transport transport, Protocol protocol,
+            dev.pollen.net.tls.TlsConfig tls) {
+        return TlsLayer.startTls(transport, protocol, tls, null);
+    }
+
+    /**
+     * {@link #startTls(Transport, Protocol, dev.pollen.net.tls.TlsConfig)} with the server name
+     * a client sends (SNI) and verifies (asyncio's {@code server_hostname}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param transport  an open stream transport
+     * @param protocol   the protocol that will read and write plaintext
+     * @param tls        the configuration
+     * @param serverName the server's name, or null for the configuration's
+     * @return a future of the TLS transport
+     */
+    public static Future<TlsTransport> startTls(Transport transport, Protocol protocol,
+            dev.pollen.net.tls.TlsConfig tls, String serverName) {
+        return TlsLayer.startTls(transport, protocol, tls, serverName);
+    }
+
+    /**
+     * Opens a TLS stream connection (asyncio's {@code open_connection(ssl=...)}), suspending the
+     * task until the handshake has completed.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param host    a host name or an IP literal (also the name verified, unless the
+     *                configuration names one)
+     * @param port    1 to 65535
+     * @param options socket options, timeouts, stream limit
+     * @param tls     a client configuration
+     * @return the reader and writer (plaintext)
+     * @throws IOException if the connection cannot be made, or a
+     *                     {@link dev.pollen.net.tls.TlsHandshakeException}
+     */
+    public static StreamConnection openConnection(String host, int port, NetOptions options,
+            dev.pollen.net.tls.TlsConfig tls) throws IOException {
+        return Streams.open(host, port, options, tls);
+    }
+
+    /**
+     * Starts a TLS stream server (asyncio's {@code start_server(ssl=...)}): each connection's
+     * handler task starts after its handshake.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param handler run as a new task for every connection
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535
+     * @param options backlog, reuse flags, socket options, stream limit
+     * @param tls     a server configuration
+     * @return the server, already serving
+     * @throws IOException if binding fails
+     */
+    public static Server startServer(ClientConnected handler, String host, int port,
+            NetOptions options, dev.pollen.net.tls.TlsConfig tls) throws IOException {
+        return Streams.serve(handler, host, port, options, tls);
+    }
+
     // ------------------------------------------------------------------ proxies
 
     /**

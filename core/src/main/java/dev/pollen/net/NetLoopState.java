@@ -30,6 +30,8 @@ final class NetLoopState {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     /** The loop's write-chunk pool. */
     final BufferPool pool = new BufferPool(CHUNK_SIZE, MAX_RETAINED_CHUNKS);
+    /** The loop's TLS buffers, made by the first TLS connection. */
+    TlsBuffers tls;
     /** Head of the list of open connections, servers and endpoints (see {@link LoopResource}). */
     private LoopResource head;
     private int liveCount;

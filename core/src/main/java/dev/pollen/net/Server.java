@@ -247,14 +247,15 @@ public final class Server {
     }
 
     /**
-     * Closes every connection gracefully ({@link Transport#close()}: queued data is sent first).
+     * Closes every connection gracefully ({@link Transport#close()}: queued data is sent first;
+     * a TLS connection also sends close_notify, one still in its handshake is just closed).
      *
      * <p><b>Threading:</b> loop thread only.
      */
     public void closeClients() {
         loop.checkThread("Server.closeClients");
         for (StreamTransport t : new ArrayList<>(clients)) {
-            t.close();
+            t.front().close(); // a TLS connection sends close_notify first
         }
     }
 
@@ -266,7 +267,7 @@ public final class Server {
     public void abortClients() {
         loop.checkThread("Server.abortClients");
         for (StreamTransport t : new ArrayList<>(clients)) {
-            t.abort();
+            t.front().abort();
         }
     }
 

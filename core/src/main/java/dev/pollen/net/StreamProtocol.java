@@ -66,6 +66,13 @@ final class StreamProtocol implements Protocol {
         }
     }
 
+    /** {@link StreamWriter#startTls}: the TLS transport replaces the raw one for both halves. */
+    void replaceTransport(Transport t) {
+        transport = t;
+        writer.replaceTransport(t);
+        reader.replaceTransport(t);
+    }
+
     @Override
     public void dataReceived(ByteBuffer data) {
         reader.feedData(data);

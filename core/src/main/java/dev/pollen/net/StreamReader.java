@@ -83,6 +83,14 @@ public final class StreamReader {
         this.transport = t;
     }
 
+    /** A TLS transport took over from the raw one: it is the one to pause from now on. */
+    void replaceTransport(Transport t) {
+        this.transport = t;
+        if (paused) {
+            t.pauseReading();
+        }
+    }
+
     // ------------------------------------------------------------------ feeding
 
     /**

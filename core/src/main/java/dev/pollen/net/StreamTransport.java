@@ -39,6 +39,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     private Protocol protocol;
     private ConnectCallback connecting;
     private Server server;
+    /** The transport the user sees when a TLS layer runs on this one, else null. */
+    Transport front;
 
     private boolean eofReceived;
     private boolean eofRequested;
@@ -538,6 +540,11 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     public void setProtocol(Protocol protocol) {
         loop.checkThread("Transport.setProtocol");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    /** What {@link Server#closeClients()} closes: the TLS transport on top, or this. */
+    Transport front() {
+        return front != null ? front : this;
     }
 
     /** Whether the protocol is paused for writing (for pipe and tests). */

@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public final class StreamWriter {
 
-    private final Transport transport;
+    private Transport transport;
     private final StreamProtocol protocol;
     private final StreamReader reader;
 
@@ -80,6 +80,47 @@ public final class StreamWriter {
             Task.yieldNow();
         }
         protocol.drainHelper();
+    }
+
+    /**
+     * Upgrades the connection to TLS (asyncio's {@code StreamWriter.start_tls}, for STARTTLS
+     * protocols such as SMTP, IMAP or PostgreSQL): drains what is written, runs the handshake, and
+     * from then on this writer and the connection's {@link StreamReader} carry plaintext over
+     * TLS. A client configuration needs the server's name to verify it: here, in the
+     * configuration ({@link dev.pollen.net.tls.TlsConfig.Builder#serverName}), or with
+     * verification off.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param tls        the TLS configuration ({@code forServer} to answer a client's STARTTLS)
+     * @param serverName the server's name for SNI and verification, or null for the
+     *                   configuration's
+     * @throws IOException a {@link dev.pollen.net.tls.TlsHandshakeException} if the handshake
+     *                     fails (the connection is then closed), or the connection's error
+     * @throws IllegalArgumentException if a client configuration has no server name to verify
+     */
+    public void startTls(dev.pollen.net.tls.TlsConfig tls, String serverName) throws IOException {
+        Objects.requireNonNull(tls, "tls");
+        drain();
+        Streams.awaitIo(TlsLayer.startTls(transport, protocol, tls, serverName));
+    }
+
+    /**
+     * {@link #startTls(dev.pollen.net.tls.TlsConfig, String)} with the configuration's server
+     * name.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task (it awaits).
+     *
+     * @param tls the TLS configuration
+     * @throws IOException if the handshake fails
+     */
+    public void startTls(dev.pollen.net.tls.TlsConfig tls) throws IOException {
+        startTls(tls, null);
+    }
+
+    /** The TLS transport took over (called by the stream protocol at the end of the handshake). */
+    void replaceTransport(Transport t) {
+        this.transport = t;
     }
 
     /**
@@ -141,7 +182,7 @@ public final class StreamWriter {
     }
 
     /**
-     * The underlying transport.
+     * The underlying transport (after {@link #startTls}, the {@link TlsTransport}).
      *
      * <p><b>Threading:</b> loop thread only.
      *

@@ -28,6 +28,26 @@ final class Streams {
         return new StreamConnection(reader, p.writer());
     }
 
+    static StreamConnection open(String host, int port, NetOptions options,
+            dev.pollen.net.tls.TlsConfig tls) throws IOException {
+        Objects.requireNonNull(options, "options");
+        EventLoop loop = taskLoop("openConnection");
+        StreamReader reader = new StreamReader(loop, options.streamLimit());
+        StreamProtocol p = new StreamProtocol(loop, reader, null);
+        awaitIo(TlsLayer.connect(loop, () -> p, host, port, options, tls));
+        return new StreamConnection(reader, p.writer());
+    }
+
+    static Server serve(ClientConnected handler, String host, int port, NetOptions options,
+            dev.pollen.net.tls.TlsConfig tls) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        EventLoop loop = taskLoop("startServer");
+        return awaitIo(Endpoints.serve(loop, TlsLayer.serverFactory(tls, () -> new StreamProtocol(
+                loop, new StreamReader(loop, options.streamLimit()), handler)), host, port,
+                options));
+    }
+
     static StreamConnection openUnix(Path path, NetOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
         EventLoop loop = taskLoop("openUnixConnection");

@@ -121,6 +121,35 @@ final class WriteQueue {
         return total;
     }
 
+    /** The chunk array; the queued chunks are {@link #headIndex()} (inclusive) to
+     * {@link #tailIndex()} (exclusive), in read mode. For a consumer that is not a socket (the
+     * TLS layer encrypts from them); it reports what it took with {@link #consumed(long)}. */
+    ByteBuffer[] array() {
+        return chunks;
+    }
+
+    int headIndex() {
+        return head;
+    }
+
+    int tailIndex() {
+        return tail;
+    }
+
+    /** {@code n} bytes were taken from the head chunks (their positions moved): release the
+     * chunks that are empty now. */
+    void consumed(long n) {
+        size -= n;
+        while (head < tail && !chunks[head].hasRemaining()) {
+            pool.release(chunks[head]);
+            chunks[head++] = null;
+        }
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+    }
+
     /** Drops everything queued, returning the chunks to the pool. */
     void clear() {
         for (int i = head; i < tail; i++) {
