@@ -580,7 +580,9 @@ public final class Net {
      * Upgrades an open connection to TLS (asyncio's {@code loop.start_tls}): from now on the
      * transport's bytes are TLS records, and {@code protocol} (usually the transport's current
      * protocol) talks to the returned {@link TlsTransport}, whose {@code connectionMade} is
-     * <em>not</em> called. Stop writing to the old transport. If the handshake fails, the
+     * <em>not</em> called. Stop writing to the old transport. No plaintext reaches
+     * {@code protocol} before the future's done-callbacks (or the task awaiting it) have run, so
+     * it can switch to the new transport first. If the handshake fails, the
      * connection is closed, the future fails with a
      * {@link dev.pollen.net.tls.TlsHandshakeException}, and {@code protocol} gets
      * {@code connectionLost} with it.

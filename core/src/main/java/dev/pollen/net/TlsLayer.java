@@ -104,6 +104,8 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private boolean pumping;
     private boolean pumpAgain;
     private boolean drainScheduled;
+    /** startTls: plaintext waits (encrypted) until the future's callbacks have run. */
+    private boolean holdDelivery;
     /** What {@code connectionLost} gets instead of the raw transport's cause. */
     private Throwable failure;
     private String closedBy;
@@ -491,7 +493,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     }
 
     private boolean canDecrypt() {
-        return !rawGone && !inboundDone && !engineBroken
+        return !rawGone && !inboundDone && !engineBroken && !holdDelivery
                 && !(handshakeDone && readPaused && !closing);
     }
 
@@ -657,6 +659,13 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             }
             waiter.setResult(this);
             maybeResumeProtocol(writeBufferSize()); // a pause carried over from the raw transport
+            // No plaintext before whoever awaits the future has the new transport in hand: the
+            // future's callbacks run in the next step, so delivery resumes just after them.
+            holdDelivery = true;
+            loop.callSoon(() -> {
+                holdDelivery = false;
+                scheduleDrain();
+            });
             return;
         }
         if (waiter != null && waiter.isDone()) { // the connect was cancelled meanwhile

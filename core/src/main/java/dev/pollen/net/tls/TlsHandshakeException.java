@@ -40,7 +40,7 @@ public class TlsHandshakeException extends SSLHandshakeException {
         /** ALPN: the server supports none of the application protocols the client offered. */
         ALPN_MISMATCH("no application protocol (ALPN) in common"),
         /** What arrived is not TLS (plain HTTP, garbage, another protocol). */
-        NOT_TLS("not TLS (the peer sent something that is not a TLS record)"),
+        NOT_TLS("not TLS (the peer sent something that is not a valid TLS record or message)"),
         /** The handshake did not finish within {@link TlsConfig#handshakeTimeout()}. */
         TIMEOUT("timeout"),
         /** The connection was closed or reset before the handshake finished. */
@@ -158,7 +158,9 @@ public class TlsHandshakeException extends SSLHandshakeException {
                 "HTTPS_PROXY_REQUEST", "UNEXPECTED_RECORD", "INVALID_TLS_RECORD", "NOT_SSL_RECORD",
                 "RECORD_LENGTH_MISMATCH", "ILLEGAL_RECORD", "PLAINTEXT", "DECODE_ERROR",
                 "UNSUPPORTED_OR_UNRECOGNIZED", "ENCRYPTED_LENGTH_TOO_LONG", "INVALID_HANDSHAKE",
-                "UNEXPECTED_MESSAGE", "INSUFFICIENT_BUFFER_REMAINING")) {
+                "UNEXPECTED_MESSAGE", "INSUFFICIENT_BUFFER_REMAINING", "UNKNOWN_HANDSHAKE_TYPE",
+                "MSG_TYPE", "BAD_PACKET_LENGTH", "EXCESSIVE_MESSAGE_SIZE", "INVALID_COMPRESSION",
+                "UNSUPPORTED_RECORD_VERSION")) {
             return Reason.NOT_TLS;
         }
         return Reason.OTHER;
