@@ -60,6 +60,8 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
     /** Records encrypted per pass before they go to the raw transport (about 64 KiB). */
     private static final int RECORDS_PER_BATCH = 4;
+    /** Gathering writes up to this size are copied into one buffer: one record. */
+    private static final int GATHER_LIMIT = 16 * 1024;
     /** Decrypted bytes gathered (at most) before one {@code dataReceived}. */
     private static final int APP_IN_RECORDS = 4;
 
@@ -85,6 +87,8 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private ByteBuffer carry;
     private ByteBuffer ownNetOut;
     private ByteBuffer ownAppIn;
+    /** The staging buffer of small gathering writes (made on first use). */
+    private ByteBuffer gather;
     private TimerHandle handshakeTimer;
     private TimerHandle shutdownTimer;
 
@@ -104,8 +108,12 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private boolean pumping;
     private boolean pumpAgain;
     private boolean drainScheduled;
+    /** A wrap produced bytes since the last unwrap made to surface an engine's pending state. */
+    private boolean wroteSincePoke;
     /** startTls: plaintext waits (encrypted) until the future's callbacks have run. */
     private boolean holdDelivery;
+    /** Plaintext decrypted while {@link #holdDelivery}, in read mode. */
+    private ByteBuffer held;
     /** What {@code connectionLost} gets instead of the raw transport's cause. */
     private Throwable failure;
     private String closedBy;
@@ -293,11 +301,26 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                         return;
                     }
                     if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outboundDone) {
-                        return; // nothing more can be produced
+                        maybeSendCloseNotify(); // nothing more can be produced: finish closing
+                        return;
                     }
                 }
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                    return; // the peer's turn
+                    if (inboundDone || netEof) { // nothing more will come from the peer
+                        maybeSendCloseNotify();
+                        return;
+                    }
+                    if (wroteSincePoke && !rawGone) {
+                        // The peer's turn, but an engine may hold an error (BoringSSL throws a
+                        // failed certificate check after sending the alert) or a finished step
+                        // until it is asked to unwrap: ask once, with what is buffered or nothing.
+                        wroteSincePoke = false;
+                        unwrapFrom(carry != null && carry.hasRemaining() ? carry : NOTHING[0]);
+                        if (engine.getHandshakeStatus() != hs) {
+                            continue;
+                        }
+                    }
+                    return;
                 }
                 default -> { // NOT_HANDSHAKING, FINISHED
                     if (!handshakeDone) {
@@ -318,10 +341,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                             }
                         }
                     }
-                    if (closing && !closeNotifySent && backlog.isEmpty() && !rawPaused
-                            && handshakeDone && !lostToError) {
-                        sendCloseNotify();
-                    }
+                    maybeSendCloseNotify();
                     return;
                 }
             }
@@ -390,6 +410,9 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                     sendNet(out);
                     engineFailed(e);
                     return false;
+                }
+                if (r.bytesProduced() > 0) {
+                    wroteSincePoke = true;
                 }
                 switch (r.getStatus()) {
                     case BUFFER_OVERFLOW -> {
@@ -537,8 +560,12 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     /** Decrypts the records in {@code src}, delivering plaintext, until it runs out or stops. */
     private void unwrapFrom(ByteBuffer src) {
         ByteBuffer dst = borrowAppIn();
+        // BoringSSL reports the end of a handshake step (or an error a delegated task stored)
+        // only on the call after the one that consumed its input: call once more then.
+        boolean again = !src.hasRemaining();
         try {
-            while (src.hasRemaining() && canDecrypt()) {
+            while ((src.hasRemaining() || again) && canDecrypt()) {
+                again = false;
                 SSLEngineResult r;
                 try {
                     r = engine.unwrap(src, dst);
@@ -550,10 +577,10 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                 HandshakeStatus hs = r.getHandshakeStatus();
                 switch (r.getStatus()) {
                     case BUFFER_UNDERFLOW -> {
-                        deliver(dst);
                         if (hs != HandshakeStatus.NOT_HANDSHAKING || !handshakeDone) {
-                            pump();
+                            pump(); // may complete the handshake: the protocol exists after
                         }
+                        deliver(dst);
                         return;
                     }
                     case BUFFER_OVERFLOW -> {
@@ -576,11 +603,19 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                     }
                     default -> { }
                 }
+                if (!handshakeDone) {
+                    // An engine may hand over the first application data with the end of the
+                    // handshake (FINISHED): complete it, so the protocol exists, then deliver.
+                    pump();
+                }
                 if (dst.remaining() < appSize) {
                     deliver(dst);
                 }
-                if (hs != HandshakeStatus.NOT_HANDSHAKING || !handshakeDone) {
-                    deliver(dst); // data before the handshake messages goes first
+                if (hs == HandshakeStatus.NEED_UNWRAP && r.bytesConsumed() > 0) {
+                    again = true;
+                }
+                if (hs != HandshakeStatus.NOT_HANDSHAKING && handshakeDone) {
+                    deliver(dst); // data before the renegotiation's messages goes first
                     pump();
                 }
                 if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
@@ -595,10 +630,15 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     }
 
     private void deliver(ByteBuffer dst) {
-        if (dst.position() == 0) {
-            return;
+        if (dst.position() == 0 || (!handshakeDone && !handshakeFailed)) {
+            return; // nothing, or no protocol yet: it is delivered once the handshake is done
         }
         dst.flip();
+        if (holdDelivery && !closing) { // startTls: decrypted with the handshake's last record
+            held = appendTo(held, dst);
+            dst.clear();
+            return;
+        }
         if (handshakeDone && !closing && app != null && !lost) {
             try {
                 app.dataReceived(dst);
@@ -624,6 +664,40 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     private void returnAppIn(ByteBuffer b) {
         buffers.returnAppIn(b);
+    }
+
+    /** startTls: the future's callbacks have run; deliver what was held, go on reading. */
+    private void releaseHeld() {
+        holdDelivery = false;
+        ByteBuffer h = held;
+        held = null;
+        if (h != null && h.hasRemaining() && !closing && !lost) {
+            try {
+                app.dataReceived(h);
+            } catch (Throwable t) {
+                Callbacks.rethrowIfFatal(t);
+                protocolFailed("dataReceived", t);
+                return;
+            }
+        }
+        scheduleDrain();
+    }
+
+    /** Appends {@code src} to a heap buffer in read mode (made or grown as needed). */
+    private static ByteBuffer appendTo(ByteBuffer b, ByteBuffer src) {
+        if (b == null) {
+            b = ByteBuffer.allocate(src.remaining()).flip();
+        }
+        if (b.capacity() - b.limit() < src.remaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(b.remaining() + src.remaining());
+            bigger.put(b).flip();
+            b = bigger;
+        }
+        int lim = b.limit();
+        b.limit(lim + src.remaining());
+        b.put(lim, src, src.position(), src.remaining());
+        src.position(src.limit());
+        return b;
     }
 
     /** Resumed reading: decrypt what waited in {@link #carry} (in a later step). */
@@ -662,10 +736,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             // No plaintext before whoever awaits the future has the new transport in hand: the
             // future's callbacks run in the next step, so delivery resumes just after them.
             holdDelivery = true;
-            loop.callSoon(() -> {
-                holdDelivery = false;
-                scheduleDrain();
-            });
+            loop.callSoon(this::releaseHeld);
             return;
         }
         if (waiter != null && waiter.isDone()) { // the connect was cancelled meanwhile
@@ -791,10 +862,41 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     // ------------------------------------------------------------------ closing
 
+    /** Closing, and everything written is out: close_notify. */
+    private void maybeSendCloseNotify() {
+        if (closing && !closeNotifySent && backlog.isEmpty() && !rawPaused && handshakeDone
+                && !lostToError && !rawGone) {
+            sendCloseNotify();
+        }
+    }
+
     private void sendCloseNotify() {
         closeNotifySent = true;
         engine.closeOutbound();
-        wrap(NOTHING, 0, 1, false);
+        // Wrap until the engine's outbound side is done: the JDK's engine asks for it
+        // (NEED_WRAP), BoringSSL's says NOT_HANDSHAKING and still has the alert to give.
+        ByteBuffer out = borrowNetOut();
+        try {
+            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                SSLEngineResult r = engine.wrap(NOTHING, out);
+                if (r.bytesProduced() == 0 && r.getStatus() != SSLEngineResult.Status.OK) {
+                    break;
+                }
+            }
+            sendNet(out);
+        } catch (SSLException | RuntimeException e) {
+            sendNet(out);
+            returnNetOut(out);
+            out = null;
+            engineFailed(e);
+            return;
+        } finally {
+            if (out != null) {
+                returnNetOut(out);
+            }
+        }
+        outboundDone = true;
+        wrap(NOTHING, 0, 1, false); // anything else the engine still asks to send
         if (rawGone || engineBroken) {
             return;
         }
@@ -997,7 +1099,31 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
         }
         if (backlog.isEmpty() && !rawPaused && !pumping
                 && engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING) {
-            wrap(data, 0, data.length, true); // the engine gathers them into full records
+            long total = remaining(data, 0, data.length);
+            if (data.length > 1 && total <= GATHER_LIMIT) {
+                // Small pieces become one record: copy them together first (the JDK's engine
+                // would gather them itself, BoringSSL's writes one record per buffer).
+                ByteBuffer g = gather;
+                if (g == null) {
+                    g = gather = ByteBuffer.allocateDirect(GATHER_LIMIT);
+                }
+                g.clear();
+                for (ByteBuffer b : data) {
+                    g.put(b);
+                }
+                g.flip();
+                one[0] = g;
+                try {
+                    wrap(one, 0, 1, true);
+                } finally {
+                    one[0] = null;
+                }
+                if (g.hasRemaining()) {
+                    backlog.append(g);
+                }
+            } else {
+                wrap(data, 0, data.length, true);
+            }
         }
         for (ByteBuffer b : data) {
             backlog.append(b);

@@ -160,7 +160,7 @@ public class TlsHandshakeException extends SSLHandshakeException {
                 "UNSUPPORTED_OR_UNRECOGNIZED", "ENCRYPTED_LENGTH_TOO_LONG", "INVALID_HANDSHAKE",
                 "UNEXPECTED_MESSAGE", "INSUFFICIENT_BUFFER_REMAINING", "UNKNOWN_HANDSHAKE_TYPE",
                 "MSG_TYPE", "BAD_PACKET_LENGTH", "EXCESSIVE_MESSAGE_SIZE", "INVALID_COMPRESSION",
-                "UNSUPPORTED_RECORD_VERSION")) {
+                "UNSUPPORTED_RECORD_VERSION", "NOT_AN_SSL")) {
             return Reason.NOT_TLS;
         }
         return Reason.OTHER;
