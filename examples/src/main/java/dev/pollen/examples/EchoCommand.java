@@ -2,6 +2,10 @@ package dev.pollen.examples;
 
 import dev.pollen.group.GroupServer;
 import dev.pollen.group.LoopGroup;
+import dev.pollen.net.Net;
+import dev.pollen.net.Protocol;
+import dev.pollen.net.tls.TlsConfig;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "echo", mixinStandardHelpOptions = true,
         description = {"Run an echo server until SIGINT/SIGTERM.",
-            "Prints 'listening HOST:PORT poller=NAME' once it accepts."})
+            "Prints 'listening HOST:PORT poller=NAME' once it accepts.",
+            "With --tls-cert/--tls-key it speaks TLS (close_notify on close)."})
 public final class EchoCommand implements Callable<Integer> {
 
     @Spec
@@ -25,6 +30,9 @@ public final class EchoCommand implements Callable<Integer> {
 
     @Mixin
     PollerOption poller;
+
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--port", required = true, paramLabel = "P", description = "Port to listen on (0 picks a free one).")
     int port;
@@ -41,11 +49,17 @@ public final class EchoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Checks.port(spec, port, "--port");
         Checks.positive(spec, loops, "--loops");
+        TlsConfig tlsConfig = tls.serverConfig();
+        Supplier<Protocol> factory = tlsConfig == null ? EchoProtocol::new
+                : Net.tlsServerFactory(tlsConfig, EchoProtocol::new);
         Signals signals = new Signals();
         LoopGroup group = Servers.group("echo", loops, poller.name());
         try {
-            GroupServer server = Servers.await(group.createServer(EchoProtocol::new, host, port));
+            GroupServer server = Servers.await(group.createServer(factory, host, port));
             Servers.printListening(System.out, server, poller.provider().name());
+            if (tlsConfig != null) {
+                System.err.println("echo: TLS on, engine " + tlsConfig.engine());
+            }
             String sig = signals.awaitOr(group.terminationFuture());
             if (sig == null) {
                 // every loop died (reported above); exit so that a supervisor restarts us

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"Run a TCP proxy (pipe() with flow control) until SIGINT/SIGTERM.",
+            "--tls-cert/--tls-key terminate TLS from clients; --upstream-tls originates it.",
             "Prints 'listening HOST:PORT poller=NAME' once it accepts; on the signal it stops",
             "accepting, lets open connections finish for a grace period, closes the rest,",
             "and prints a summary (connections, bytes each way, errors)."})
@@ -26,6 +27,21 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Mixin
     PollerOption poller;
+
+    @Mixin
+    TlsOptions tls;
+
+    @Option(names = "--upstream-tls",
+            description = "Speak TLS to the upstream (verifying its certificate and host name).")
+    boolean upstreamTls;
+
+    @Option(names = "--upstream-ca", paramLabel = "PEM",
+            description = "With --upstream-tls: trust these certificates (default: the JDK's roots).")
+    java.nio.file.Path upstreamCa;
+
+    @Option(names = "--upstream-server-name", paramLabel = "NAME",
+            description = "With --upstream-tls: the name to send (SNI) and verify (default: the --upstream host).")
+    String upstreamServerName;
 
     @Option(names = "--listen", required = true, paramLabel = "H:P", converter = HostPort.Converter.class,
             description = "Where to listen, e.g. 127.0.0.1:9000.")
@@ -47,6 +63,21 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "How long open connections may finish after the signal (default: ${DEFAULT-VALUE}).")
     long graceMs;
 
+    private dev.pollen.net.tls.TlsConfig upstreamConfig() {
+        dev.pollen.net.tls.TlsConfig.Builder b = dev.pollen.net.tls.TlsConfig.forClient();
+        if (upstreamCa != null) {
+            try {
+                b.trustPem(upstreamCa);
+            } catch (java.io.IOException e) {
+                throw Checks.bad(spec, "--upstream-ca: " + e.getMessage());
+            }
+        }
+        if (upstreamServerName != null) {
+            b.serverName(upstreamServerName);
+        }
+        return tls.build(b);
+    }
+
     @Override
     public Integer call() throws Exception {
         Checks.positive(spec, loops, "--loops");
@@ -54,11 +85,17 @@ public final class ProxyCommand implements Callable<Integer> {
         if (upstream.port() == 0) {
             throw Checks.bad(spec, "--upstream needs a real port, got 0");
         }
+        if (!upstreamTls && (upstreamCa != null || upstreamServerName != null)) {
+            throw Checks.bad(spec, "--upstream-ca and --upstream-server-name need --upstream-tls");
+        }
+        dev.pollen.net.tls.TlsConfig serverTls = tls.serverConfig();
+        dev.pollen.net.tls.TlsConfig clientTls = upstreamTls ? upstreamConfig() : null;
         Signals signals = new Signals();
         LoopGroup group = Servers.group("proxy", loops, poller.name());
         ProxyServer proxy;
         try {
-            proxy = ProxyServer.start(group, listen, upstream, Duration.ofMillis(connectTimeoutMs));
+            proxy = ProxyServer.start(group, listen, upstream, Duration.ofMillis(connectTimeoutMs),
+                    serverTls, clientTls);
         } catch (Servers.StartFailure e) {
             System.err.println("proxy: cannot listen on " + listen + ": " + e.getMessage());
             Servers.shutdown(group, Duration.ofSeconds(2));

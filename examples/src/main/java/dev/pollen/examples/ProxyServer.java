@@ -10,6 +10,8 @@ import dev.pollen.net.NetOptions;
 import dev.pollen.net.Pipe;
 import dev.pollen.net.Protocol;
 import dev.pollen.net.Transport;
+import dev.pollen.net.tls.TlsConfig;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,18 +38,32 @@ final class ProxyServer {
 
     private final HostPort upstream;
     private final NetOptions upstreamOptions;
+    /** TLS to the upstream, or null for plain TCP. */
+    private final TlsConfig upstreamTls;
     private GroupServer server;
 
-    private ProxyServer(HostPort upstream, Duration connectTimeout) {
+    private ProxyServer(HostPort upstream, Duration connectTimeout, TlsConfig upstreamTls) {
         this.upstream = upstream;
+        this.upstreamTls = upstreamTls;
         this.upstreamOptions = NetOptions.builder().connectTimeout(connectTimeout).build();
     }
 
     /** Starts the proxy listening on {@code listen}; throws with a readable message on failure. */
     static ProxyServer start(LoopGroup group, HostPort listen, HostPort upstream, Duration connectTimeout)
             throws Servers.StartFailure, InterruptedException {
-        ProxyServer p = new ProxyServer(upstream, connectTimeout);
-        p.server = Servers.await(group.createServer(() -> p.new ClientSide(), listen.host(), listen.port()));
+        return start(group, listen, upstream, connectTimeout, null, null);
+    }
+
+    /**
+     * Starts the proxy; {@code serverTls} (nullable) terminates TLS from clients,
+     * {@code upstreamTls} (nullable) speaks TLS to the upstream.
+     */
+    static ProxyServer start(LoopGroup group, HostPort listen, HostPort upstream, Duration connectTimeout,
+            TlsConfig serverTls, TlsConfig upstreamTls) throws Servers.StartFailure, InterruptedException {
+        ProxyServer p = new ProxyServer(upstream, connectTimeout, upstreamTls);
+        Supplier<Protocol> clients = () -> p.new ClientSide();
+        p.server = Servers.await(group.createServer(serverTls == null ? clients
+                : Net.tlsServerFactory(serverTls, clients), listen.host(), listen.port()));
         return p;
     }
 
@@ -93,8 +109,17 @@ final class ProxyServer {
             connections.increment();
             open.incrementAndGet();
             transport.pauseReading(); // hold the client's bytes until the upstream is there
-            Future<Connection<Protocol>> up = Net.createConnection(transport.loop(),
-                    () -> new Protocol() { }, upstream.host(), upstream.port(), upstreamOptions);
+            Supplier<Protocol> upstreamSide = () -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.pauseReading(); // nothing may arrive before the pipe exists
+                }
+            };
+            Future<Connection<Protocol>> up = upstreamTls == null
+                    ? Net.createConnection(transport.loop(), upstreamSide, upstream.host(), upstream.port(),
+                            upstreamOptions)
+                    : Net.createConnection(transport.loop(), upstreamSide, upstream.host(), upstream.port(),
+                            upstreamOptions, upstreamTls);
             up.addDoneCallback(this::upstreamReady);
         }
 
@@ -131,6 +156,10 @@ final class ProxyServer {
          */
         private void refuse() {
             if (client.isClosing()) {
+                return;
+            }
+            if (!client.canWriteEof()) { // TLS: close() sends close_notify and drains the client itself
+                client.close();
                 return;
             }
             client.writeEof();

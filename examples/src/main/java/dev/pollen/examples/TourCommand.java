@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "tour", mixinStandardHelpOptions = true,
         description = {"The guided tour of Pollen (about 15 s).",
             "Lists the pollers, runs the seed's demos, starts an echo server behind a proxy,",
-            "drives the load generator through the proxy and ends with a result table."})
+            "drives the load generator through the proxy, does a TLS echo round trip",
+            "and ends with a result table."})
 public final class TourCommand implements Callable<Integer> {
 
     @Spec
@@ -87,7 +88,15 @@ public final class TourCommand implements Callable<Integer> {
             Servers.shutdown(echoGroup, Duration.ofSeconds(2));
         }
 
-        heading(out, "4. Results (poller=" + pollerName + ", JDK " + Runtime.version().feature() + ", "
+        heading(out, "4. TLS: an echo round trip over TLS, on " + pollerName);
+        try {
+            out.println(tlsRoundTrip(poller.name()));
+        } catch (Exception e) {
+            out.println("tour: the TLS round trip failed: " + e);
+            errors++;
+        }
+
+        heading(out, "5. Results (poller=" + pollerName + ", JDK " + Runtime.version().feature() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores)");
         out.printf("%-14s %12s %8s %9s %9s %9s %7s%n", "load", "messages/s", "MB/s", "p50", "p99", "p999", "errors");
         for (String[] r : rows) {
@@ -96,6 +105,61 @@ public final class TourCommand implements Callable<Integer> {
         out.printf("tour finished in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
                 errors == 0 ? "all good" : errors + " error(s)");
         return errors == 0 ? 0 : 1;
+    }
+
+    /**
+     * A TLS echo server (the demo certificate) and a TLS stream client trusting the demo CA, on one
+     * loop: one line there and back.
+     */
+    static String tlsRoundTrip(String pollerName) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pollen-tour-tls");
+        try {
+            for (String f : new String[] {"ca.pem", "server.pem", "server-key.pem"}) {
+                try (java.io.InputStream in = TourCommand.class.getResourceAsStream("tour-tls/" + f)) {
+                    java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, f), dir.resolve(f));
+                }
+            }
+            dev.pollen.net.tls.TlsConfig serverTls = dev.pollen.net.tls.TlsConfig.forServer(
+                    dev.pollen.net.tls.TlsKeys.fromPem(dir.resolve("server.pem"), dir.resolve("server-key.pem")))
+                    .build();
+            dev.pollen.net.tls.TlsConfig clientTls = dev.pollen.net.tls.TlsConfig.forClient()
+                    .trustPem(dir.resolve("ca.pem")).build();
+            try (dev.pollen.loop.EventLoop loop = dev.pollen.loop.EventLoop.builder().poller(pollerName).build()) {
+                return loop.runUntilComplete(loop.createTask(() -> {
+                    dev.pollen.net.Server server = dev.pollen.net.Net.startServer((r, w) -> {
+                        byte[] line = r.readLine();
+                        w.write(line);
+                        w.close();
+                    }, "127.0.0.1", 0, dev.pollen.net.NetOptions.defaults(), serverTls);
+                    int port = ((java.net.InetSocketAddress) server.sockets().get(0)).getPort();
+                    dev.pollen.net.StreamConnection c = dev.pollen.net.Net.openConnection("localhost", port,
+                            dev.pollen.net.NetOptions.defaults(), clientTls);
+                    c.writer().write("hello over TLS\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    String echoed = new String(c.reader().readLine(), java.nio.charset.StandardCharsets.US_ASCII)
+                            .strip();
+                    javax.net.ssl.SSLSession session = ((dev.pollen.net.TlsTransport) c.writer().transport())
+                            .session();
+                    c.writer().close();
+                    c.writer().waitClosed();
+                    server.close();
+                    if (!echoed.equals("hello over TLS")) {
+                        throw new IllegalStateException("the TLS echo came back as '" + echoed + "'");
+                    }
+                    return "TLS echo on 127.0.0.1:" + port + ": sent and got back 'hello over TLS' ("
+                            + session.getProtocol() + ", " + session.getCipherSuite() + ", engine "
+                            + clientTls.engine() + ", server certificate "
+                            + ((java.security.cert.X509Certificate) session.getPeerCertificates()[0])
+                                    .getSubjectX500Principal().getName() + ")";
+                }));
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
     }
 
     private static void heading(PrintStream out, String title) {
