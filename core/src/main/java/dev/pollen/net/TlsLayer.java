@@ -517,6 +517,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     private boolean canDecrypt() {
         return !rawGone && !inboundDone && !engineBroken && !holdDelivery
+                && (held == null || closing)
                 && !(handshakeDone && readPaused && !closing);
     }
 
@@ -634,7 +635,9 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             return; // nothing, or no protocol yet: it is delivered once the handshake is done
         }
         dst.flip();
-        if (holdDelivery && !closing) { // startTls: decrypted with the handshake's last record
+        if ((holdDelivery || readPaused) && !closing) {
+            // Decrypted with the handshake's last record, before the protocol could pause (or
+            // before startTls's caller has the transport): kept for when it reads again.
             held = appendTo(held, dst);
             dst.clear();
             return;
@@ -669,18 +672,29 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     /** startTls: the future's callbacks have run; deliver what was held, go on reading. */
     private void releaseHeld() {
         holdDelivery = false;
+        scheduleDrain();
+    }
+
+    /** Delivers the plaintext kept while delivery was held; false if it must wait more. */
+    private boolean deliverHeld() {
+        if (held == null) {
+            return true;
+        }
+        if (holdDelivery || readPaused || lost) {
+            return false;
+        }
         ByteBuffer h = held;
         held = null;
-        if (h != null && h.hasRemaining() && !closing && !lost) {
+        if (h.hasRemaining() && !closing) {
             try {
                 app.dataReceived(h);
             } catch (Throwable t) {
                 Callbacks.rethrowIfFatal(t);
                 protocolFailed("dataReceived", t);
-                return;
+                return false;
             }
         }
-        scheduleDrain();
+        return true;
     }
 
     /** Appends {@code src} to a heap buffer in read mode (made or grown as needed). */
@@ -702,7 +716,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     /** Resumed reading: decrypt what waited in {@link #carry} (in a later step). */
     private void scheduleDrain() {
-        if (carry != null && carry.hasRemaining() && !drainScheduled) {
+        if (((carry != null && carry.hasRemaining()) || held != null) && !drainScheduled) {
             drainScheduled = true;
             loop.callSoon(this::drainCarry);
         }
@@ -710,6 +724,9 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     private void drainCarry() {
         drainScheduled = false;
+        if (!deliverHeld()) {
+            return;
+        }
         if (carry != null && carry.hasRemaining() && canDecrypt()) {
             unwrapFrom(carry);
         }

@@ -664,6 +664,35 @@ public abstract class TlsContract extends NetFixture {
         assertNoLoopErrors();
     }
 
+    @Test
+    void pausingInConnectionMadeHoldsDataThatCameWithTheHandshake() {
+        EventLoop loop = newLoop();
+        Recorder[] sa = new Recorder[1];
+        Server s = tlsServer(loop, () -> sa[0] = new Recorder() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                t.pauseReading(); // as a proxy does until its upstream is connected
+            }
+        }, server(serverKeys()).build());
+        // The client writes in connectionMade: with TLS 1.3 the data follows its Finished at once,
+        // often in the same segment, so it is decrypted in the step that completes the handshake.
+        Connection<Recorder> c = tlsConnect(loop, () -> new Recorder() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                t.write(ascii("GET / HTTP/1.1\r\n\r\n"));
+            }
+        }, port(s), client().build());
+        runUntil(loop, () -> sa[0] != null && sa[0].transport != null, "the accept");
+        runFor(loop, Duration.ofMillis(100));
+        assertEquals(0, sa[0].received.size(), "data delivered while paused");
+        sa[0].transport.resumeReading();
+        runUntil(loop, () -> text(sa[0]).equals("GET / HTTP/1.1\r\n\r\n"), "the request");
+        c.transport().close();
+        assertNoLoopErrors();
+    }
+
     // ------------------------------------------------------------------ records
 
     @Test
