@@ -646,7 +646,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             try {
                 app.dataReceived(dst);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 protocolFailed("dataReceived", t);
             }
         }
@@ -689,7 +688,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             try {
                 app.dataReceived(h);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 protocolFailed("dataReceived", t);
                 return false;
             }
@@ -764,7 +762,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
         try {
             app = Objects.requireNonNull(appFactory.get(), "the protocol factory returned null");
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             closing = true;
             closedBy = "a failed protocol factory";
             if (waiter != null) {
@@ -821,7 +818,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             try {
                 listener.accept(e);
             } catch (Throwable t) {
-                Callbacks.rethrowIfFatal(t);
                 loop.callExceptionHandler(new ExceptionContext("the TLS handshake failure "
                         + "listener failed", t, this));
             }
@@ -965,7 +961,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
         try {
             return app.eofReceived();
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             protocolFailed("eofReceived", t);
             return false;
         }
@@ -1066,7 +1061,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
         try {
             app.connectionLost(c);
         } catch (Throwable t) {
-            Callbacks.rethrowIfFatal(t);
             loop.callExceptionHandler(new ExceptionContext("protocol.connectionLost() failed", t,
                     this));
         }
