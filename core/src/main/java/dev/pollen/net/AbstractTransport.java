@@ -153,6 +153,21 @@ abstract class AbstractTransport extends LoopResource {
         }
     }
 
+    /** The argument checks of a gathering write: no null array, no null buffer. */
+    static void requireBuffers(ByteBuffer[] data) {
+        java.util.Objects.requireNonNull(data, "data");
+        for (int i = 0; i < data.length; i++) {
+            java.util.Objects.requireNonNull(data[i], "data[" + i + "]");
+        }
+    }
+
+    /** Marks every buffer consumed: what a dropped write does to the caller's buffers. */
+    static void consumeAll(ByteBuffer[] data) {
+        for (ByteBuffer b : data) {
+            b.position(b.limit());
+        }
+    }
+
     // ------------------------------------------------------------------ shared public API
 
     /**

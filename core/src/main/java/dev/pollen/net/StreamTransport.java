@@ -279,15 +279,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
 
     @Override
     public void write(ByteBuffer... data) {
-        Objects.requireNonNull(data, "data");
-        for (int i = 0; i < data.length; i++) {
-            Objects.requireNonNull(data[i], "data[" + i + "]");
-        }
+        requireBuffers(data);
         loop.checkThread("Transport.write");
         if (!writable("write")) {
-            for (ByteBuffer b : data) {
-                b.position(b.limit());
-            }
+            consumeAll(data);
             return;
         }
         if (queue.isEmpty()) {

@@ -1097,15 +1097,10 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
 
     @Override
     public void write(ByteBuffer... data) {
-        Objects.requireNonNull(data, "data");
-        for (int i = 0; i < data.length; i++) {
-            Objects.requireNonNull(data[i], "data[" + i + "]");
-        }
+        requireBuffers(data);
         loop.checkThread("TlsTransport.write");
         if (!writable("write")) {
-            for (ByteBuffer b : data) {
-                b.position(b.limit());
-            }
+            consumeAll(data);
             return;
         }
         if (backlog.isEmpty() && !rawPaused && !pumping

@@ -18,7 +18,7 @@ class TourIT {
         assertEquals(0, r.status(), r.describe());
         String out = r.stdout();
         for (String part : new String[] {"== 1. Pollers ==", "== 2. The seed's programs", "== 3. Echo server",
-            "== 4. Results (poller="}) {
+            "== 4. TLS: an echo round trip over TLS", "== 5. Results (poller="}) {
             assertTrue(out.contains(part), "the tour prints '" + part + "'\n" + r.describe());
         }
         assertTrue(Pattern.compile("(?m)^default: \\S+$").matcher(out).find(), r.describe());
@@ -27,6 +27,9 @@ class TourIT {
                 "an echo server and a proxy\n" + r.describe());
         assertTrue(Pattern.compile("(?m)^proxy summary: connections=\\d+ bytes client->upstream=[1-9]\\d* "
                 + "upstream->client=[1-9]\\d* errors=0$").matcher(out).find(), r.describe());
+
+        assertTrue(Pattern.compile("(?m)^TLS echo on 127\\.0\\.0\\.1:\\d+: sent and got back 'hello over TLS' "
+                + "\\(TLSv1\\.3, ").matcher(out).find(), "the TLS round trip\n" + r.describe());
 
         List<String> lines = r.stdoutLines();
         int header = -1;

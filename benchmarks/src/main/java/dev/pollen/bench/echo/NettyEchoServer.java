@@ -40,6 +40,11 @@ final class NettyEchoServer implements EchoServer {
     private final Thread thread;
 
     NettyEchoServer(String transport) {
+        this(transport, null);
+    }
+
+    /** With {@code tls} (nullable) every connection gets an {@code SslHandler} first (TlsBench). */
+    NettyEchoServer(String transport, io.netty.handler.ssl.SslContext tls) {
         IoHandlerFactory factory;
         Class<? extends ServerChannel> channelType;
         switch (transport) {
@@ -75,7 +80,14 @@ final class NettyEchoServer implements EchoServer {
                     .group(group)
                     .channel(channelType)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(EchoHandler.INSTANCE)
+                    .childHandler(tls == null ? EchoHandler.INSTANCE
+                            : new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                                @Override
+                                protected void initChannel(io.netty.channel.Channel ch) {
+                                    ch.pipeline().addLast(tls.newHandler(ch.alloc()),
+                                            EchoHandler.INSTANCE);
+                                }
+                            })
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .sync()
                     .channel();

@@ -28,10 +28,18 @@ final class PollenEchoServer implements EchoServer {
     private final Thread thread;
 
     PollenEchoServer(String poller) {
+        this(poller, null);
+    }
+
+    /** With {@code tls} (nullable) every connection speaks TLS (TlsBench). */
+    PollenEchoServer(String poller, dev.pollen.net.tls.TlsConfig tls) {
         loop = AvailablePollers.loop(poller, "pollen-echo-" + poller);
         try {
             // Before the loop thread starts, this thread may run the loop until the server is bound.
-            server = loop.runUntilComplete(Net.createServer(loop, Echo::new, "127.0.0.1", 0));
+            server = loop.runUntilComplete(tls == null
+                    ? Net.createServer(loop, Echo::new, "127.0.0.1", 0)
+                    : Net.createServer(loop, Echo::new, "127.0.0.1", 0,
+                            dev.pollen.net.NetOptions.defaults(), tls));
             address = (InetSocketAddress) server.sockets().get(0);
         } catch (RuntimeException e) {
             loop.close();

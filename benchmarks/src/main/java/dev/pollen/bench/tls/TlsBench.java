@@ -1,6 +1,8 @@
 package dev.pollen.bench.tls;
 
+import dev.pollen.bench.echo.EchoServer;
 import dev.pollen.bench.echo.ThreadMeter;
+import dev.pollen.bench.echo.TlsEchoServers;
 import dev.pollen.testkit.TlsMaterial;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +38,7 @@ import org.openjdk.jmh.runner.IterationType;
 /**
  * TLS over loopback: Pollen's TLS transport against Netty's {@code SslHandler}, each with the
  * JDK's engine and with OpenSSL's (BoringSSL), the same blocking JDK {@code SSLSocket} client
- * (TLS 1.3) for all four servers. The server runs on one thread whose CPU time and allocation are
+ * (TLS 1.3) for all four servers ({@link TlsEchoServers}). The server runs on one thread whose CPU time and allocation are
  * measured ({@link ThreadMeter}), as in {@code EchoBench}.
  *
  * <ul>
@@ -105,7 +107,7 @@ public class TlsBench {
 
     /** What both states share: the server, its thread meter and the per-iteration counters. */
     abstract static class Base {
-        TlsEchoServer server;
+        EchoServer server;
         ThreadMeter meter;
         SSLContext client;
         long cpuAtStart;
@@ -116,7 +118,7 @@ public class TlsBench {
         long totalUnits;
 
         void startServer(String spec) {
-            server = TlsEchoServer.start(spec);
+            server = TlsEchoServers.start(spec);
             meter = new ThreadMeter(server.thread());
             client = clientContext();
         }

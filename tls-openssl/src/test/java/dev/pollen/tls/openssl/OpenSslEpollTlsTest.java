@@ -1,14 +1,14 @@
 package dev.pollen.tls.openssl;
 
-import dev.pollen.linux.epoll.EpollPollerProvider;
-import dev.pollen.spi.Poller;
-import dev.pollen.testkit.TlsContract;
-import org.junit.jupiter.api.BeforeEach;
-
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The TLS contract with the OpenSSL engine on the epoll poller (Linux). */
-class OpenSslEpollTlsTest extends TlsContract {
+import dev.pollen.linux.epoll.EpollPollerProvider;
+import dev.pollen.spi.Poller;
+import dev.pollen.testkit.ParkingPoller;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The TLS contract with the OpenSSL engine on the epoll poller (Linux; skipped elsewhere). */
+class OpenSslEpollTlsTest extends OpenSslTlsTest {
 
     private static final EpollPollerProvider EPOLL = new EpollPollerProvider();
 
@@ -20,22 +20,6 @@ class OpenSslEpollTlsTest extends TlsContract {
 
     @Override
     protected Poller newPoller() {
-        return EPOLL.availability().available() ? EPOLL.create()
-                : new dev.pollen.testkit.ParkingPoller();
-    }
-
-    @Override
-    protected String engine() {
-        return OpenSslTlsEngineProvider.NAME;
-    }
-
-    @Override
-    protected boolean canRenegotiate() {
-        return false;
-    }
-
-    @Override
-    protected boolean alpnMismatchFails() {
-        return false;
+        return EPOLL.availability().available() ? EPOLL.create() : new ParkingPoller();
     }
 }
