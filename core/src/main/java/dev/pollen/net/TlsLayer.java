@@ -72,6 +72,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private final WriteQueue backlog;
     private final RawSide rawSide = new RawSide();
     private final ByteBuffer[] one = new ByteBuffer[1];
+    private final ByteBuffer[] oneDst = new ByteBuffer[1];
 
     /** Made after the handshake (accepted and connected), or given (startTls). */
     private final Supplier<? extends Protocol> appFactory;
@@ -569,7 +570,8 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                 again = false;
                 SSLEngineResult r;
                 try {
-                    r = engine.unwrap(src, dst);
+                    oneDst[0] = dst; // SSLEngine.unwrap(src, dst) would allocate this array
+                    r = engine.unwrap(src, oneDst, 0, 1);
                 } catch (SSLException | RuntimeException e) {
                     deliver(dst);
                     engineFailed(e);

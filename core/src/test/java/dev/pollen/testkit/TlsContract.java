@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.Future;
 import dev.pollen.net.Connection;
 import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
@@ -89,6 +90,16 @@ public abstract class TlsContract extends NetFixture {
      */
     protected boolean alpnMismatchFails() {
         return true;
+    }
+
+    /**
+     * Why the loop thread's allocation per message says nothing about the TLS layer on this
+     * backend, or null when it does.
+     *
+     * @return null unless overridden
+     */
+    protected String allocationNotMeasurable() {
+        return null;
     }
 
     // ------------------------------------------------------------------ configurations
@@ -767,6 +778,61 @@ public abstract class TlsContract extends NetFixture {
         assertArrayEquals(data, c.protocol().bytes());
         assertEquals(version, t.session().getProtocol());
         assertNoLoopErrors();
+    }
+
+    @Test
+    void theLayerAllocatesNothingPerMessageOfItsOwn() {
+        assumeTrue(allocationNotMeasurable() == null, this::allocationNotMeasurable);
+        // The null-cipher test engine allocates nothing itself. The same ping-pong runs over a
+        // plain connection and over a null-cipher TLS one: the difference is the TLS layer's own
+        // allocation per round trip (the poller's, which differs by backend, cancels out).
+        EventLoop loop = newLoop();
+        TlsConfig s = TlsConfig.forServer(serverKeys()).engine(NullCipherEngineProvider.NAME)
+                .build();
+        TlsConfig cl = TlsConfig.forClient().engine(NullCipherEngineProvider.NAME).build();
+        Server plainServer = server(loop, Echo::new);
+        long plain = allocationPerRoundTrip(loop, connect(loop, Recorder::new, port(plainServer)));
+        Server tlsServer = echoServer(loop, s, new ArrayList<>());
+        long tls = allocationPerRoundTrip(loop, tlsConnect(loop, Recorder::new, port(tlsServer),
+                cl));
+        // An SSLEngine.unwrap(src, dst) call alone would add 16 B per side and round trip.
+        assertTrue(tls - plain <= 8, "the TLS layer allocated " + (tls - plain) + " bytes per "
+                + "round trip (plain " + plain + ", TLS " + tls + ")");
+        assertNoLoopErrors();
+    }
+
+    /** Bytes the loop thread allocates per 64-byte echo round trip, one message in flight. */
+    private long allocationPerRoundTrip(EventLoop loop, Connection<Recorder> c) {
+        var threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        ByteBuffer msg = ByteBuffer.allocateDirect(64);
+        int warm = 5_000;
+        int measured = 20_000;
+        long[] start = new long[1];
+        long[] end = new long[1];
+        int[] echoes = {0};
+        Future<Void> done = loop.createFuture();
+        c.transport().setProtocol(new Protocol() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                data.position(data.limit()); // 64 B arrive in one piece on loopback
+                echoes[0]++;
+                if (echoes[0] == warm) {
+                    start[0] = threads.getCurrentThreadAllocatedBytes();
+                }
+                if (echoes[0] == warm + measured) {
+                    end[0] = threads.getCurrentThreadAllocatedBytes();
+                    done.setResult(null);
+                    return;
+                }
+                msg.clear();
+                c.transport().write(msg);
+            }
+        });
+        c.transport().write(msg);
+        run(loop, done);
+        c.transport().abort();
+        return (end[0] - start[0]) / measured;
     }
 
     // ------------------------------------------------------------------ startTls
