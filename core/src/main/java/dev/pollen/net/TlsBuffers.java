@@ -3,9 +3,10 @@ package dev.pollen.net;
 import java.nio.ByteBuffer;
 
 /**
- * The two direct buffers a loop's TLS connections share, as its plain connections share the read
+ * The direct buffers a loop's TLS connections share, as its plain connections share the read
  * buffer: {@code netOut} receives what the engine encrypts, before it goes to the raw transport;
- * {@code appIn} receives what it decrypts, before it goes to the protocol. Each is lent to one
+ * {@code appIn} receives what it decrypts, before it goes to the protocol; {@code gather}
+ * collects the small buffers of a gathering write into one record. Each is lent to one
  * connection for one encrypt or decrypt pass, then handed back; a pass never calls user code
  * while it holds {@code netOut}, and {@code appIn} is handed to {@code dataReceived} (valid only
  * during the call, as every received buffer). A second borrower while one is out (TLS inside TLS:
@@ -17,8 +18,11 @@ final class TlsBuffers {
 
     ByteBuffer netOut;
     ByteBuffer appIn;
+    /** Where the small buffers of a gathering write are copied together (one record). */
+    ByteBuffer gather;
     boolean netOutLent;
     boolean appInLent;
+    boolean gatherLent;
 
     static TlsBuffers of(NetLoopState net) {
         TlsBuffers b = net.tls;
@@ -44,6 +48,24 @@ final class TlsBuffers {
     void returnNetOut(ByteBuffer b) {
         if (b == netOut) {
             netOutLent = false;
+        }
+    }
+
+    /** A cleared gather buffer of {@code size} bytes, or null if it is lent. */
+    ByteBuffer borrowGather(int size) {
+        if (gatherLent) {
+            return null;
+        }
+        if (gather == null) {
+            gather = ByteBuffer.allocateDirect(size);
+        }
+        gatherLent = true;
+        return gather.clear();
+    }
+
+    void returnGather(ByteBuffer b) {
+        if (b == gather) {
+            gatherLent = false;
         }
     }
 

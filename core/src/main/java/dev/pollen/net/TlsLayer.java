@@ -88,8 +88,6 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private ByteBuffer carry;
     private ByteBuffer ownNetOut;
     private ByteBuffer ownAppIn;
-    /** The staging buffer of small gathering writes (made on first use). */
-    private ByteBuffer gather;
     private TimerHandle handshakeTimer;
     private TimerHandle shutdownTimer;
 
@@ -111,6 +109,9 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
     private boolean drainScheduled;
     /** A wrap produced bytes since the last unwrap made to surface an engine's pending state. */
     private boolean wroteSincePoke;
+    /** The last {@link #wrap} pass produced bytes (pump's guard against an engine that asks to
+     * wrap and produces nothing). */
+    private boolean wrapProduced;
     /** startTls: plaintext waits (encrypted) until the future's callbacks have run. */
     private boolean holdDelivery;
     /** Plaintext decrypted while {@link #holdDelivery}, in read mode. */
@@ -298,10 +299,12 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             switch (hs) {
                 case NEED_TASK -> runTasks();
                 case NEED_WRAP -> {
+                    wrapProduced = false;
                     if (!wrap(NOTHING, 0, 1, false)) {
                         return;
                     }
-                    if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outboundDone) {
+                    if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+                            && (outboundDone || !wrapProduced)) {
                         maybeSendCloseNotify(); // nothing more can be produced: finish closing
                         return;
                     }
@@ -414,6 +417,7 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
                 }
                 if (r.bytesProduced() > 0) {
                     wroteSincePoke = true;
+                    wrapProduced = true;
                 }
                 switch (r.getStatus()) {
                     case BUFFER_OVERFLOW -> {
@@ -1111,23 +1115,23 @@ final class TlsLayer extends AbstractTransport implements TlsTransport {
             if (data.length > 1 && total <= GATHER_LIMIT) {
                 // Small pieces become one record: copy them together first (the JDK's engine
                 // would gather them itself, BoringSSL's writes one record per buffer).
-                ByteBuffer g = gather;
-                if (g == null) {
-                    g = gather = ByteBuffer.allocateDirect(GATHER_LIMIT);
+                ByteBuffer g = buffers.borrowGather(GATHER_LIMIT);
+                if (g == null) { // lent to an outer layer (TLS inside TLS)
+                    g = ByteBuffer.allocate(GATHER_LIMIT);
                 }
-                g.clear();
-                for (ByteBuffer b : data) {
-                    g.put(b);
-                }
-                g.flip();
-                one[0] = g;
                 try {
+                    for (ByteBuffer b : data) {
+                        g.put(b);
+                    }
+                    g.flip();
+                    one[0] = g;
                     wrap(one, 0, 1, true);
+                    if (g.hasRemaining()) {
+                        backlog.append(g);
+                    }
                 } finally {
                     one[0] = null;
-                }
-                if (g.hasRemaining()) {
-                    backlog.append(g);
+                    buffers.returnGather(g);
                 }
             } else {
                 wrap(data, 0, data.length, true);
