@@ -217,8 +217,8 @@ public final class Pollers {
 
     private static String describe() {
         if (providers().isEmpty()) {
-            return "No poller provider was found on the class path: add pollen-nio-fallback "
-                    + "(portable) or a native backend module.";
+            return "No poller provider was found on the class path: add pollen-nio "
+                    + "(portable) or a native backend (pollen-epoll, pollen-netty-epoll, pollen-kqueue).";
         }
         return "Pollers found: " + summary() + ". Choose one with -D" + PROPERTY + "=NAME, or "
                 + AUTO + " for the best available; Pollers.list() says why one is not available.";
