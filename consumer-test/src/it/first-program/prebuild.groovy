@@ -1,0 +1,36 @@
+// Writes the README's first program into this project, exactly as the README shows it, and the
+// output the README says it prints. `readme` (README.md's path) comes from the invoker's
+// scriptVariables; `basedir` is this project's copy under target/it.
+def text = new File(readme).getText('UTF-8')
+def start = text.indexOf('\n## A first program')
+assert start >= 0 : "README.md has no '## A first program' section"
+def end = text.indexOf('\n## ', start + 1)
+def section = text.substring(start, end < 0 ? text.length() : end)
+
+def code = section =~ /(?s)```java\n(.*?)```/
+assert code.find() : "README.md's 'A first program' has no ```java block"
+def snippet = code.group(1)
+def output = section =~ /(?s)```text\n(.*?)```/
+assert output.find() : "README.md's 'A first program' must show what the program prints in a ```text block"
+
+def source
+def named = snippet =~ /(?m)^public (?:final )?class (\w+)/
+if (named.find()) {
+    // A whole class: used as it is, in a file of its name (run as FirstProgram only if so named).
+    assert named.group(1) == 'FirstProgram' : "name the README's first-program class FirstProgram, or show statements only"
+    source = snippet
+} else {
+    // Statements with their imports: the imports on top, the statements in a main method.
+    def lines = snippet.readLines()
+    def imports = lines.findAll { it.startsWith('import ') }
+    def body = lines.findAll { !it.startsWith('import ') }.dropWhile { it.trim().isEmpty() }
+    source = imports.join('\n') + '\n\npublic class FirstProgram {\n' +
+            '    public static void main(String[] args) throws Exception {\n' +
+            body.collect { it.isEmpty() ? it : '        ' + it }.join('\n') + '\n    }\n}\n'
+}
+def dir = new File(basedir, 'src/main/java')
+dir.mkdirs()
+new File(dir, 'FirstProgram.java').setText(source, 'UTF-8')
+new File(basedir, 'expected-output.txt').setText(output.group(1), 'UTF-8')
+println "first-program: compiling the README's first program:\n" + source
+return true
