@@ -1,3 +1,20 @@
+// The README's dependency snippet names this version and only artifacts the BOM manages.
+def readmeText = new File(readme).getText('UTF-8')
+def addStart = readmeText.indexOf('\n## Add it to a project')
+assert addStart >= 0 : "README.md has no '## Add it to a project' section"
+def xml = readmeText.substring(addStart) =~ /(?s)```xml\n(.*?)```/
+assert xml.find() : "README.md's 'Add it to a project' has no ```xml block"
+def snippetXml = new groovy.xml.XmlSlurper().parseText('<root>' + xml.group(1) + '</root>')
+def bom = new groovy.xml.XmlSlurper().parse(new File(bomPom))
+def managed = bom.dependencyManagement.dependencies.dependency.collect { it.artifactId.text() } as Set
+assert bom.version.text() == pollenVersion : "bom/pom.xml has version ${bom.version.text()}, the build ${pollenVersion}"
+snippetXml.'**'.findAll { it.name() == 'version' }.each {
+    assert it.text() == pollenVersion : "README.md's snippet names version ${it.text()}, the build is ${pollenVersion}"
+}
+snippetXml.'**'.findAll { it.name() == 'artifactId' }.each {
+    assert it.text() == 'pollen-bom' || managed.contains(it.text()) : "README.md's snippet names ${it.text()}, which pollen-bom does not manage: ${managed}"
+}
+
 // Writes the README's first program into this project, exactly as the README shows it, and the
 // output the README says it prints. `readme` (README.md's path) comes from the invoker's
 // scriptVariables; `basedir` is this project's copy under target/it.
