@@ -8,6 +8,14 @@ def snippetXml = new groovy.xml.XmlSlurper().parseText('<root>' + xml.group(1) +
 def bom = new groovy.xml.XmlSlurper().parse(new File(bomPom))
 def managed = bom.dependencyManagement.dependencies.dependency.collect { it.artifactId.text() } as Set
 assert bom.version.text() == pollenVersion : "bom/pom.xml has version ${bom.version.text()}, the build ${pollenVersion}"
+// The BOM manages exactly the published modules: the root pom's jar modules that do not set
+// maven.javadoc.skip (benchmarks, examples and this one are not published).
+def published = new groovy.xml.XmlSlurper().parse(new File(rootDir, 'pom.xml')).modules.module.collect { name ->
+    new groovy.xml.XmlSlurper().parse(new File(rootDir, name.text() + '/pom.xml'))
+}.findAll { pom ->
+    (pom.packaging.text() ?: 'jar') == 'jar' && pom.properties.'maven.javadoc.skip'.text() != 'true'
+}.collect { it.artifactId.text() } as Set
+assert managed == published : "pollen-bom manages ${managed}, the published modules are ${published}: update bom/pom.xml"
 snippetXml.'**'.findAll { it.name() == 'version' }.each {
     assert it.text() == pollenVersion : "README.md's snippet names version ${it.text()}, the build is ${pollenVersion}"
 }
