@@ -3,6 +3,7 @@ package dev.pollen.async;
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
 import dev.pollen.loop.Task;
+import dev.pollen.loop.ThrowingRunnable;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -63,12 +64,9 @@ public final class Async {
      *
      * @param main the program
      */
-    public static void run(Runnable main) {
+    public static void run(ThrowingRunnable main) {
         Objects.requireNonNull(main, "the main body");
-        run(EventLoop.builder(), () -> {
-            main.run();
-            return null;
-        });
+        run(EventLoop.builder(), ThrowingRunnable.callable(main));
     }
 
     /**
@@ -91,6 +89,19 @@ public final class Async {
     }
 
     /**
+     * As {@link #run(EventLoop.Builder, Callable)} for a body without a result.
+     *
+     * <p><b>Threading:</b> any thread that is not running a loop.
+     *
+     * @param builder the loop's settings
+     * @param main    the program
+     */
+    public static void run(EventLoop.Builder builder, ThrowingRunnable main) {
+        Objects.requireNonNull(main, "the main body");
+        run(builder, ThrowingRunnable.callable(main));
+    }
+
+    /**
      * Submits {@code body} from any thread to run as a task on {@code loop}, returning a
      * {@link CompletableFuture} of its outcome (asyncio's {@code run_coroutine_threadsafe}).
      * Cancelling the returned future cancels the task.
@@ -105,6 +116,20 @@ public final class Async {
      */
     public static <T> CompletableFuture<T> runCoroutineThreadsafe(EventLoop loop, Callable<T> body) {
         return Threadsafe.submit(loop, body);
+    }
+
+    /**
+     * As {@link #runCoroutineThreadsafe(EventLoop, Callable)} for a body without a result.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param loop the loop (running, or about to run)
+     * @param body the task's body
+     * @return a thread-safe future completed with null when the task is done
+     */
+    public static CompletableFuture<Void> runCoroutineThreadsafe(EventLoop loop,
+                                                                 ThrowingRunnable body) {
+        return Threadsafe.submit(loop, ThrowingRunnable.callable(body));
     }
 
     // ------------------------------------------------------------------ tasks
@@ -162,7 +187,7 @@ public final class Async {
      * @param body the task's body
      * @return the scheduled task
      */
-    public static Task<Void> createTask(Runnable body) {
+    public static Task<Void> createTask(ThrowingRunnable body) {
         return EventLoop.current().createTask(body);
     }
 
@@ -175,7 +200,7 @@ public final class Async {
      * @param body the task's body
      * @return the scheduled task
      */
-    public static Task<Void> createTask(String name, Runnable body) {
+    public static Task<Void> createTask(String name, ThrowingRunnable body) {
         return EventLoop.current().createTask(name, body);
     }
 
@@ -386,7 +411,7 @@ public final class Async {
      * @param body  the block
      * @throws TimeoutException if the deadline passed and interrupted the body
      */
-    public static void timeout(Duration delay, Runnable body) {
+    public static void timeout(Duration delay, ThrowingRunnable body) {
         Timeout.after(delay).run(body);
     }
 
@@ -465,6 +490,19 @@ public final class Async {
     }
 
     /**
+     * As {@link #runInExecutor(Executor, Callable)} for blocking work without a result.
+     *
+     * <p><b>Threading:</b> loop thread only; {@code fn} runs on the executor.
+     *
+     * @param executor where to run, or null
+     * @param fn       the blocking work
+     * @return a future of the running loop, completed with null
+     */
+    public static Future<Void> runInExecutor(Executor executor, ThrowingRunnable fn) {
+        return Blocking.runInExecutor(executor, ThrowingRunnable.callable(fn));
+    }
+
+    /**
      * Runs blocking {@code fn} on the loop's default executor and suspends the calling task until
      * it is done (asyncio's {@code to_thread}). Task-locals are not visible on that thread.
      *
@@ -476,5 +514,16 @@ public final class Async {
      */
     public static <T> T toThread(Callable<T> fn) {
         return Blocking.runInExecutor(null, fn).await();
+    }
+
+    /**
+     * As {@link #toThread(Callable)} for blocking work without a result.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task; {@code fn} runs on another thread.
+     *
+     * @param fn the blocking work
+     */
+    public static void toThread(ThrowingRunnable fn) {
+        toThread(ThrowingRunnable.callable(fn));
     }
 }

@@ -1,6 +1,7 @@
 package dev.pollen.async;
 
 import dev.pollen.loop.Future;
+import dev.pollen.loop.ThrowingRunnable;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -90,7 +91,7 @@ public final class Condition {
      *
      * @param body what to run
      */
-    public void withLock(Runnable body) {
+    public void withLock(ThrowingRunnable body) {
         lock.withLock(body);
     }
 

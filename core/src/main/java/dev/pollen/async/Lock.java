@@ -1,6 +1,7 @@
 package dev.pollen.async;
 
 import dev.pollen.loop.Future;
+import dev.pollen.loop.ThrowingRunnable;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 
@@ -109,13 +110,8 @@ public final class Lock {
      *
      * @param body what to run
      */
-    public void withLock(Runnable body) {
-        acquire();
-        try {
-            body.run();
-        } finally {
-            release();
-        }
+    public void withLock(ThrowingRunnable body) {
+        withLock(ThrowingRunnable.callable(body));
     }
 
     private void wakeUpFirst() {

@@ -4,6 +4,7 @@ import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.Future;
 import dev.pollen.loop.Task;
+import dev.pollen.loop.ThrowingRunnable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -105,12 +106,9 @@ public final class Runner implements AutoCloseable {
      * @param main the program
      * @throws IllegalStateException if the runner is closed, or this thread is running a loop
      */
-    public void run(Runnable main) {
+    public void run(ThrowingRunnable main) {
         Objects.requireNonNull(main, "the main body");
-        run(() -> {
-            main.run();
-            return null;
-        });
+        run(ThrowingRunnable.callable(main));
     }
 
     /**

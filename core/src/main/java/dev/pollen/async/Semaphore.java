@@ -1,6 +1,7 @@
 package dev.pollen.async;
 
 import dev.pollen.loop.Future;
+import dev.pollen.loop.ThrowingRunnable;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 
@@ -129,13 +130,8 @@ public class Semaphore {
      *
      * @param body what to run
      */
-    public void withPermit(Runnable body) {
-        acquire();
-        try {
-            body.run();
-        } finally {
-            release();
-        }
+    public void withPermit(ThrowingRunnable body) {
+        withPermit(ThrowingRunnable.callable(body));
     }
 
     /** Hands a permit to the first waiter not already woken; false if there is none. */

@@ -4,6 +4,7 @@ import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.Future;
 import dev.pollen.loop.Task;
+import dev.pollen.loop.ThrowingRunnable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -191,9 +191,8 @@ public final class TaskGroup {
      * @param eagerStart whether the body runs at once until its first suspension
      * @return the task
      */
-    public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
-        Objects.requireNonNull(body, "body");
-        return createTask(name, Executors.callable(body, (Void) null), eagerStart);
+    public Task<Void> createTask(String name, ThrowingRunnable body, boolean eagerStart) {
+        return createTask(name, ThrowingRunnable.callable(body), eagerStart);
     }
 
     /**
@@ -227,12 +226,8 @@ public final class TaskGroup {
      * @param body the task's body
      * @return the task
      */
-    public Task<Void> createTask(Runnable body) {
-        Objects.requireNonNull(body, "body");
-        return createTask(null, () -> {
-            body.run();
-            return null;
-        });
+    public Task<Void> createTask(ThrowingRunnable body) {
+        return createTask(null, ThrowingRunnable.callable(body));
     }
 
     private void exit(Throwable failure) {

@@ -3,6 +3,7 @@ package dev.pollen.async;
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Handle;
 import dev.pollen.loop.Task;
+import dev.pollen.loop.ThrowingRunnable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -132,12 +133,8 @@ public final class Timeout {
      * @param body the block
      * @throws TimeoutException if the deadline passed and interrupted the body
      */
-    public void run(Runnable body) {
-        Objects.requireNonNull(body, "body");
-        call(() -> {
-            body.run();
-            return null;
-        });
+    public void run(ThrowingRunnable body) {
+        call(ThrowingRunnable.callable(body));
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -918,7 +917,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * As {@link #createTask(String, Runnable)}, choosing whether the task starts eagerly (see
+     * As {@link #createTask(String, ThrowingRunnable)}, choosing whether the task starts eagerly (see
      * {@link #createTask(String, Callable, boolean)}).
      *
      * <p><b>Threading:</b> loop thread only.
@@ -928,9 +927,8 @@ public final class EventLoop implements AutoCloseable {
      * @param eagerStart whether to run the body at once until its first suspension
      * @return the task: scheduled, suspended after its eager start, or already done
      */
-    public Task<Void> createTask(String name, Runnable body, boolean eagerStart) {
-        Objects.requireNonNull(body, "body");
-        return createTask(name, Executors.callable(body, (Void) null), eagerStart);
+    public Task<Void> createTask(String name, ThrowingRunnable body, boolean eagerStart) {
+        return createTask(name, ThrowingRunnable.callable(body), eagerStart);
     }
 
     /**
@@ -953,12 +951,12 @@ public final class EventLoop implements AutoCloseable {
      * @param body the task's body
      * @return the task, already scheduled
      */
-    public Task<Void> createTask(Runnable body) {
+    public Task<Void> createTask(ThrowingRunnable body) {
         return createTask(null, body);
     }
 
     /**
-     * As {@link #createTask(Runnable)}, with a name (null: {@code Task-<n>}).
+     * As {@link #createTask(ThrowingRunnable)}, with a name (null: {@code Task-<n>}).
      *
      * <p><b>Threading:</b> loop thread only.
      *
@@ -966,7 +964,7 @@ public final class EventLoop implements AutoCloseable {
      * @param body the task's body
      * @return the task, already scheduled
      */
-    public Task<Void> createTask(String name, Runnable body) {
+    public Task<Void> createTask(String name, ThrowingRunnable body) {
         return createTask(name, body, eagerTasks);
     }
 

@@ -161,7 +161,7 @@ public abstract class LocksContract extends TaskTestSupport {
             Lock lock = new Lock();
             AtomicInteger lockCount = new AtomicInteger();
             AtomicInteger callCount = new AtomicInteger();
-            Runnable lockit = () -> {
+            dev.pollen.loop.ThrowingRunnable lockit = () -> {
                 callCount.incrementAndGet();
                 lock.acquire();
                 lockCount.incrementAndGet();
