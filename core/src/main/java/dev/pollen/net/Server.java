@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * when the server is closed <em>and</em> its last connection is gone (asyncio 3.12.1+, 3.13).
  * A typical shutdown: {@code server.close(); server.closeClients(); server.waitClosed().await();}
  *
- * <p><b>Threading:</b> loop thread only, except {@link #loop()}.
+ * <p><b>Threading:</b> loop thread only, except {@link #loop()} and {@link #port()}.
  */
 public final class Server {
 
@@ -206,6 +206,25 @@ public final class Server {
             out.add(l.address());
         }
         return out;
+    }
+
+    /**
+     * The TCP port the server listens on: the real one when port 0 was asked for (the same on
+     * every address of a server bound to several). Still answers once the server is closed.
+     *
+     * <p><b>Threading:</b> any thread (the port is fixed when the server is made).
+     *
+     * @return the bound port
+     * @throws IllegalStateException if this is a Unix-socket server (it has a path, see
+     *                               {@link #sockets()}, not a port)
+     */
+    public int port() {
+        if (!tcp || listeners.isEmpty()
+                || !(listeners.get(0).address() instanceof java.net.InetSocketAddress a)) {
+            throw new IllegalStateException("a Unix-socket server has no port; its path is in "
+                    + "sockets() (" + this + ")");
+        }
+        return a.getPort();
     }
 
     /**

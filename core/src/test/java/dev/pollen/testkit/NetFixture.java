@@ -175,7 +175,7 @@ public abstract class NetFixture extends BackendFixture {
      * @return the port
      */
     protected static int port(Server s) {
-        return ((InetSocketAddress) s.sockets().get(0)).getPort();
+        return s.port();
     }
 
     /**

@@ -534,11 +534,17 @@ public abstract class TransportContract extends NetFixture {
         EventLoop loop = newLoop();
         Server server = run(loop, Net.createServer(loop, Echo::new, null, 0));
         assertTrue(((InetSocketAddress) server.sockets().get(0)).getAddress().isAnyLocalAddress());
+        // port(): the real port of a port-0 server, with no cast, and still known once closed
+        int bound = ((InetSocketAddress) server.sockets().get(0)).getPort();
+        assertTrue(bound > 0);
+        assertEquals(bound, server.port());
         Connection<Recorder> c = connect(loop, Recorder::new, port(server));
         c.transport().write(ascii("any"));
         c.transport().writeEof();
         runUntil(loop, () -> c.protocol().lost, "the echo");
         assertEquals("any", new String(c.protocol().bytes(), StandardCharsets.US_ASCII));
+        server.close();
+        assertEquals(bound, server.port());
     }
 
     // ------------------------------------------------------------------ connect timeout, cancel
@@ -699,6 +705,9 @@ public abstract class TransportContract extends NetFixture {
         try {
             Server server = run(loop, Net.createUnixServer(loop, Echo::new, path));
             assertTrue(Files.exists(path));
+            IllegalStateException noPort = assertThrows(IllegalStateException.class, server::port);
+            assertTrue(noPort.getMessage().contains("Unix-socket server has no port"),
+                    noPort.getMessage());
             Connection<Recorder> c = run(loop, Net.createUnixConnection(loop, Recorder::new, path));
             byte[] data = randomBytes(MIB, 9);
             c.transport().write(ByteBuffer.wrap(data));

@@ -131,7 +131,7 @@ public final class TourCommand implements Callable<Integer> {
                         w.write(line);
                         w.close();
                     }, "127.0.0.1", 0, dev.pollen.net.NetOptions.defaults(), serverTls);
-                    int port = ((java.net.InetSocketAddress) server.sockets().get(0)).getPort();
+                    int port = server.port();
                     dev.pollen.net.StreamConnection c = dev.pollen.net.Net.openConnection("localhost", port,
                             dev.pollen.net.NetOptions.defaults(), clientTls);
                     c.writer().write("hello over TLS\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
