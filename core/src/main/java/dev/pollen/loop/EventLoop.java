@@ -141,6 +141,9 @@ public final class EventLoop implements AutoCloseable {
     /** Live tasks and task-locals outside tasks. */
     final TaskRegistry tasks = new TaskRegistry();
     private ExecutorService defaultExecutor;
+    /** This loop's signal handlers by canonical name ("TERM"); see {@link SignalDispatch}. */
+    private final java.util.Map<String, Runnable> signalHandlers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** What {@link #addCloseHook} registered; guarded by itself. */
     private final ArrayList<Runnable> closeHooks = new ArrayList<>(2);
     /** Set (under closeHooks' lock) once the hooks have been taken to run. */
@@ -379,7 +382,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Closes the loop: runs the {@linkplain #addCloseHook close hooks} (the networking layer
+     * Closes the loop: removes its {@linkplain #addSignalHandler signal handlers}, runs the
+     * {@linkplain #addCloseHook close hooks} (the networking layer
      * aborts the connections and closes the servers it still owns, so a closed loop leaves no
      * socket open), drops pending callbacks and timers, cancels fd watchers and closes the
      * poller. Idempotent. Pending futures stay pending. If the loop runs on a thread started by
@@ -417,6 +421,7 @@ public final class EventLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        removeSignalHandlers();
         runCloseHooks();
         closed = true;
         for (Watcher w : new ArrayList<>(watchers.values())) {
@@ -1035,6 +1040,84 @@ public final class EventLoop implements AutoCloseable {
     public void setDefaultExecutor(ExecutorService executor) {
         checkThread("setDefaultExecutor");
         this.defaultExecutor = Objects.requireNonNull(executor, "executor");
+    }
+
+    // ------------------------------------------------------------------ signals
+
+    /**
+     * Calls {@code callback} on this loop's thread each time the process receives
+     * {@code signal} (asyncio's {@code loop.add_signal_handler}), replacing this loop's earlier
+     * handler for that signal. The JVM's own handling of the signal (for INT, TERM and HUP: run
+     * the shutdown hooks and exit) is off while any loop has a handler for it;
+     * {@link #removeSignalHandler} or {@link #close()} puts it back.
+     *
+     * <p>Signals reach the loop through the JVM's signal thread and
+     * {@link #callSoonThreadsafe}: the callback runs as a ready callback of the next iteration
+     * (its exceptions go to the {@linkplain #setExceptionHandler exception handler}), once per
+     * signal the JVM saw; the kernel may merge signals that arrive together. Several loops may
+     * handle the same signal: each runs its own callback.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param signal   the signal's name, with or without {@code SIG}: {@code "TERM"},
+     *                 {@code "SIGINT"}, {@code "HUP"}, {@code "USR1"}...
+     * @param callback what to run
+     * @throws IllegalArgumentException if the system has no such signal, or it cannot be caught
+     *                                  (KILL, STOP; QUIT, which is the JVM's thread dump; INT,
+     *                                  TERM and HUP in a JVM started with {@code -Xrs})
+     * @throws IllegalStateException    if the loop is closed
+     */
+    public void addSignalHandler(String signal, Runnable callback) {
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(callback, "callback");
+        checkThread("addSignalHandler");
+        checkNotClosed("addSignalHandler");
+        String name = SignalDispatch.canonical(signal);
+        SignalDispatch.add(this, name); // validates before anything is recorded
+        signalHandlers.put(name, callback);
+    }
+
+    /**
+     * Removes this loop's handler for {@code signal} (asyncio's
+     * {@code loop.remove_signal_handler}); once no loop handles it, the handling it had before
+     * the first {@link #addSignalHandler} is restored (the JVM's own, unless something else had
+     * replaced it). A signal already on its way to the loop runs no callback.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param signal the signal's name, with or without {@code SIG}
+     * @return true if this loop had a handler for it
+     */
+    public boolean removeSignalHandler(String signal) {
+        Objects.requireNonNull(signal, "signal");
+        checkThread("removeSignalHandler");
+        String name = SignalDispatch.canonical(signal);
+        if (signalHandlers.remove(name) == null) {
+            return false;
+        }
+        SignalDispatch.remove(this, name);
+        return true;
+    }
+
+    /** From the JVM's signal thread: run this loop's handler for {@code name}, if any, soon. */
+    void deliverSignal(String name) {
+        try {
+            callSoonThreadsafe(() -> {
+                Runnable callback = signalHandlers.get(name);
+                if (callback != null) {
+                    callback.run();
+                }
+            });
+        } catch (IllegalStateException closedMeanwhile) {
+            // the loop closed between the signal and here; close() removes its handlers
+        }
+    }
+
+    private void removeSignalHandlers() {
+        for (String name : new ArrayList<>(signalHandlers.keySet())) {
+            signalHandlers.remove(name);
+            SignalDispatch.remove(this, name);
+        }
     }
 
     // ------------------------------------------------------------------ fd watchers

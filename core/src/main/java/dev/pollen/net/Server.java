@@ -39,6 +39,8 @@ public final class Server {
     private final List<Listener> listeners = new ArrayList<>(2);
     private final Set<StreamTransport> clients = new LinkedHashSet<>();
     private List<Future<Void>> waiters;
+    /** What {@link #serveForever()} awaits; completed by {@link #close()}. */
+    private Future<Void> servingForever;
     private boolean closed;
     /** Where accepted sockets go instead of being served here; null: served here. */
     private java.util.function.Consumer<? super StreamSocket> acceptedSocketHandler;
@@ -239,8 +241,50 @@ public final class Server {
     }
 
     /**
+     * Serves until the calling task is cancelled or the server is closed (asyncio's
+     * {@code Server.serve_forever}). The server already accepts when it is made; this is the
+     * await that keeps a program's main task in place: {@code Net.startServer(...).serveForever()}.
+     *
+     * <p>When the calling task is cancelled, the server is closed, the task waits until its
+     * last connection is gone ({@link #waitClosed()}), and the cancellation propagates. When
+     * somebody else calls {@link #close()}, this also waits for the last connection, then
+     * returns normally (asyncio raises {@code CancelledError} there although nobody cancelled
+     * the task; docs/asyncio.md lists the deviation). To end connections rather than wait for
+     * them, call {@link #closeClients()} too.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @throws dev.pollen.loop.CancelledException if the calling task was cancelled
+     * @throws IllegalStateException if the server is closed, or another task is already in
+     *                               {@code serveForever} on it
+     */
+    public void serveForever() {
+        loop.checkThread("Server.serveForever");
+        if (servingForever != null) {
+            throw new IllegalStateException("another task is already in serveForever() on "
+                    + this);
+        }
+        if (closed) {
+            throw new IllegalStateException("serveForever(): " + this + " is closed");
+        }
+        Future<Void> serving = loop.createFuture();
+        servingForever = serving;
+        try {
+            serving.await();
+        } catch (dev.pollen.loop.CancelledException cancelled) {
+            close();
+            waitClosed().await();
+            throw cancelled;
+        } finally {
+            servingForever = null;
+        }
+        waitClosed().await();
+    }
+
+    /**
      * Stops accepting and closes the listening sockets (a Unix socket's file is removed). Open
-     * connections stay open. Idempotent.
+     * connections stay open. A task in {@link #serveForever()} goes on to wait for them.
+     * Idempotent.
      *
      * <p><b>Threading:</b> loop thread only.
      */
@@ -251,6 +295,10 @@ public final class Server {
         }
         closed = true;
         net.untrack(closer);
+        Future<Void> serving = servingForever;
+        if (serving != null && !serving.isDone()) {
+            serving.setResult(null);
+        }
         for (Listener l : listeners) {
             l.close();
         }

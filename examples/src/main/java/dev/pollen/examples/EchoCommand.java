@@ -52,15 +52,15 @@ public final class EchoCommand implements Callable<Integer> {
         TlsConfig tlsConfig = tls.serverConfig();
         Supplier<Protocol> factory = tlsConfig == null ? EchoProtocol::new
                 : Net.tlsServerFactory(tlsConfig, EchoProtocol::new);
-        Signals signals = new Signals();
         LoopGroup group = Servers.group("echo", loops, poller.name());
+        java.util.concurrent.CompletableFuture<String> stop = Servers.stopSignal(group);
         try {
             GroupServer server = Servers.await(group.createServer(factory, host, port));
             Servers.printListening(System.out, server, poller.provider().name());
             if (tlsConfig != null) {
                 System.err.println("echo: TLS on, engine " + tlsConfig.engine());
             }
-            String sig = signals.awaitOr(group.terminationFuture());
+            String sig = stop.get();
             if (sig == null) {
                 // every loop died (reported above); exit so that a supervisor restarts us
                 System.err.println("echo: every event loop has ended (see the errors above); "

@@ -45,6 +45,30 @@ final class Servers {
         out.flush();
     }
 
+    /**
+     * Handles SIGINT and SIGTERM on the group's first loop with
+     * {@link dev.pollen.loop.EventLoop#addSignalHandler}: the returned future completes with the
+     * signal's name ({@code SIGTERM}) when one arrives, or with null when every loop of the group
+     * has ended first. The handlers go away with the loop when the group shuts down, and the
+     * JVM's own handling (exit) is back.
+     */
+    static java.util.concurrent.CompletableFuture<String> stopSignal(LoopGroup group) {
+        java.util.concurrent.CompletableFuture<String> signal =
+                new java.util.concurrent.CompletableFuture<>();
+        dev.pollen.loop.EventLoop loop = group.loop(0);
+        group.submit(loop, () -> {
+            for (String name : new String[] {"INT", "TERM"}) {
+                try {
+                    loop.addSignalHandler(name, () -> signal.complete("SIG" + name));
+                } catch (IllegalArgumentException reserved) {
+                    // a JVM started with -Xrs: the default handling (exit) stays
+                }
+            }
+        }).join();
+        group.terminationFuture().whenComplete((v, e) -> signal.complete(null));
+        return signal;
+    }
+
     /** Shuts a group down: a short quiet period, then whatever is left is cancelled. */
     static void shutdown(LoopGroup group, Duration timeout) throws InterruptedException {
         group.shutdownGracefully(Duration.ofMillis(100), timeout);

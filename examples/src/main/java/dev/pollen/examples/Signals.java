@@ -5,7 +5,9 @@ import sun.misc.Signal;
 
 /**
  * Waits for SIGINT or SIGTERM so the servers can shut down gracefully and exit 0 instead of
- * being killed mid-flight.
+ * being killed mid-flight. Only the proxy command still uses it, until its rewrite onto the
+ * library's proxy moves it to {@link Servers#stopSignal} (which uses
+ * {@code EventLoop.addSignalHandler}); delete this class then.
  *
  * <p><b>Threading:</b> {@link #await()} blocks the calling thread; the handlers run on the JVM's
  * signal thread.
