@@ -50,7 +50,8 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * callback; nothing is rethrown (docs/decisions.md says why).
  * <ul>
  *   <li>A report goes to the {@linkplain #setExceptionHandler exception handler}; by default it
- *       is logged through {@link System.Logger} at ERROR ({@link #defaultExceptionHandler}).</li>
+ *       is logged through {@link System.Logger} at ERROR ({@link #defaultExceptionHandler}; a
+ *       routine network error, such as a peer reset, is one line at INFO instead).</li>
  *   <li>If the handler throws, the report and the handler's failure are both passed to the
  *       default handling.</li>
  *   <li>If the default handling fails too (the logging backend throws, or cannot open a file it
@@ -100,6 +101,8 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 public final class EventLoop implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    /** Routine network errors (see {@link #defaultExceptionHandler}): one line each, at INFO. */
+    private static final System.Logger ROUTINE_LOG = System.getLogger("dev.pollen.net.routine");
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
 
@@ -1304,9 +1307,12 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * The default handling: logs the context through {@link System.Logger} at ERROR. Never
-     * throws: if logging fails, it writes one plain line to standard error instead (see the class
-     * comment).
+     * The default handling: logs the context through {@link System.Logger} at ERROR, with the
+     * exception's stack trace. A {@linkplain ExceptionContext#isRoutineNetworkError() routine
+     * network error} (a peer reset, a broken pipe, a timeout...) is instead one line without a
+     * stack trace at INFO on the logger {@code dev.pollen.net.routine}, which an operator turns
+     * off by setting that logger's level to WARNING. Never throws: if logging fails, it writes
+     * one plain line to standard error instead (see the class comment).
      *
      * <p><b>Threading:</b> any thread.
      *
@@ -1314,6 +1320,16 @@ public final class EventLoop implements AutoCloseable {
      */
     public void defaultExceptionHandler(ExceptionContext context) {
         try {
+            Throwable routine = RoutineNetworkErrors.find(context.exception());
+            if (routine != null) {
+                if (ROUTINE_LOG.isLoggable(System.Logger.Level.INFO)) {
+                    ROUTINE_LOG.log(System.Logger.Level.INFO, "loop " + name + ": "
+                            + context.message()
+                            + (context.source() != null ? " [source: " + context.source() + "]" : "")
+                            + ": " + routine.getClass().getSimpleName() + ": " + routine.getMessage());
+                }
+                return;
+            }
             LOG.log(System.Logger.Level.ERROR, "loop " + name + ": " + context.message()
                     + (context.source() != null ? " [source: " + context.source() + "]" : ""),
                     context.exception());

@@ -728,6 +728,60 @@ public abstract class StreamContract extends NetFixture {
         assertEquals("handler failed", loopErrors.get(0).exception().getMessage());
     }
 
+    /**
+     * A peer that resets the connection under a handler is routine: the report says so
+     * ({@code isRoutineNetworkError}), and the default handling logs it as one line at INFO on
+     * {@code dev.pollen.net.routine}, no stack trace, and nothing at all once that logger is
+     * set to WARNING; while a handler's own bug keeps its ERROR with the stack trace.
+     */
+    @Test
+    void aPeerResetUnderAHandlerIsOneInfoLineAndABugKeepsItsStackTrace() {
+        EventLoop loop = newLoop();
+        Server server = runTask(loop, () -> Net.startServer((reader, writer) -> {
+            reader.readExactly(1);
+            byte[] chunk = new byte[64 * 1024];
+            while (true) { // until the peer's reset fails the drain
+                writer.write(chunk);
+                writer.drain();
+            }
+        }, LOCAL, 0));
+        int port = port(server);
+        runTask(loop, () -> {
+            StreamConnection c = Net.openConnection(LOCAL, port);
+            c.writer().write(b("x"));
+            c.reader().readExactly(1); // the handler is writing
+            c.writer().transport().abort(); // RST
+            return null;
+        });
+        runUntil(loop, () -> !loopErrors.isEmpty(), "the handler's failure to be reported");
+        dev.pollen.loop.ExceptionContext reset = loopErrors.get(0);
+        assertTrue(reset.message().contains("client_connected_cb"), reset.message());
+        assertTrue(reset.isRoutineNetworkError(), "a reset is routine: " + reset.exception());
+        try (LogCapture routine = new LogCapture("dev.pollen.net.routine", java.util.logging.Level.ALL);
+             LogCapture errors = new LogCapture(EventLoop.class.getName(), java.util.logging.Level.ALL)) {
+            loop.defaultExceptionHandler(reset);
+            assertEquals(1, routine.records.size());
+            java.util.logging.LogRecord r = routine.records.get(0);
+            assertEquals(java.util.logging.Level.INFO, r.getLevel());
+            assertNull(r.getThrown(), "no stack trace for a routine event");
+            assertFalse(r.getMessage().contains("\n"), r.getMessage());
+            assertTrue(r.getMessage().contains("client_connected_cb"), r.getMessage());
+            assertEquals(List.of(), errors.records);
+
+            java.util.logging.Logger.getLogger("dev.pollen.net.routine")
+                    .setLevel(java.util.logging.Level.WARNING);
+            loop.defaultExceptionHandler(reset);
+            assertEquals(1, routine.records.size(), "an operator turns them off by level");
+
+            loop.defaultExceptionHandler(new dev.pollen.loop.ExceptionContext(
+                    "Unhandled exception in client_connected_cb",
+                    new IllegalStateException("a bug"), null));
+            assertEquals(1, errors.records.size());
+            assertEquals(java.util.logging.Level.SEVERE, errors.records.get(0).getLevel());
+            assertEquals("a bug", errors.records.get(0).getThrown().getMessage());
+        }
+    }
+
     // test_streams: drain returns at once under the high-water mark
     @Test
     void drainReturnsAtOnceUnderTheHighWaterMark() {
