@@ -5,8 +5,11 @@ import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.ExceptionHandler;
 import dev.pollen.loop.LoopStats;
 import dev.pollen.loop.jfr.LoopDeathEvent;
+import dev.pollen.net.ClientConnected;
+import dev.pollen.net.Net;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
+import dev.pollen.net.tls.TlsConfig;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Pollers;
 import java.time.Duration;
@@ -464,6 +467,64 @@ public final class LoopGroup implements Executor, AutoCloseable {
             String host, int port, NetOptions options) {
         return GroupServer.start(this, protocolFactory, host, port, options,
                 GroupServer.Spread.AUTO);
+    }
+
+    /**
+     * Starts a TCP stream server that accepts on every loop of the group (asyncio's
+     * {@code start_server}, spread as {@link #createServer}): every connection gets a
+     * {@link dev.pollen.net.StreamReader} and {@link dev.pollen.net.StreamWriter} and runs
+     * {@code handler} as a task on the loop that serves it, as {@link Net#startServer} does on
+     * one loop.
+     *
+     * <p><b>Threading:</b> any thread; {@code handler} runs on every loop's thread concurrently,
+     * so it must be thread-safe (a lambda that keeps its state in local variables is).
+     *
+     * @param handler run as a new task for every connection
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535; 0 picks a free port (the same one on every loop)
+     * @return the server's future, completed on a loop thread
+     * @throws RejectedExecutionException if the group is shutting down
+     */
+    public CompletableFuture<GroupServer> startServer(ClientConnected handler, String host,
+            int port) {
+        return startServer(handler, host, port, NetOptions.defaults());
+    }
+
+    /**
+     * As {@link #startServer(ClientConnected, String, int)} with options.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param handler run as a new task for every connection (thread-safe)
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535
+     * @param options backlog, socket options, water marks, stream limit
+     * @return the server's future
+     * @throws RejectedExecutionException if the group is shutting down
+     */
+    public CompletableFuture<GroupServer> startServer(ClientConnected handler, String host,
+            int port, NetOptions options) {
+        return createServer(Net.streamServerFactory(handler, options), host, port, options);
+    }
+
+    /**
+     * As {@link #startServer(ClientConnected, String, int, NetOptions)} over TLS: the handler
+     * reads and writes plaintext once the handshake is done.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param handler run as a new task for every connection (thread-safe)
+     * @param host    where to listen, or null for every interface
+     * @param port    0 to 65535
+     * @param options backlog, socket options, water marks, stream limit
+     * @param tls     a {@link TlsConfig#forServer} configuration
+     * @return the server's future
+     * @throws RejectedExecutionException if the group is shutting down
+     */
+    public CompletableFuture<GroupServer> startServer(ClientConnected handler, String host,
+            int port, NetOptions options, TlsConfig tls) {
+        return createServer(Net.tlsServerFactory(tls, Net.streamServerFactory(handler, options)),
+                host, port, options);
     }
 
     // ------------------------------------------------------------------ shutdown

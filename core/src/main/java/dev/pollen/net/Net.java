@@ -558,6 +558,26 @@ public final class Net {
     }
 
     /**
+     * A protocol factory that serves every connection as {@link #startServer} does: a
+     * {@link StreamReader} and {@link StreamWriter} and {@code handler} run as a task, on the
+     * loop serving the connection. Give it to any server entry point
+     * ({@link dev.pollen.group.LoopGroup#createServer}, {@link #createHandoffServer},
+     * {@link #tlsServerFactory}...); {@link dev.pollen.group.LoopGroup#startServer} does.
+     *
+     * <p><b>Threading:</b> any thread; the factory must be called on a loop thread (servers
+     * do), and it is thread-safe if {@code handler} is (a loop group calls it from every loop).
+     *
+     * @param handler run as a new task for every connection
+     * @param options the stream limit ({@link NetOptions#streamLimit()}) is taken from here
+     * @return the factory to give the server
+     */
+    public static Supplier<Protocol> streamServerFactory(ClientConnected handler,
+            NetOptions options) {
+        Objects.requireNonNull(options, "options");
+        return Streams.serverFactory(handler, options);
+    }
+
+    /**
      * Wraps a server's protocol factory so that every connection it serves speaks TLS: give the
      * result to any server entry point ({@link dev.pollen.group.LoopGroup#createServer},
      * {@link #createHandoffServer}, {@link #createUnixServer}...). {@code protocolFactory} is

@@ -43,9 +43,8 @@ final class Streams {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         EventLoop loop = taskLoop("startServer");
-        return awaitIo(Endpoints.serve(loop, TlsLayer.serverFactory(tls, () -> new StreamProtocol(
-                loop, new StreamReader(loop, options.streamLimit()), handler)), host, port,
-                options));
+        return awaitIo(Endpoints.serve(loop, TlsLayer.serverFactory(tls,
+                serverFactory(handler, options)), host, port, options));
     }
 
     static StreamConnection openUnix(Path path, NetOptions options) throws IOException {
@@ -62,8 +61,8 @@ final class Streams {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         EventLoop loop = taskLoop("startServer");
-        return awaitIo(Endpoints.serve(loop, () -> new StreamProtocol(loop,
-                new StreamReader(loop, options.streamLimit()), handler), host, port, options));
+        return awaitIo(Endpoints.serve(loop, serverFactory(handler, options), host, port,
+                options));
     }
 
     static Server serveUnix(ClientConnected handler, Path path, NetOptions options)
@@ -71,8 +70,21 @@ final class Streams {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         EventLoop loop = taskLoop("startUnixServer");
-        return awaitIo(Endpoints.serveUnix(loop, () -> new StreamProtocol(loop,
-                new StreamReader(loop, options.streamLimit()), handler), path, options));
+        return awaitIo(Endpoints.serveUnix(loop, serverFactory(handler, options), path, options));
+    }
+
+    /**
+     * The protocol factory of a stream server: a reader and writer per connection, on the loop
+     * that calls it (the one serving the connection), and {@code handler} as a task there.
+     */
+    static java.util.function.Supplier<Protocol> serverFactory(ClientConnected handler,
+            NetOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        int limit = options.streamLimit();
+        return () -> {
+            EventLoop loop = EventLoop.current();
+            return new StreamProtocol(loop, new StreamReader(loop, limit), handler);
+        };
     }
 
     private static EventLoop taskLoop(String method) {

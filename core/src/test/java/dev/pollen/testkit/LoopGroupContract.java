@@ -126,6 +126,61 @@ public abstract class LoopGroupContract extends BackendFixture {
     }
 
     @Test
+    void aStreamsServerRunsEachConnectionsHandlerAsATaskOnEveryLoop() throws Exception {
+        LoopGroup g = group(2);
+        java.util.Set<EventLoop> servingLoops = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger strayThreads = new AtomicInteger();
+        GroupServer server = g.startServer((reader, writer) -> {
+            EventLoop loop = EventLoop.current();
+            Thread thread = Thread.currentThread();
+            servingLoops.add(loop);
+            byte[] line;
+            while ((line = reader.readLine()).length > 0) {
+                if (Thread.currentThread() != thread || EventLoop.current() != loop) {
+                    strayThreads.incrementAndGet();
+                }
+                writer.write(line);
+                writer.drain();
+            }
+            writer.close();
+        }, LOCAL, 0).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        connect(server.port(), 40);
+        List<Integer> counts = awaitConnections(server, 40);
+        for (int i = 0; i < clients.size(); i++) {
+            byte[] msg = ("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            SocketChannel c = clients.get(i);
+            c.write(ByteBuffer.wrap(msg));
+            ByteBuffer back = ByteBuffer.allocate(msg.length);
+            while (back.hasRemaining()) {
+                assertTrue(c.read(back) >= 0, "connection " + i + " ended before its echo");
+            }
+            assertEquals(new String(msg, java.nio.charset.StandardCharsets.US_ASCII),
+                    new String(back.array(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        // round robin gives 20 each; SO_REUSEPORT hashing leaves a loop empty with p = 2^-39
+        assertTrue(counts.get(0) > 0 && counts.get(1) > 0, "both loops serve: " + counts);
+        assertEquals(java.util.Set.copyOf(g.loops()), servingLoops,
+                "the handlers ran as tasks on both loops");
+        assertEquals(0, strayThreads.get(), "each handler stayed on its connection's loop");
+        for (SocketChannel c : clients) {
+            c.shutdownOutput(); // the handler's readLine returns empty, it closes its writer
+            assertEquals(-1, c.read(ByteBuffer.allocate(1)), "the handler closed the connection");
+        }
+        awaitConnectionsDown(server);
+        assertEquals(List.of(), loopErrors);
+    }
+
+    private static void awaitConnectionsDown(GroupServer server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        List<Integer> left = server.connectionCounts().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        while (left.stream().anyMatch(n -> n != 0) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            left = server.connectionCounts().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        assertTrue(left.stream().allMatch(n -> n == 0), "every connection ended: " + left);
+    }
+
+    @Test
     void netConnectAcceptedSocketServesASocketAcceptedByAnotherLoop() throws Exception {
         LoopGroup g = group(2);
         EventLoop acceptor = g.loop(0);
