@@ -79,7 +79,8 @@ final class Connector<P extends Protocol> implements ConnectCallback {
             if (f.isCancelled()) {
                 c.result.cancel("address resolution was cancelled");
             } else if (e != null) {
-                c.result.setException(e);
+                c.result.setException(e instanceof java.net.UnknownHostException u
+                        ? Resolver.unknownHost("connect to " + target, u) : e);
             } else if (f.result().isEmpty()) {
                 c.result.setException(new ConnectException("connect to " + target
                         + ": the host name resolved to no address"));

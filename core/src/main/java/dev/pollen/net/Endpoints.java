@@ -158,7 +158,10 @@ final class Endpoints {
             }
             Throwable e = f.exception();
             if (e != null) {
-                result.setException(e);
+                result.setException(e instanceof java.net.UnknownHostException u
+                        ? Resolver.unknownHost("cannot listen on "
+                                + Addresses.format(host, port), u)
+                        : e);
                 return;
             }
             Server server = new Server(loop, factory, options, true, null);

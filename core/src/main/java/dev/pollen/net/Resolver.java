@@ -158,4 +158,15 @@ final class Resolver {
         }
         return true;
     }
+
+    /**
+     * A look-up failure with what the user asked for in front ({@code "connect to
+     * nowhere.example:80: nowhere.example: Name or service not known"}), still an
+     * {@link UnknownHostException} with the original as its cause.
+     */
+    static UnknownHostException unknownHost(String doing, UnknownHostException e) {
+        UnknownHostException out = new UnknownHostException(doing + ": " + e.getMessage());
+        out.initCause(e);
+        return out;
+    }
 }

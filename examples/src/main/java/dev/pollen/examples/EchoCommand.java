@@ -55,7 +55,8 @@ public final class EchoCommand implements Callable<Integer> {
         LoopGroup group = Servers.group("echo", loops, poller.name());
         java.util.concurrent.CompletableFuture<String> stop = Servers.stopSignal(group);
         try {
-            GroupServer server = Servers.await(group.createServer(factory, host, port));
+            GroupServer server = Servers.await(group.createServer(factory, host, port),
+                    host + ":" + port);
             Servers.printListening(System.out, server, poller.provider().name());
             if (tlsConfig != null) {
                 System.err.println("echo: TLS on, engine " + tlsConfig.engine());
@@ -70,7 +71,7 @@ public final class EchoCommand implements Callable<Integer> {
             System.err.println("echo: " + sig + " received, closing");
             server.close();
         } catch (Servers.StartFailure e) {
-            System.err.println("echo: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            System.err.println("echo: " + e.getMessage());
             return 1;
         } finally {
             Servers.shutdown(group, Duration.ofSeconds(2));

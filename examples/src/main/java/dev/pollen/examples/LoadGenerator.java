@@ -109,7 +109,9 @@ final class LoadGenerator {
             Future<Connection<Client>> f = Net.createConnection(loop, () -> c, target.host(), target.port());
             f.addDoneCallback(done -> {
                 if (done.isCancelled() || done.exception() != null) {
-                    error("connect to " + target + ": " + (done.isCancelled() ? "cancelled" : done.exception()));
+                    // the library's message names the target already ("connect to HOST:PORT: ...")
+                    error(done.isCancelled() ? "connect to " + target + ": cancelled"
+                            : Servers.message(done.exception()));
                     clientDone();
                 }
             });

@@ -44,7 +44,38 @@ public final class Main implements Runnable {
      * @return 0 on success, 2 for bad usage, 1 for a failure while running
      */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main())
+                .setParameterExceptionHandler(Main::usageError)
+                .execute(args);
+    }
+
+    /**
+     * A usage error is one or two lines on stderr: what was wrong, then what to do (the
+     * message's own second line, picocli's "did you mean" for a misspelt name, or a pointer to
+     * {@code --help}); never the whole usage, which buried the message. Exit status 2.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        java.io.PrintWriter err = cmd.getErr();
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            // picocli says "Unmatched argument at index 0" and guesses oddly ("nosuch" -> echo)
+            err.println("unknown subcommand '" + u.getUnmatched().get(0) + "': choose one of "
+                    + String.join(", ", cmd.getSubcommands().keySet()));
+            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for what "
+                    + "each does.");
+            err.flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        }
+        err.println(message);
+        if (!message.contains("\n")
+                && !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for "
+                    + (cmd.getSubcommands().isEmpty() ? "the options." : "what each does."));
+        }
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

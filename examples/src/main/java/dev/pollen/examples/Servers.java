@@ -24,16 +24,49 @@ final class Servers {
         return LoopGroup.builder().name(name).loops(loops).poller(poller).build();
     }
 
-    /** Waits for a group server to start; a failure becomes an exception with its cause's message. */
+    /**
+     * As {@link #await(java.util.concurrent.CompletableFuture, String)}, with the cause's message
+     * as it is (the proxy command adds the address itself).
+     */
     static GroupServer await(java.util.concurrent.CompletableFuture<GroupServer> start)
             throws StartFailure, InterruptedException {
         try {
             return start.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new StartFailure(c.getMessage() != null ? c.getMessage() : c.toString(), c);
+            throw new StartFailure(message(c), c);
         } catch (TimeoutException e) {
             throw new StartFailure("the server did not start within 30 s", e);
+        }
+    }
+
+    /**
+     * What to print for a failure: its message, which for the library's network errors already
+     * names what was being done ("connect to HOST:PORT: ..."); the class name only when there is
+     * no message.
+     */
+    static String message(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /**
+     * Waits for a group server to start. A failure becomes an exception whose message says it
+     * all: the library's own ("cannot listen on 127.0.0.1:80: bind(...): EACCES ..."), which
+     * already names the address, or {@code "cannot listen on ADDRESS: ..."} for the rest; so a
+     * command prints it after its name and adds no prefix of its own.
+     */
+    static GroupServer await(java.util.concurrent.CompletableFuture<GroupServer> start,
+            String address) throws StartFailure, InterruptedException {
+        try {
+            return start.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            String m = message(c);
+            throw new StartFailure(m.startsWith("cannot listen on ") ? m
+                    : "cannot listen on " + address + ": " + m, c);
+        } catch (TimeoutException e) {
+            throw new StartFailure("cannot listen on " + address + ": the server did not start "
+                    + "within 30 s", e);
         }
     }
 

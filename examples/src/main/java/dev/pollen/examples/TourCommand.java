@@ -59,7 +59,8 @@ public final class TourCommand implements Callable<Integer> {
         long errors = 0;
         ProxyServer proxy = null;
         try {
-            GroupServer echo = Servers.await(echoGroup.createServer(EchoProtocol::new, "127.0.0.1", 0));
+            GroupServer echo = Servers.await(echoGroup.createServer(EchoProtocol::new, "127.0.0.1", 0),
+                    "127.0.0.1:0");
             Servers.printListening(out, echo, pollerName);
             HostPort echoAt = new HostPort("127.0.0.1", echo.port());
             proxy = ProxyServer.start(proxyGroup, new HostPort("127.0.0.1", 0), echoAt, Duration.ofSeconds(5));
