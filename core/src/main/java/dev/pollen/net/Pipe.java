@@ -110,6 +110,31 @@ public final class Pipe {
     }
 
     /**
+     * Tells the pipe that {@code side} already reached end-of-stream before the pipe existed
+     * (its old protocol's {@link Protocol#eofReceived()} returned true, so the transport reads no
+     * more and the pipe would never hear of it): the pipe forwards it to the other transport now,
+     * as if {@code side} had just delivered it. A proxy that reads a client while its upstream
+     * connects needs this when the client half-closes early (sends a request, then
+     * {@code shutdown(SHUT_WR)}). Idempotent.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param side one of the pipe's two transports
+     * @throws IllegalArgumentException if {@code side} is not one of them
+     */
+    public void endOfStreamReceived(Transport side) {
+        loop.checkThread("Pipe.endOfStreamReceived");
+        Side s = side == a.self ? a : side == b.self ? b : null;
+        if (s == null) {
+            throw new IllegalArgumentException("pipe: " + side + " is not one of this pipe's "
+                    + "transports (" + a.self + ", " + b.self + ")");
+        }
+        if (!s.eof && !s.lost) {
+            s.eofReceived();
+        }
+    }
+
+    /**
      * Closes both transports gracefully (what is buffered is still delivered).
      *
      * <p><b>Threading:</b> loop thread only.
