@@ -358,7 +358,7 @@ public final class ProxyServer {
         String what = attempt < maxAttempts ? "trying the next upstream"
                 : "no attempt left: closing the client";
         LOG.log(System.Logger.Level.WARNING, "proxy " + listenLabel() + ": upstream " + u
-                + " failed: " + describe(cause) + " (client " + c.id() + ", attempt " + attempt
+                + " failed (" + describe(cause) + ")" + " (client " + c.id() + ", attempt " + attempt
                 + " of " + maxAttempts + "; " + what + ")"
                 + (skipped > 0 ? "; " + skipped + " more failure(s) not logged in the last second"
                         : ""));
@@ -370,11 +370,10 @@ public final class ProxyServer {
                 : String.valueOf(a);
     }
 
-    /** The exception's own message, or its type when it has none. */
+    /** The exception's own message (it names the address and the reason), or its type. */
     static String describe(Throwable e) {
         String m = e.getMessage();
-        String type = e.getClass().getSimpleName();
-        return m == null || m.isBlank() ? type : type + ": " + m;
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     @Override
