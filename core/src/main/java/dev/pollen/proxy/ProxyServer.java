@@ -256,12 +256,13 @@ public final class ProxyServer {
         }
     }
 
+    /**
+     * Always through the loop's queue, even from its own thread: {@code inLoopThread()} is also
+     * true on any thread while the loop is not running, and the server is not thread-safe. The
+     * queue keeps the order (abort the connections, then the server's clients).
+     */
     private void onLoop(Runnable r) {
-        if (loop.inLoopThread()) {
-            r.run();
-        } else {
-            loop.callSoonThreadsafe(r);
-        }
+        loop.callSoonThreadsafe(r);
     }
 
     // ------------------------------------------------------------------ from the connections

@@ -526,7 +526,7 @@ public abstract class ProxyContract extends NetFixture {
         runUntil(loop, () -> c1.protocol().lost && c2.protocol().lost, "both clients to go");
         assertEquals(2, events.closed.size());
         for (ProxyConnection pc : events.closed) {
-            assertEquals(CloseReason.ABORTED, pc.reason(), pc.toString());
+            assertEquals(CloseReason.ABORTED, pc.reason(), pc + " " + events.snapshot());
         }
         assertEquals(1, piped.stats().aborted());
         assertEquals(1, connecting.stats().aborted());
