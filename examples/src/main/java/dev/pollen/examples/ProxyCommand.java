@@ -1,8 +1,21 @@
 package dev.pollen.examples;
 
 import dev.pollen.group.LoopGroup;
+import dev.pollen.net.tls.TlsConfig;
+import dev.pollen.proxy.Balance;
+import dev.pollen.proxy.ProxyServer;
+import dev.pollen.proxy.ProxyStats;
+import dev.pollen.proxy.TcpProxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,14 +23,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code proxy}: a TCP proxy until SIGINT/SIGTERM, then a graceful stop and a summary.
+ * {@code proxy}: the library's {@link TcpProxy} on a loop group until SIGINT/SIGTERM, then a
+ * graceful drain and a summary. Everything proxy-like (failover, clean refusals, timeouts,
+ * drain, counters) is the library's; this class only maps flags to its builder.
  *
  * <p><b>Threading:</b> the main thread waits for the signal; the loops proxy.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = {"Run a TCP proxy (pipe() with flow control) until SIGINT/SIGTERM.",
-            "--tls-cert/--tls-key terminate TLS from clients; --upstream-tls originates it.",
-            "Prints 'listening HOST:PORT poller=NAME' once it accepts; on the signal it stops",
+        description = {"Run a TCP proxy (dev.pollen.proxy.TcpProxy) until SIGINT/SIGTERM.",
+            "Several --upstream values are tried in order (--balance first) or in turn",
+            "(--balance roundrobin); a failed connect moves to the next one. A client no",
+            "upstream takes gets a clean end-of-stream. --tls-cert/--tls-key terminate TLS",
+            "from clients; --upstream-tls originates it.",
+            "Prints 'listening HOST:PORT poller=NAME' once it accepts; upstream failures go to",
+            "stderr as they happen (at most one line a second). On the signal it stops",
             "accepting, lets open connections finish for a grace period, closes the rest,",
             "and prints a summary (connections, bytes each way, errors)."})
 public final class ProxyCommand implements Callable<Integer> {
@@ -40,31 +59,47 @@ public final class ProxyCommand implements Callable<Integer> {
     java.nio.file.Path upstreamCa;
 
     @Option(names = "--upstream-server-name", paramLabel = "NAME",
-            description = "With --upstream-tls: the name to send (SNI) and verify (default: the --upstream host).")
+            description = "With --upstream-tls: the name to send (SNI) and verify (default: each --upstream host).")
     String upstreamServerName;
 
     @Option(names = "--listen", required = true, paramLabel = "H:P", converter = HostPort.Converter.class,
             description = "Where to listen, e.g. 127.0.0.1:9000.")
     HostPort listen;
 
-    @Option(names = "--upstream", required = true, paramLabel = "H:P", converter = HostPort.Converter.class,
-            description = "Where to forward, e.g. 127.0.0.1:8000.")
-    HostPort upstream;
+    @Option(names = "--upstream", required = true, paramLabel = "H:P", split = ",",
+            converter = HostPort.Converter.class,
+            description = "Where to forward, e.g. 127.0.0.1:8000; repeat it or give a comma list for several.")
+    List<HostPort> upstreams;
+
+    @Option(names = "--balance", defaultValue = "first", paramLabel = "first|roundrobin",
+            description = "Which upstream a new client tries first: always the first listed, or each in turn "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String balance;
+
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Attempts after a failed connect, each on the next upstream (default: one attempt per "
+                    + "upstream).")
+    Integer retries;
 
     @Option(names = "--loops", defaultValue = "1", paramLabel = "N",
             description = "Event loops (threads) (default: ${DEFAULT-VALUE}).")
     int loops;
 
     @Option(names = "--connect-timeout", defaultValue = "5000", paramLabel = "MS",
-            description = "Upstream connect timeout in milliseconds (default: ${DEFAULT-VALUE}).")
+            description = "Upstream connect timeout in milliseconds, per attempt (default: ${DEFAULT-VALUE}).")
     long connectTimeoutMs;
+
+    @Option(names = "--idle-timeout", defaultValue = "0", paramLabel = "MS",
+            description = "Close a connection that moved no byte either way for this long; 0: never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
 
     @Option(names = "--grace", defaultValue = "5000", paramLabel = "MS",
             description = "How long open connections may finish after the signal (default: ${DEFAULT-VALUE}).")
     long graceMs;
 
-    private dev.pollen.net.tls.TlsConfig upstreamConfig() {
-        dev.pollen.net.tls.TlsConfig.Builder b = dev.pollen.net.tls.TlsConfig.forClient();
+    private TlsConfig upstreamConfig() {
+        TlsConfig.Builder b = TlsConfig.forClient();
         if (upstreamCa != null) {
             try {
                 b.trustPem(upstreamCa);
@@ -78,45 +113,121 @@ public final class ProxyCommand implements Callable<Integer> {
         return tls.build(b);
     }
 
+    private Balance balance() {
+        return switch (balance) {
+            case "first" -> Balance.FIRST;
+            case "roundrobin", "round-robin" -> Balance.ROUND_ROBIN;
+            default -> throw Checks.bad(spec, "--balance must be 'first' or 'roundrobin', got '" + balance + "'");
+        };
+    }
+
+    /** The proxy these flags describe (also used by the tour). */
+    TcpProxy build(TlsConfig serverTls, TlsConfig clientTls) {
+        TcpProxy.Builder b = TcpProxy.builder().listen(listen.host(), listen.port()).balance(balance())
+                .connectTimeout(Duration.ofMillis(connectTimeoutMs))
+                .idleTimeout(idleTimeoutMs == 0 ? null : Duration.ofMillis(idleTimeoutMs))
+                .listenTls(serverTls).upstreamTls(clientTls);
+        for (HostPort u : upstreams) {
+            b.upstream(u.host(), u.port());
+        }
+        if (retries != null) {
+            b.retries(retries);
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw Checks.bad(spec, e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Checks.positive(spec, loops, "--loops");
         Checks.positive(spec, connectTimeoutMs, "--connect-timeout");
-        if (upstream.port() == 0) {
-            throw Checks.bad(spec, "--upstream needs a real port, got 0");
+        if (idleTimeoutMs < 0) {
+            throw Checks.bad(spec, "--idle-timeout must be 0 (never) or a positive number of milliseconds, got "
+                    + idleTimeoutMs);
+        }
+        if (retries != null && retries < 0) {
+            throw Checks.bad(spec, "--retries must be 0 or more, got " + retries);
+        }
+        for (HostPort u : upstreams) {
+            if (u.port() == 0) {
+                throw Checks.bad(spec, "--upstream needs a real port, got " + u);
+            }
         }
         if (!upstreamTls && (upstreamCa != null || upstreamServerName != null)) {
             throw Checks.bad(spec, "--upstream-ca and --upstream-server-name need --upstream-tls");
         }
-        dev.pollen.net.tls.TlsConfig serverTls = tls.serverConfig();
-        dev.pollen.net.tls.TlsConfig clientTls = upstreamTls ? upstreamConfig() : null;
+        TcpProxy config = build(tls.serverConfig(), upstreamTls ? upstreamConfig() : null);
+        logFailuresOnOneLine();
         Signals signals = new Signals();
         LoopGroup group = Servers.group("proxy", loops, poller.name());
         ProxyServer proxy;
         try {
-            proxy = ProxyServer.start(group, listen, upstream, Duration.ofMillis(connectTimeoutMs),
-                    serverTls, clientTls);
+            proxy = start(config, group);
         } catch (Servers.StartFailure e) {
             System.err.println("proxy: cannot listen on " + listen + ": " + e.getMessage());
             Servers.shutdown(group, Duration.ofSeconds(2));
             return 1;
         }
-        Servers.printListening(System.out, proxy.server(), poller.provider().name());
+        Servers.printListening(System.out, proxy.groupServer(), poller.provider().name());
         String sig = signals.awaitOr(group.terminationFuture());
         if (sig == null) {
             // every loop died (reported above); exit so that a supervisor restarts us
             System.err.println("proxy: every event loop has ended (see the errors above); exiting");
-            System.out.println(proxy.summary());
+            System.out.println(summary(proxy.stats()));
             return 1;
         }
-        System.err.println("proxy: " + sig + " received: no new connections; " + proxy.open.get()
+        System.err.println("proxy: " + sig + " received: no new connections; " + proxy.openConnections()
                 + " open, waiting up to " + graceMs + " ms");
-        int aborted = proxy.stop(Duration.ofMillis(Math.max(0, graceMs)));
+        int aborted = proxy.drain(Duration.ofMillis(Math.max(0, graceMs))).get();
         if (aborted > 0) {
             System.err.println("proxy: closed " + aborted + " connection(s) still open after the grace period");
         }
         Servers.shutdown(group, Duration.ofSeconds(2));
-        System.out.println(proxy.summary());
+        System.out.println(summary(proxy.stats()));
         return 0;
     }
+
+    /** Starts {@code config} on {@code group}; a failure becomes a StartFailure with its cause's message. */
+    static ProxyServer start(TcpProxy config, LoopGroup group) throws Servers.StartFailure, InterruptedException {
+        try {
+            return config.start(group).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new Servers.StartFailure(c.getMessage() != null ? c.getMessage() : c.toString(), c);
+        } catch (TimeoutException e) {
+            throw new Servers.StartFailure("the proxy did not start within 30 s", e);
+        }
+    }
+
+    /** The summary line the ITs and the benchmarks read (its format is fixed). */
+    static String summary(ProxyStats s) {
+        return "proxy summary: connections=" + s.accepted()
+                + " bytes client->upstream=" + s.bytesToUpstream()
+                + " upstream->client=" + s.bytesToClient()
+                + " errors=" + (s.noUpstream() + s.errors());
+    }
+
+    /**
+     * The library reports upstream failures through {@code System.Logger} ("dev.pollen.proxy");
+     * here they become plain {@code proxy: ...} lines on stderr instead of the JDK's two-line
+     * format with a timestamp.
+     */
+    private static void logFailuresOnOneLine() {
+        Logger log = Logger.getLogger("dev.pollen.proxy");
+        ConsoleHandler h = new ConsoleHandler();
+        h.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                return formatMessage(r) + System.lineSeparator();
+            }
+        });
+        log.addHandler(h);
+        log.setUseParentHandlers(false);
+        KEEP.add(log); // JUL holds loggers weakly: keep the configured one alive
+    }
+
+    private static final List<Logger> KEEP = new java.util.concurrent.CopyOnWriteArrayList<>();
 }

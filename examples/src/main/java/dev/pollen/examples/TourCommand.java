@@ -57,15 +57,16 @@ public final class TourCommand implements Callable<Integer> {
         LoopGroup proxyGroup = Servers.group("tour-proxy", 1, poller.name());
         List<String[]> rows = new ArrayList<>();
         long errors = 0;
-        ProxyServer proxy = null;
+        dev.pollen.proxy.ProxyServer proxy = null;
         try {
             GroupServer echo = Servers.await(echoGroup.createServer(EchoProtocol::new, "127.0.0.1", 0),
                     "127.0.0.1:0");
             Servers.printListening(out, echo, pollerName);
             HostPort echoAt = new HostPort("127.0.0.1", echo.port());
-            proxy = ProxyServer.start(proxyGroup, new HostPort("127.0.0.1", 0), echoAt, Duration.ofSeconds(5));
-            Servers.printListening(out, proxy.server(), pollerName);
-            HostPort proxyAt = new HostPort("127.0.0.1", proxy.server().port());
+            proxy = ProxyCommand.start(dev.pollen.proxy.TcpProxy.builder().listen("127.0.0.1", 0)
+                    .upstream(echoAt.host(), echoAt.port()).build(), proxyGroup);
+            Servers.printListening(out, proxy.groupServer(), pollerName);
+            HostPort proxyAt = new HostPort("127.0.0.1", proxy.port());
             int[][] shapes = {{16, 64, 1}, {4, 16 * 1024, 1}};
             for (int[] s : shapes) {
                 out.printf("loadgen through the proxy: %d connections, %d-byte messages, %.1f s ...%n",
@@ -78,9 +79,10 @@ public final class TourCommand implements Callable<Integer> {
                     String.format("%.2f", r.megabytesPerSecond()), r.percentileMicros(50) + " us",
                     r.percentileMicros(99) + " us", r.percentileMicros(99.9) + " us", String.valueOf(r.errors())});
             }
-            proxy.stop(Duration.ofSeconds(2));
-            out.println(proxy.summary());
-            errors += proxy.errors.sum();
+            proxy.drain(Duration.ofSeconds(2)).get();
+            dev.pollen.proxy.ProxyStats stats = proxy.stats();
+            out.println(ProxyCommand.summary(stats));
+            errors += stats.noUpstream() + stats.errors();
         } catch (Servers.StartFailure e) {
             out.println("tour: a server could not start: " + e.getMessage());
             return 1;

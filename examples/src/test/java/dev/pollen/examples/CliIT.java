@@ -47,7 +47,7 @@ class CliIT {
         expected.put("echo", new String[] {"Usage: pollen-examples echo", "echo server", "--port", "--host",
             "--loops", "--poller"});
         expected.put("proxy", new String[] {"Usage: pollen-examples proxy", "TCP proxy", "--listen", "--upstream",
-            "--connect-timeout", "--loops", "--poller", "summary"});
+            "--connect-timeout", "--loops", "--poller", "summary", "--balance", "--idle-timeout", "--retries"});
         expected.put("loadgen", new String[] {"Usage: pollen-examples loadgen", "ping-pong load", "--connect",
             "--conns", "--size", "--seconds", "--depth", "p50/p99/p999"});
         expected.put("tour", new String[] {"Usage: pollen-examples tour", "guided tour", "result table"});
@@ -99,6 +99,10 @@ class CliIT {
         cases.put(new String[] {"proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:70000"},
                 new String[] {"Invalid value for option '--upstream': port in '127.0.0.1:70000' must be "
                         + "0 to 65535, got 70000", proxyHelp});
+        cases.put(new String[] {"proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9", "--balance", "x"},
+                new String[] {"--balance must be 'first' or 'roundrobin', got 'x'", proxyHelp});
+        cases.put(new String[] {"proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9,127.0.0.1:0"},
+                new String[] {"--upstream needs a real port, got 127.0.0.1:0", proxyHelp});
         cases.put(new String[] {"nosuch"}, new String[] {"unknown subcommand 'nosuch': choose one of " + subcommands, topHelp});
         cases.put(new String[] {}, new String[] {"missing subcommand: choose one of " + subcommands, topHelp});
 

@@ -193,6 +193,72 @@ class ProxyIT {
             Matcher s = summary(r);
             assertEquals("2", s.group(1), "connections\n" + r.describe());
             assertEquals("2", s.group(4), "one error per failed upstream connect\n" + r.describe());
+            assertTrue(r.stderr().contains("upstream 127.0.0.1:" + closedPort + " failed ("),
+                    "the failure is logged as it happens\n" + r.describe());
+            assertFalse(r.stderr().contains("\tat "), "a refused connect is routine: no stack trace\n" + r.describe());
+        }
+    }
+
+    @Test
+    void severalUpstreamsFailOverInOrderOrTakeTurns() throws Exception {
+        int deadPort;
+        try (ServerSocket s = listen()) {
+            deadPort = s.getLocalPort();
+        }
+        try (ServerSocket a = listen(); ServerSocket b = listen()) {
+            try (JarRun proxy = startProxy(deadPort, "--upstream", "127.0.0.1:" + a.getLocalPort())) {
+                // --upstream given twice: the dead one first, then a
+                int port = listeningPort(proxy);
+                try (Socket c = EchoIT.connect(port); Socket up = accept(a)) {
+                    CompletableFuture<?> echo = echo(up);
+                    assertEchoes(c, "failed over");
+                    c.shutdownOutput();
+                    assertEquals(-1, c.getInputStream().read());
+                    join(echo, Duration.ofSeconds(10), proxy);
+                }
+                proxy.terminate();
+                JarRun.Result r = proxy.finish(Duration.ofSeconds(20));
+                assertEquals(0, r.status(), r.describe());
+                assertEquals("0", summary(r).group(4), "a failover is no error for the client\n" + r.describe());
+                assertTrue(r.stderr().contains("upstream 127.0.0.1:" + deadPort + " failed ("), r.describe());
+                assertTrue(r.stderr().contains("trying the next upstream"), r.describe());
+            }
+            try (JarRun proxy = JarRun.start("proxy", "--listen", "127.0.0.1:0", "--upstream",
+                    "127.0.0.1:" + a.getLocalPort() + ",127.0.0.1:" + b.getLocalPort(), "--balance", "roundrobin")) {
+                int port = listeningPort(proxy);
+                for (ServerSocket expected : new ServerSocket[] {a, b, a, b}) {
+                    try (Socket c = EchoIT.connect(port); Socket up = accept(expected)) {
+                        CompletableFuture<?> echo = echo(up);
+                        assertEchoes(c, "turn");
+                        c.shutdownOutput();
+                        assertEquals(-1, c.getInputStream().read());
+                        join(echo, Duration.ofSeconds(10), proxy);
+                    }
+                }
+                proxy.terminate();
+                JarRun.Result r = proxy.finish(Duration.ofSeconds(20));
+                assertEquals(0, r.status(), r.describe());
+                assertEquals("4", summary(r).group(1), r.describe());
+            }
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (ServerSocket upstream = listen();
+             JarRun proxy = startProxy(upstream.getLocalPort(), "--idle-timeout", "500")) {
+            int port = listeningPort(proxy);
+            try (Socket c = EchoIT.connect(port); Socket up = accept(upstream)) {
+                CompletableFuture<?> echo = echo(up);
+                assertEchoes(c, "then silence");
+                long t0 = System.nanoTime();
+                assertClosed(c);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms >= 400, "closed after " + ms + " ms, before the 500 ms idle timeout");
+                join(echo, Duration.ofSeconds(10), proxy);
+            }
+            proxy.terminate();
+            assertEquals(0, proxy.finish(Duration.ofSeconds(20)).status());
         }
     }
 
