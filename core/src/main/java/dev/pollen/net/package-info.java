@@ -11,7 +11,7 @@
  *       {@link dev.pollen.net.Net#startServer} give a {@link dev.pollen.net.StreamReader} and a
  *       {@link dev.pollen.net.StreamWriter} whose methods suspend the calling task.</li>
  *   <li><b>Proxies</b>: {@link dev.pollen.net.Net#pipe} forwards two transports into each other
- *       with flow control.</li>
+ *       with flow control; {@link dev.pollen.proxy.TcpProxy} is a complete TCP proxy on it.</li>
  * </ul>
  *
  * <p>Everything here is built on the {@link dev.pollen.spi} socket primitives and the loop, so it

@@ -32,7 +32,7 @@ import java.util.concurrent.CompletionException;
  *       pipe's flow control and half-close; the idle timeout starts.</li>
  *   <li>If no attempt succeeds, the client gets a clean end-of-stream, never a reset: the proxy
  *       sends FIN, reads and discards whatever the client still sends until it closes its side
- *       (or {@value #REFUSE_LINGER_MS} ms pass), then closes. A plain {@code close()} would not
+ *       (or 2 s pass), then closes. A plain {@code close()} would not
  *       do: a socket closed with unread received bytes makes the kernel send RST instead of FIN
  *       (RFC 2525 section 2.17), and the client would see "connection reset" instead of
  *       end-of-stream. A TLS client is closed with {@code close_notify}.</li>
