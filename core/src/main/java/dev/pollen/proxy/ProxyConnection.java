@@ -182,8 +182,8 @@ public final class ProxyConnection {
     void begin() {
         client.setProtocol(new ClientSide());
         server.accepted(this);
-        if (reason != null) {
-            return; // aborted from a listener
+        if (reason != null || abortRequested) {
+            return; // aborted from the listener
         }
         start = config.balance() == Balance.FIRST ? 0 : server.nextRoundRobin();
         tryNext();

@@ -68,7 +68,7 @@ public abstract class ProxyContract extends NetFixture {
     // ------------------------------------------------------------------ helpers
 
     /** Records every listener call as one line, in order (thread-safe for groups). */
-    static final class Events implements ProxyListener {
+    static class Events implements ProxyListener {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         final List<ProxyConnection> closed = Collections.synchronizedList(new ArrayList<>());
 
@@ -277,6 +277,50 @@ public abstract class ProxyContract extends NetFixture {
         awaitClosed(loop, events, 1);
         assertEquals(CloseReason.DONE, events.closed.get(0).reason());
         c.transport().close();
+    }
+
+    @Test
+    void aListenerThatThrowsIsReportedAndTheConnectionCarriesOn() {
+        EventLoop loop = newLoop();
+        Server upstream = server(loop, Echo::new);
+        ProxyServer p = start(loop, proxy(port(upstream)).listener(new ProxyListener() {
+            @Override
+            public void accepted(ProxyConnection c) {
+                throw new IllegalStateException("listener bug");
+            }
+        }).build());
+        Connection<Recorder> c = client(loop, p);
+        c.transport().write(ByteBuffer.wrap("still works".getBytes(StandardCharsets.US_ASCII)));
+        runUntil(loop, () -> c.protocol().bytes().length == 11, "the echo");
+        assertEquals(1, loopErrors.size());
+        assertTrue(loopErrors.get(0).message().contains("proxy listener accepted failed"),
+                loopErrors.get(0).message());
+        assertEquals("listener bug", loopErrors.get(0).exception().getMessage());
+        c.transport().close();
+    }
+
+    @Test
+    void aListenerMayAbortAConnectionBeforeItsUpstreamIsTried() {
+        EventLoop loop = newLoop();
+        Server upstream = server(loop, Echo::new);
+        Events events = new Events() {
+            @Override
+            public void accepted(ProxyConnection c) {
+                super.accepted(c);
+                c.abort();
+            }
+        };
+        ProxyServer p = start(loop, proxy(port(upstream)).listener(events).build());
+        Recorder r = new Recorder();
+        // The reset may come before this side's connect completes (it then fails): either way
+        // the client is gone, and no upstream was tried.
+        var connecting = Net.createConnection(loop, () -> r, LOCAL, p.port());
+        awaitClosed(loop, events, 1);
+        assertEquals(List.of("accepted 1", "closed 1 ABORTED"), events.snapshot());
+        runUntil(loop, () -> connecting.isDone() && (connecting.exception() != null || r.lost),
+                "the client to see the abort");
+        assertEquals(1, p.stats().aborted());
+        assertEquals(0, p.stats().upstreamFailures());
     }
 
     // ------------------------------------------------------------------ failures
