@@ -357,6 +357,55 @@ public abstract class ProxyContract extends NetFixture {
     }
 
     @Test
+    void upstreamFailuresAreLoggedOnOneLineAtMostOnceASecond() {
+        EventLoop loop = newLoop();
+        int dead = refusedPort();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.pollen.proxy");
+        List<java.util.logging.LogRecord> records = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            Events events = new Events();
+            ProxyServer p = start(loop, proxy(dead).listener(events).build());
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                client(loop, p);
+            }
+            awaitClosed(loop, events, 5);
+            assumeTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(900),
+                    "this machine took more than a second for five refusals; the rate cannot be checked");
+            assertEquals(1, records.size(), "five failures within a second: one line");
+            runFor(loop, Duration.ofMillis(1100));
+            client(loop, p);
+            awaitClosed(loop, events, 6);
+            assertEquals(2, records.size());
+            String second = records.get(1).getMessage();
+            assertTrue(second.contains("upstream " + LOCAL + ":" + dead + " failed"), second);
+            assertTrue(second.contains("4 more failure(s) not logged"), second);
+            assertFalse(second.contains("\n"), second);
+            for (java.util.logging.LogRecord r : records) {
+                assertNull(r.getThrown(), "a refusal is routine: no stack trace");
+                assertEquals(java.util.logging.Level.WARNING, r.getLevel());
+            }
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void aConnectThatHangsTimesOutAndTheClientIsClosedCleanly() throws IOException {
         EventLoop loop = newLoop();
         int slow = blackholePort();
