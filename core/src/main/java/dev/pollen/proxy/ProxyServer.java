@@ -358,9 +358,9 @@ public final class ProxyServer {
         long skipped = unlogged.getAndSet(0);
         String what = attempt < maxAttempts ? "trying the next upstream"
                 : "no attempt left: closing the client";
-        LOG.log(System.Logger.Level.WARNING, "proxy " + listenLabel() + ": upstream " + u
-                + " failed (" + describe(cause) + ")" + " (client " + c.id() + ", attempt " + attempt
-                + " of " + maxAttempts + "; " + what + ")"
+        LOG.log(System.Logger.Level.WARNING, "proxy " + listenLabel() + ": " + failure(u, cause)
+                + " (client " + c.id() + ", attempt " + attempt + " of " + maxAttempts + "; " + what
+                + ")"
                 + (skipped > 0 ? "; " + skipped + " more failure(s) not logged in the last second"
                         : ""));
     }
@@ -371,7 +371,17 @@ public final class ProxyServer {
                 : String.valueOf(a);
     }
 
-    /** The exception's own message (it names the address and the reason), or its type. */
+    /**
+     * What failed, naming the upstream once: the library's own message where it already does
+     * ({@code "connect to 10.0.0.1:8080: Connection refused"}), otherwise
+     * {@code "upstream 10.0.0.1:8080: "} in front of it (a TLS handshake error, for one).
+     */
+    static String failure(Upstream u, Throwable cause) {
+        String m = describe(cause);
+        return m.contains(u.toString()) ? m : "upstream " + u + ": " + m;
+    }
+
+    /** The exception's own message, or its type. */
     static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;

@@ -393,7 +393,10 @@ public abstract class ProxyContract extends NetFixture {
             awaitClosed(loop, events, 6);
             assertEquals(2, records.size());
             String second = records.get(1).getMessage();
-            assertTrue(second.contains("upstream " + LOCAL + ":" + dead + " failed"), second);
+            String upstream = LOCAL + ":" + dead;
+            assertTrue(second.contains(": connect to " + upstream + ": "), second);
+            assertEquals(second.indexOf(upstream), second.lastIndexOf(upstream),
+                    "the upstream is named once, by the library's own message: " + second);
             assertTrue(second.contains("4 more failure(s) not logged"), second);
             assertFalse(second.contains("\n"), second);
             for (java.util.logging.LogRecord r : records) {
