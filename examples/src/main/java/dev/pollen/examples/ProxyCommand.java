@@ -9,9 +9,7 @@ import dev.pollen.proxy.TcpProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
@@ -27,7 +25,8 @@ import picocli.CommandLine.Spec;
  * graceful drain and a summary. Everything proxy-like (failover, clean refusals, timeouts,
  * drain, counters) is the library's; this class only maps flags to its builder.
  *
- * <p><b>Threading:</b> the main thread waits for the signal; the loops proxy.
+ * <p><b>Threading:</b> the main thread waits for the signal (handled on the group's first loop
+ * with {@code addSignalHandler}); the loops proxy.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"Run a TCP proxy (dev.pollen.proxy.TcpProxy) until SIGINT/SIGTERM.",
@@ -161,18 +160,18 @@ public final class ProxyCommand implements Callable<Integer> {
         }
         TcpProxy config = build(tls.serverConfig(), upstreamTls ? upstreamConfig() : null);
         logFailuresOnOneLine();
-        Signals signals = new Signals();
         LoopGroup group = Servers.group("proxy", loops, poller.name());
+        CompletableFuture<String> stop = Servers.stopSignal(group);
         ProxyServer proxy;
         try {
-            proxy = start(config, group);
+            proxy = Servers.await(config.start(group), listen.toString());
         } catch (Servers.StartFailure e) {
-            System.err.println("proxy: cannot listen on " + listen + ": " + e.getMessage());
+            System.err.println("proxy: " + e.getMessage());
             Servers.shutdown(group, Duration.ofSeconds(2));
             return 1;
         }
         Servers.printListening(System.out, proxy.groupServer(), poller.provider().name());
-        String sig = signals.awaitOr(group.terminationFuture());
+        String sig = stop.get();
         if (sig == null) {
             // every loop died (reported above); exit so that a supervisor restarts us
             System.err.println("proxy: every event loop has ended (see the errors above); exiting");
@@ -188,18 +187,6 @@ public final class ProxyCommand implements Callable<Integer> {
         Servers.shutdown(group, Duration.ofSeconds(2));
         System.out.println(summary(proxy.stats()));
         return 0;
-    }
-
-    /** Starts {@code config} on {@code group}; a failure becomes a StartFailure with its cause's message. */
-    static ProxyServer start(TcpProxy config, LoopGroup group) throws Servers.StartFailure, InterruptedException {
-        try {
-            return config.start(group).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new Servers.StartFailure(c.getMessage() != null ? c.getMessage() : c.toString(), c);
-        } catch (TimeoutException e) {
-            throw new Servers.StartFailure("the proxy did not start within 30 s", e);
-        }
     }
 
     /** The summary line the ITs and the benchmarks read (its format is fixed). */

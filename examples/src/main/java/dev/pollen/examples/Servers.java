@@ -25,22 +25,6 @@ final class Servers {
     }
 
     /**
-     * As {@link #await(java.util.concurrent.CompletableFuture, String)}, with the cause's message
-     * as it is (the proxy command adds the address itself).
-     */
-    static GroupServer await(java.util.concurrent.CompletableFuture<GroupServer> start)
-            throws StartFailure, InterruptedException {
-        try {
-            return start.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new StartFailure(message(c), c);
-        } catch (TimeoutException e) {
-            throw new StartFailure("the server did not start within 30 s", e);
-        }
-    }
-
-    /**
      * What to print for a failure: its message, which for the library's network errors already
      * names what was being done ("connect to HOST:PORT: ..."); the class name only when there is
      * no message.
@@ -50,13 +34,13 @@ final class Servers {
     }
 
     /**
-     * Waits for a group server to start. A failure becomes an exception whose message says it
-     * all: the library's own ("cannot listen on 127.0.0.1:80: bind(...): EACCES ..."), which
-     * already names the address, or {@code "cannot listen on ADDRESS: ..."} for the rest; so a
-     * command prints it after its name and adds no prefix of its own.
+     * Waits for a server (a group server, a proxy) to start. A failure becomes an exception
+     * whose message says it all: the library's own ("cannot listen on 127.0.0.1:80: bind(...):
+     * EACCES ..."), which already names the address, or {@code "cannot listen on ADDRESS: ..."}
+     * for the rest; so a command prints it after its name and adds no prefix of its own.
      */
-    static GroupServer await(java.util.concurrent.CompletableFuture<GroupServer> start,
-            String address) throws StartFailure, InterruptedException {
+    static <S> S await(java.util.concurrent.CompletableFuture<S> start, String address)
+            throws StartFailure, InterruptedException {
         try {
             return start.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -63,8 +63,8 @@ public final class TourCommand implements Callable<Integer> {
                     "127.0.0.1:0");
             Servers.printListening(out, echo, pollerName);
             HostPort echoAt = new HostPort("127.0.0.1", echo.port());
-            proxy = ProxyCommand.start(dev.pollen.proxy.TcpProxy.builder().listen("127.0.0.1", 0)
-                    .upstream(echoAt.host(), echoAt.port()).build(), proxyGroup);
+            proxy = Servers.await(dev.pollen.proxy.TcpProxy.builder().listen("127.0.0.1", 0)
+                    .upstream(echoAt.host(), echoAt.port()).build().start(proxyGroup), "127.0.0.1:0");
             Servers.printListening(out, proxy.groupServer(), pollerName);
             HostPort proxyAt = new HostPort("127.0.0.1", proxy.port());
             int[][] shapes = {{16, 64, 1}, {4, 16 * 1024, 1}};
