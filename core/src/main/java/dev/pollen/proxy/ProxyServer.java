@@ -372,9 +372,9 @@ public final class ProxyServer {
     }
 
     /**
-     * What failed, naming the upstream once: the library's own message where it already does
-     * ({@code "connect to 10.0.0.1:8080: Connection refused"}), otherwise
-     * {@code "upstream 10.0.0.1:8080: "} in front of it (a TLS handshake error, for one).
+     * What failed, without repeating the upstream: the library's own message where it names it
+     * already ({@code "connect to 10.0.0.1:8080: ..."}), otherwise {@code "upstream
+     * 10.0.0.1:8080: "} in front of it (a TLS handshake error, for one).
      */
     static String failure(Upstream u, Throwable cause) {
         String m = describe(cause);
