@@ -6,35 +6,55 @@ import dev.pollen.spi.Poller;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The base of every contract in the conformance kit: a backend module subclasses a contract and
- * says how to make its poller. Loops made with {@link #newLoop()} are closed after each test, and
- * exceptions that reach their exception handler are collected in {@link #loopErrors} instead of
- * being logged, so tests can assert on them (and a test that expects none can check).
+ * The base of every contract in the conformance kit. The contracts are concrete classes that run
+ * on the backend {@code -Dpollen.kit.backend} names (a {@link KitBackend}, made anew for every
+ * test); {@link KitExtension} skips what that backend lists in {@link KitBackend#skips()}.
+ * Loops made with {@link #newLoop()} are closed after each test, and exceptions that reach their
+ * exception handler are collected in {@link #loopErrors} instead of being logged, so tests can
+ * assert on them (and a test that expects none can check).
  *
  * <p><b>Threading:</b> JUnit's test thread.
  */
+@ExtendWith(KitExtension.class)
 public abstract class BackendFixture {
 
     /** Errors that reached the exception handler of loops made by {@link #newLoop()}. */
     protected final List<ExceptionContext> loopErrors = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+    private final KitBackend backend = Kit.newBackend();
+
+    /**
+     * The backend under test.
+     *
+     * @return this test's instance of the selected backend
+     * @throws IllegalStateException when no backend is selected
+     */
+    protected KitBackend backend() {
+        if (backend == null) {
+            throw new IllegalStateException("no backend: the kit runs with -D" + Kit.PROPERTY
+                    + "=NAME (see docs/extending.md), or a subclass overrides newPoller()");
+        }
+        return backend;
+    }
 
     /**
      * Makes a new poller of the backend under test.
      *
      * @return a new, open poller
      */
-    protected abstract Poller newPoller();
+    protected Poller newPoller() {
+        return backend().newPoller();
+    }
 
-    /**
-     * Whether the backend's pollers have sockets (the socket-less test poller does not).
-     *
-     * @return true if {@code newPoller().sockets()} works
-     */
-    protected boolean hasSockets() {
-        return true;
+    @BeforeEach
+    void backendBeforeEach() {
+        if (backend != null) {
+            backend.beforeEach();
+        }
     }
 
     /**
@@ -86,5 +106,8 @@ public abstract class BackendFixture {
             }
         }
         toClose.clear();
+        if (backend != null) {
+            backend.afterEach();
+        }
     }
 }

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.function.Executable;
  * rows.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class BadInputContract extends NetFixture {
+public class BadInputContract extends NetFixture {
 
     /** One row: a call, the exception it must throw, and words its message must contain. */
     record Row(String name, Executable call, Class<? extends Throwable> type, String... words) {

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ConnectContract extends NetFixture {
+public class ConnectContract extends NetFixture {
 
     /** A listener on {@code address:port} with a full accept queue: connects to it hang. */
     static final class Blackhole implements AutoCloseable {

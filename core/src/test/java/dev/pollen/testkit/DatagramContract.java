@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-public abstract class DatagramContract extends NetFixture {
+public class DatagramContract extends NetFixture {
 
     /** Records datagrams and errors. */
     public static class Collector implements DatagramProtocol {

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class FaultsContract extends NetFixture {
+public class FaultsContract extends NetFixture {
 
     private static final int MIB = 1 << 20;
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class FutureContract extends BackendFixture {
+public class FutureContract extends BackendFixture {
 
     /** Runs the loop until every callback scheduled so far (and those they schedule) has run. */
     private static void drain(EventLoop loop) {

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-public abstract class LimitsContract extends NetFixture {
+public class LimitsContract extends NetFixture {
 
     /** The shared read buffer of a loop: the most one read adds. */
     private static final int ONE_READ = 64 * 1024;

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class LocksContract extends TaskTestSupport {
+public class LocksContract extends TaskTestSupport {
 
     // ------------------------------------------------------------------ Lock
 

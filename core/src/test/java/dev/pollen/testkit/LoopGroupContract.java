@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread; the group runs its own loop threads.
  */
 @Timeout(120)
-public abstract class LoopGroupContract extends BackendFixture {
+public class LoopGroupContract extends BackendFixture {
 
     private static final String LOCAL = "127.0.0.1";
     private static final long WAIT_SECONDS = 30;

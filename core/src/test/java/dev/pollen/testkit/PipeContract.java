@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-public abstract class PipeContract extends NetFixture {
+public class PipeContract extends NetFixture {
 
     private static final int MIB = 1 << 20;
     /** The most one read can add to a write buffer before reading pauses. */

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread plays the loop thread.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class PollerContract extends BackendFixture {
+public class PollerContract extends BackendFixture {
 
     /** Tolerance for a sleep that the kernel may end a little late, never early. */
     private static final long MS = 1_000_000L;
@@ -58,7 +58,7 @@ public abstract class PollerContract extends BackendFixture {
         if (listener != null) {
             listener.close();
         }
-        if (poller != null) { // null when a subclass skipped before the poller was made
+        if (poller != null) { // null when the backend skipped the test before it was made
             poller.close();
         }
     }
@@ -522,17 +522,8 @@ public abstract class PollerContract extends BackendFixture {
         pollUntil(() -> seen.get() == n);
         assertEquals(n, seen.get());
     }
-    // ------------------------------------------------------------------ adoption (SocketLayer.adopt)
 
-    /**
-     * A poller of another provider than {@link #newPoller()}'s, for the cross-provider adoption
-     * case; null (the default) where the module has only one.
-     *
-     * @return a new poller of another provider, or null
-     */
-    protected Poller newPollerOfAnotherProvider() {
-        return null;
-    }
+    // ------------------------------------------------------------------ adoption (SocketLayer.adopt)
 
     /** Polls {@code p} until {@code done} or 5 s. */
     private static void pollUntil(Poller p, java.util.function.BooleanSupplier done) {
@@ -616,7 +607,7 @@ public abstract class PollerContract extends BackendFixture {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> poller.sockets().adopt(new ForeignSocket()));
         assertTrue(e.getMessage().contains(ForeignSocket.class.getName()), e.getMessage());
-        Poller foreign = newPollerOfAnotherProvider();
+        Poller foreign = backend().newPollerOfAnotherProvider();
         if (foreign == null) {
             return;
         }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class QueuesContract extends TaskTestSupport {
+public class QueuesContract extends TaskTestSupport {
 
     // test_queues: test_repr / test_str / test_empty / test_full
     @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class SeedProgramsContract extends TaskTestSupport {
+public class SeedProgramsContract extends TaskTestSupport {
 
     private final List<String> out = new ArrayList<>();
 

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops; the bodies run in tasks.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-public abstract class StreamContract extends NetFixture {
+public class StreamContract extends NetFixture {
 
     private static final byte[] DATA = b("line1\nline2\nline3\n");
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TaskContract extends TaskTestSupport {
+public class TaskContract extends TaskTestSupport {
 
     // test_tasks: test_task_basics
     @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TaskGroupContract extends TaskTestSupport {
+public class TaskGroupContract extends TaskTestSupport {
 
     // test_taskgroups: test_taskgroup_01 / test_taskgroup_02
     @Test

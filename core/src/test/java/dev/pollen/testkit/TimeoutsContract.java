@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @org.junit.jupiter.api.Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TimeoutsContract extends TaskTestSupport {
+public class TimeoutsContract extends TaskTestSupport {
 
     // test_timeouts: test_timeout_basic
     @Test

@@ -49,13 +49,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * flow control in plaintext with bounded memory; renegotiation and key update; large records;
  * the handshake timeout; garbage instead of a ClientHello. Both ends run on the backend's loop.
  *
- * <p>{@link #engine()} picks the engine both ends use (the JDK's unless a subclass says
- * otherwise); an engine without renegotiation says so in {@link #canRenegotiate()}.
+ * <p>{@link #engine()} picks the engine both ends use ({@link KitBackend#tlsEngine()}, the JDK's
+ * by default); an engine without renegotiation says so in {@link #canRenegotiate()}.
  *
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TlsContract extends NetFixture {
+public class TlsContract extends NetFixture {
 
     private static final int MIB = 1 << 20;
 
@@ -65,20 +65,20 @@ public abstract class TlsContract extends NetFixture {
     /**
      * The TLS engine both ends use.
      *
-     * @return "jdk" unless overridden
+     * @return the backend's {@link KitBackend#tlsEngine()}
      */
     protected String engine() {
-        return "jdk";
+        return backend().tlsEngine();
     }
 
     /**
      * Whether this side's engine can start a renegotiation or key update
      * ({@link TlsTransport#renegotiate()}).
      *
-     * @return true for the JDK's engine
+     * @return the backend's {@link KitBackend#tlsCanRenegotiate()}
      */
     protected boolean canRenegotiate() {
-        return true;
+        return backend().tlsCanRenegotiate();
     }
 
     /**
@@ -86,20 +86,10 @@ public abstract class TlsContract extends NetFixture {
      * ({@code no_application_protocol}, the JDK engine) rather than completing it without a
      * protocol (BoringSSL through Netty, which can only "not advertise").
      *
-     * @return true for the JDK's engine
+     * @return the backend's {@link KitBackend#tlsAlpnMismatchFails()}
      */
     protected boolean alpnMismatchFails() {
-        return true;
-    }
-
-    /**
-     * Why the loop thread's allocation per message says nothing about the TLS layer on this
-     * backend, or null when it does.
-     *
-     * @return null unless overridden
-     */
-    protected String allocationNotMeasurable() {
-        return null;
+        return backend().tlsAlpnMismatchFails();
     }
 
     // ------------------------------------------------------------------ configurations
@@ -782,7 +772,6 @@ public abstract class TlsContract extends NetFixture {
 
     @Test
     void theLayerAllocatesNothingPerMessageOfItsOwn() {
-        assumeTrue(allocationNotMeasurable() == null, this::allocationNotMeasurable);
         // The null-cipher test engine allocates nothing itself. The same ping-pong runs over a
         // plain connection and over a null-cipher TLS one: the difference is the TLS layer's own
         // allocation per round trip (the poller's, which differs by backend, cancels out).

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops unless a test says otherwise.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ToolkitContract extends TaskTestSupport {
+public class ToolkitContract extends TaskTestSupport {
 
     // ------------------------------------------------------------------ sleep
 

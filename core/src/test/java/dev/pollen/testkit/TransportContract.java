@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TransportContract extends NetFixture {
+public class TransportContract extends NetFixture {
 
     private static final int MIB = 1 << 20;
 
