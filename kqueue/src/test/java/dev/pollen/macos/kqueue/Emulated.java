@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Pollers on the strict libkqueue emulation for the emulated conformance subclasses, and the
+ * Pollers on the strict libkqueue emulation for {@link EmulatedKqueueKit} and other tests, and the
  * check that none of them sent a change the real libkqueue mishandles.
  *
  * <p><b>Threading:</b> any thread.

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
-import dev.pollen.testkit.ParkingPoller;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The real kqueue for the conformance subclasses: the provider's verdict, and a skip with its
- * reason where no kqueue library loads (Linux without libkqueue). The skip is visible in the
- * test report ("kqueue library not loadable: ..."); it never passes silently.
+ * The real kqueue for the conformance kit ({@link KqueueKit}) and other tests: the provider's
+ * verdict, and a skip with its reason where no kqueue library loads (Linux without libkqueue).
+ * The skip is visible in the test report ("kqueue library not loadable: ..."); it never passes
+ * silently.
  *
  * <p><b>Threading:</b> any thread.
  */
@@ -39,12 +39,12 @@ final class RealKqueue {
     }
 
     /**
-     * A real kqueue poller. Where none loads, a closable placeholder instead: PollerContract
-     * makes its poller in its own {@code @BeforeEach}, before the subclass's skips the test, and
-     * closes it in an {@code @AfterEach} that also runs for skipped tests. No test body ever sees
-     * the placeholder, because every subclass skips in its {@code @BeforeEach}.
+     * A real kqueue poller; skips the calling test (with the reason) where none loads.
+     *
+     * @return a new poller
      */
     static Poller newPoller() {
-        return available() ? PROVIDER.create() : new ParkingPoller();
+        assumeAvailable();
+        return PROVIDER.create();
     }
 }

@@ -1,0 +1,36 @@
+package dev.pollen.macos.kqueue;
+
+import dev.pollen.spi.Poller;
+import dev.pollen.testkit.KitBackend;
+
+/**
+ * The kqueue poller on the real kqueue under the conformance kit
+ * ({@code -Dpollen.kit.backend=kqueue}): the OS's kqueue, or libkqueue with
+ * {@code -Dpollen.kqueue.library=kqueue -Djna.library.path=DIR}. It runs every contract; where no
+ * kqueue library loads (Linux without libkqueue, as in CI) every test skips with the reason.
+ *
+ * <p><b>Threading:</b> JUnit's test thread.
+ */
+public final class KqueueKit implements KitBackend {
+
+    /** Made by the kit, once per test. */
+    public KqueueKit() {
+    }
+
+    @Override
+    public String name() {
+        return "kqueue";
+    }
+
+    // Per test, not per class: a class-level skip shows as zero tests in the surefire report,
+    // a per-test one as N skipped tests with the reason.
+    @Override
+    public void beforeEach() {
+        RealKqueue.assumeAvailable();
+    }
+
+    @Override
+    public Poller newPoller() {
+        return RealKqueue.newPoller();
+    }
+}
