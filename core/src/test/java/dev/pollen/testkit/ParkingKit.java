@@ -44,6 +44,14 @@ public final class ParkingKit implements KitBackend {
                 Skip.contract(TlsContract.class, NO_SOCKETS),
                 Skip.contract(TransportContract.class, NO_SOCKETS),
                 Skip.test(EagerTaskContract.class, "streamsWorkOnAnEagerLoop", NO_SOCKETS),
-                Skip.test(LoopContract.class, "addReaderAndAddWriterWatchASource", NO_SOCKETS));
+                Skip.test(LoopContract.class, "addReaderAndAddWriterWatchASource", NO_SOCKETS),
+                Skip.test(ShutdownContract.class,
+                        "cancellingServeForeverClosesTheServerAndPropagates", NO_SOCKETS),
+                Skip.test(ShutdownContract.class,
+                        "closingTheServerEndsServeForeverOnceItsConnectionsAreGone", NO_SOCKETS),
+                Skip.test(ShutdownContract.class,
+                        "serveForeverTwiceOrOnAClosedServerIsRefused", NO_SOCKETS),
+                Skip.test(ShutdownContract.class,
+                        "aSignalHandlerCancellingTheMainTaskStopsAServerProgram", NO_SOCKETS));
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.async.Async;
 import dev.pollen.loop.CancelledException;
@@ -43,7 +42,7 @@ import sun.misc.SignalHandler;
  * <p><b>Threading:</b> JUnit's test thread runs the loops; the JVM's signal thread delivers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ShutdownContract extends NetFixture {
+public class ShutdownContract extends NetFixture {
 
     private static final String SIG = "WINCH";
     /** Counts the signals that reached the handling in place before the test's loops. */
@@ -212,7 +211,6 @@ public abstract class ShutdownContract extends NetFixture {
 
     @Test
     void cancellingServeForeverClosesTheServerAndPropagates() {
-        assumeTrue(hasSockets(), "the backend has no sockets: skipped");
         EventLoop loop = newLoop();
         List<String> log = new ArrayList<>();
         runTask(loop, () -> {
@@ -232,7 +230,6 @@ public abstract class ShutdownContract extends NetFixture {
 
     @Test
     void closingTheServerEndsServeForeverOnceItsConnectionsAreGone() {
-        assumeTrue(hasSockets(), "the backend has no sockets: skipped");
         EventLoop loop = newLoop();
         List<String> order = new ArrayList<>();
         runTask(loop, () -> {
@@ -258,7 +255,6 @@ public abstract class ShutdownContract extends NetFixture {
 
     @Test
     void serveForeverTwiceOrOnAClosedServerIsRefused() {
-        assumeTrue(hasSockets(), "the backend has no sockets: skipped");
         EventLoop loop = newLoop();
         runTask(loop, () -> {
             Server server = echoServer();
@@ -278,7 +274,6 @@ public abstract class ShutdownContract extends NetFixture {
 
     @Test
     void aSignalHandlerCancellingTheMainTaskStopsAServerProgram() {
-        assumeTrue(hasSockets(), "the backend has no sockets: skipped");
         EventLoop loop = newLoop();
         Server[] server = new Server[1];
         Task<Void> main = loop.createTask(() -> {
