@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the single loops; a group runs its own threads.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class ProxyContract extends NetFixture {
+public class ProxyContract extends NetFixture {
 
     private static final int MIB = 1 << 20;
 
