@@ -1,15 +1,11 @@
 package dev.pollen.spi;
 
 /**
- * Support for backend authors: the bookkeeping every {@link Registration} shares (source, handler,
- * interest set, cancelled flag) and the order of the checks in {@link #interest(int)}: ops bits,
- * cancelled, poller open, then "the current mask again is free". A backend supplies only the
- * kernel work through the hooks {@link #applyInterest}, {@link #doCancel},
- * {@link #checkPollerOpen} and {@link #isPollerClosed}.
- *
- * <p>The backend's poller, which lives in another package, reaches the protected state changers
- * ({@link #storeInterest}, {@link #markCancelled}) through package-private methods of the
- * subclass; users only ever see the {@link Registration} interface.
+ * The registration half of {@link AbstractPoller}: the bookkeeping every {@link Registration}
+ * shares (source, handler, interest set, cancelled flag) with one wording of each error. The
+ * kernel work of an interest change or a cancel is its poller's ({@link AbstractPoller}'s
+ * {@code addInterest}, {@code modifyInterest}, {@code removeInterest}); a backend's subclass
+ * only adds what the kernel hands back to identify it (a slot, an id, a selection key).
  *
  * <p><b>Threading:</b> loop thread only, except {@link #source()} and {@link #handler()}
  * (immutable, any thread). No method synchronizes: the poller's loop thread owns the state.
@@ -20,41 +16,41 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
 
     private static final int ALL = Poller.READ | Poller.WRITE;
 
+    private final AbstractPoller<S, ?> poller;
     private final S source;
     private final IoHandler handler;
-    private final String opsRule;
     private int interest;
     private boolean cancelled;
+    /** Readiness collected for the dispatch in progress; non-zero while on the ready list. */
+    int readyOps;
 
     /**
      * Makes a registration with interest 0.
      *
      * <p><b>Threading:</b> loop thread only.
      *
+     * @param poller  the poller that made it
      * @param source  the registered source
      * @param handler the handler the poller calls
-     * @param opsRule the text of the {@code IllegalArgumentException} for bad ops, before
-     *                {@code ", got <ops>"} (each backend keeps its own wording)
      */
-    protected AbstractRegistration(S source, IoHandler handler, String opsRule) {
+    protected AbstractRegistration(AbstractPoller<S, ?> poller, S source, IoHandler handler) {
+        this.poller = poller;
         this.source = source;
         this.handler = handler;
-        this.opsRule = opsRule;
     }
 
     /**
-     * Throws unless {@code ops} is a subset of READ | WRITE; shared by registrations and by the
-     * pollers' {@code register} methods.
+     * Throws unless {@code ops} is a subset of READ | WRITE, with the one wording of that error.
      *
      * <p><b>Threading:</b> any thread.
      *
-     * @param ops  the ops to check
-     * @param rule the message before {@code ", got <ops>"}
+     * @param ops the ops to check
      * @throws IllegalArgumentException if {@code ops} has other bits
      */
-    public static void checkOps(int ops, String rule) {
+    public static void checkOps(int ops) {
         if ((ops & ~ALL) != 0) {
-            throw new IllegalArgumentException(rule + ", got " + ops);
+            throw new IllegalArgumentException("interest ops must be a subset of READ (1) | WRITE (2),"
+                    + " got " + ops);
         }
     }
 
@@ -95,9 +91,9 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
 
     /**
      * Changes the interest set (see {@link Registration#interest(int)}): checks the ops, that the
-     * registration is not cancelled and that the poller is open; setting the current mask again
-     * is free (no system call); otherwise {@link #applyInterest} does the kernel work and, if it
-     * returns normally, the new mask is stored.
+     * poller is open and that the registration is not cancelled; setting the current mask again
+     * is free (no system call); otherwise the poller does the kernel work and, if it returns
+     * normally, the new mask is stored.
      *
      * <p><b>Threading:</b> loop thread only.
      *
@@ -105,20 +101,22 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
      */
     @Override
     public final void interest(int ops) {
-        checkOps(ops, opsRule);
+        checkOps(ops);
+        poller.checkOpen("Registration.interest");
         if (cancelled) {
-            throw new IllegalStateException(cancelledMessage());
+            throw new IllegalStateException("registration of " + source
+                    + " was cancelled (or its source closed)");
         }
-        checkPollerOpen();
         if (ops == interest) {
             return; // the current mask again: free, no system call
         }
-        applyInterest(interest, ops);
+        poller.changeInterest(this, interest, ops);
         interest = ops;
     }
 
     /**
-     * Cancels: marks the registration and calls {@link #doCancel} once. Idempotent.
+     * Cancels: marks the registration and has the poller take the source out of the kernel's
+     * set. Idempotent. The handler is never called again.
      *
      * <p><b>Threading:</b> loop thread only.
      */
@@ -128,7 +126,7 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
             return;
         }
         cancelled = true;
-        doCancel();
+        poller.cancelled(this);
     }
 
     /**
@@ -139,12 +137,12 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
      * @return false once cancelled, the source closed or the poller closed
      */
     @Override
-    public boolean isValid() {
-        return !cancelled && source.isOpen() && !isPollerClosed();
+    public final boolean isValid() {
+        return !cancelled && !poller.isClosed() && source.isOpen();
     }
 
     /**
-     * Whether {@link #cancel} ran or the backend called {@link #markCancelled}.
+     * Whether {@link #cancel} ran or the poller forgot the registration.
      *
      * <p><b>Threading:</b> loop thread only.
      *
@@ -154,71 +152,19 @@ public abstract class AbstractRegistration<S extends IoSource> implements Regist
         return cancelled;
     }
 
-    /**
-     * Stores the interest without any check or kernel work, for a poller that applied it itself
-     * (e.g. in {@code register}).
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param ops the mask now in effect
-     */
-    protected final void storeInterest(int ops) {
+    /** Stores the interest the poller applied at registration. */
+    final void storeInterest(int ops) {
         interest = ops;
     }
 
-    /**
-     * Marks the registration cancelled without calling {@link #doCancel}, for a poller that
-     * already dropped it (poller closed, source closed).
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
-    protected final void markCancelled() {
+    /** Marks the registration cancelled without kernel work (see {@link AbstractPoller#forget}). */
+    final void markCancelled() {
         cancelled = true;
     }
 
-    /**
-     * The message of the {@code IllegalStateException} {@link #interest(int)} throws once
-     * cancelled.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return the message
-     */
-    protected String cancelledMessage() {
-        return "registration of " + source + " was cancelled";
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + source + ", interest " + interest
+                + (cancelled ? ", cancelled" : "") + "]";
     }
-
-    /**
-     * Throws {@code IllegalStateException} if the poller is closed.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
-    protected abstract void checkPollerOpen();
-
-    /**
-     * Whether the poller is closed.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return true once closed
-     */
-    protected abstract boolean isPollerClosed();
-
-    /**
-     * Moves the kernel registration from {@code oldOps} to {@code newOps} (they differ). If it
-     * throws, the stored interest stays {@code oldOps}.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param oldOps the current interest
-     * @param newOps the wanted interest
-     */
-    protected abstract void applyInterest(int oldOps, int newOps);
-
-    /**
-     * The backend's cancel work; called once, after the registration is marked cancelled.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
-    protected abstract void doCancel();
 }
