@@ -223,6 +223,9 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
      * @param ops READ and/or WRITE
      */
     protected final void ready(R r, int ops) {
+        if (ops == 0) {
+            return;
+        }
         if (r.readyOps == 0) {
             if (readyCount == ready.length) {
                 ready = Arrays.copyOf(ready, readyCount * 2);

@@ -20,45 +20,41 @@ import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
-import dev.pollen.spi.AbstractRegistration;
+import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
 import dev.pollen.spi.SocketLayer;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A {@link Poller} on Linux epoll through JNA direct mapping: level-triggered, with an eventfd
- * for {@link #wakeup()}.
+ * as the wakeup signal. The generic part (checks, ready list, dispatch, wakeup coalescing,
+ * re-waiting) is {@link AbstractPoller}'s; this class is the epoll calls.
  *
  * <ul>
  *   <li>{@code epoll_wait} fills an off-heap event array (malloc'd, freed by {@link #close()})
  *       read through a direct-buffer view: no JNA call per event. It starts at 256 entries and
  *       doubles, up to 4096, whenever a wait fills it.</li>
  *   <li>{@code epoll_event.data} holds a registration key: a slot in a Java array plus a
- *       generation ({@link EpollRegistration}), so dispatch is an array index, not a map
- *       lookup.</li>
- *   <li>Interest zero means "not in the kernel set": registration is lazy (first non-zero
- *       interest does {@code EPOLL_CTL_ADD}) and dropping to zero does {@code EPOLL_CTL_DEL}.
- *       Setting the current interest again makes no system call.</li>
- *   <li>Timeouts are converted to milliseconds rounding <em>up</em>, so a poll never returns
- *       early for its own rounding; EINTR returns 0 (the loop recomputes its timeout).</li>
- *   <li>Wakeup is coalesced: an atomic flag lets only the first {@code wakeup()} between two
- *       polls write the eventfd; the poll that sees the eventfd reads it (draining the counter)
- *       and only then clears the flag.</li>
+ *       generation ({@link EpollRegistration}), so finding the registration is an array index,
+ *       not a map lookup, and an event of a registration that ended is recognised.</li>
+ *   <li>Interest zero means "not in the kernel set": the first non-zero interest does
+ *       {@code EPOLL_CTL_ADD}, dropping to zero {@code EPOLL_CTL_DEL}.</li>
+ *   <li>Timeouts are converted to milliseconds rounding <em>up</em>; EINTR ends the wait
+ *       (the base waits again for the rest).</li>
+ *   <li>The wakeup signal writes the eventfd; the wait that sees it reads it, which resets the
+ *       counter.</li>
  * </ul>
  *
- * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()} and
- * {@link #name()}, which any thread may call.
+ * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
+ * {@link #name()} and {@link #sockets()}, which any thread may call.
  */
-public final class EpollPoller implements Poller, FdCloseHook {
+public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistration>
+        implements FdCloseHook {
 
     private static final int INITIAL_EVENTS = 256;
     private static final int MAX_EVENTS = 4096;
@@ -71,17 +67,6 @@ public final class EpollPoller implements Poller, FdCloseHook {
     private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8)
             .order(ByteOrder.nativeOrder()).putLong(0, 1L);
     private static final long ONE_ADDRESS = DirectAddress.base(ONE);
-
-    private static final VarHandle WAKEUP_PENDING;
-
-    static {
-        try {
-            WAKEUP_PENDING = MethodHandles.lookup()
-                    .findVarHandle(EpollPoller.class, "wakeupPending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final OsConstants os = OsConstants.LINUX;
     private final EpollEventLayout layout;
@@ -105,18 +90,8 @@ public final class EpollPoller implements Poller, FdCloseHook {
     private int nextSlot;
     private int generation;
     private int registered;
-
-    /** Events of the last wait not yet dispatched (a handler threw). */
-    private int pendingIndex;
-    private int pendingCount;
-
-    /** 1 from the first wakeup() until the poll that drains the eventfd. */
-    @SuppressWarnings("unused")
-    private volatile int wakeupPending;
-    /** Guards the eventfd against close while a wakeup writes it (so a reused fd is never hit). */
-    private final Object wakeupLock = new Object();
-    private boolean eventFdOpen;
-    private volatile boolean closed;
+    /** Events put into the array by {@link #dispatchRaw} for the next wait to read, or -1. */
+    private int rawCount = -1;
 
     /**
      * Creates an epoll instance, its wakeup eventfd and its event array.
@@ -147,7 +122,6 @@ public final class EpollPoller implements Poller, FdCloseHook {
         }
         epfd = ep;
         eventFd = efd;
-        eventFdOpen = true;
         scratch = NativeMemory.allocate(SCRATCH_BYTES);
         scratchView = NativeMemory.view(scratch, SCRATCH_BYTES);
         allocateEvents(INITIAL_EVENTS);
@@ -169,96 +143,96 @@ public final class EpollPoller implements Poller, FdCloseHook {
         eventsView = NativeMemory.view(events, eventsBytes);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return {@code "epoll"}
+     */
     @Override
     public String name() {
         return EpollPollerProvider.NAME;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Threading:</b> any thread may obtain it; its methods are loop-thread only.
+     */
     @Override
-    public SocketLayer sockets() {
+    public PosixSocketLayer sockets() {
         return sockets;
     }
 
-    // ---------------------------------------------------------------- registration
+    // ---------------------------------------------------------------- registration hooks
 
     @Override
-    public Registration register(IoSource source, int ops, IoHandler handler) {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(handler, "handler");
-        checkOpen("register");
-        AbstractRegistration.checkOps(ops, EpollRegistration.OPS_RULE);
-        if (!(source instanceof FdSource fs) || fs.layer() != sockets) {
-            throw new IllegalArgumentException("source " + source + " was not made by this "
-                    + "poller's sockets(): a source can only be registered with its own poller");
-        }
-        if (!fs.isOpen()) {
-            throw new IllegalArgumentException("source " + source + " is closed");
-        }
-        if (fs.pollerData() != null) {
-            throw new IllegalStateException("source " + source + " is already registered");
-        }
+    protected FdSource ownSource(IoSource source) {
+        return source instanceof FdSource fs && fs.layer() == sockets ? fs : null;
+    }
+
+    @Override
+    protected EpollRegistration registrationOf(FdSource source) {
+        return source.pollerData() instanceof EpollRegistration r ? r : null;
+    }
+
+    @Override
+    protected void link(FdSource source, EpollRegistration r) {
+        source.pollerData(r);
+    }
+
+    @Override
+    protected EpollRegistration newRegistration(FdSource source, IoHandler handler) {
         int slot = freeCount > 0 ? freeSlots[--freeCount] : nextSlot++;
         if (slot == slots.length) {
             slots = Arrays.copyOf(slots, slots.length * 2);
         }
         // Generations skip 0 and -1 so no key equals WAKEUP_KEY.
         generation = generation >= Integer.MAX_VALUE - 1 ? 1 : generation + 1;
-        EpollRegistration r = new EpollRegistration(this, fs, handler, slot, generation);
-        if (ops != 0) {
-            try {
-                ctl(EPOLL_CTL_ADD, r, ops);
-            } catch (RuntimeException e) {
-                freeSlots[freeCount++] = slot; // never stored: give the slot back
-                throw e;
-            }
-            r.inKernel = true;
-            r.registered(ops);
-        }
+        EpollRegistration r = new EpollRegistration(this, source, handler, slot, generation);
         slots[slot] = r;
-        fs.pollerData(r);
         registered++;
         return r;
     }
 
-    /** Moves {@code r} to {@code ops} in the kernel; the checks are done by the registration. */
-    void changeInterest(EpollRegistration r, int ops) {
-        if (ops == 0) {
-            // Out of the kernel set: nothing is reported and it costs the kernel nothing.
-            ctl(EPOLL_CTL_DEL, r, 0);
-            r.inKernel = false;
-        } else if (!r.inKernel) {
-            ctl(EPOLL_CTL_ADD, r, ops);
-            r.inKernel = true;
+    @Override
+    protected void addInterest(EpollRegistration r, int ops) {
+        ctl(EPOLL_CTL_ADD, r, ops);
+    }
+
+    @Override
+    protected void modifyInterest(EpollRegistration r, int oldOps, int newOps) {
+        ctl(EPOLL_CTL_MOD, r, newOps);
+    }
+
+    @Override
+    protected void removeInterest(EpollRegistration r, int oldOps) {
+        if (r.isCancelled()) {
+            // Ending the registration (also from FdSource.close() through beforeClose, while the
+            // fd is still open): errors are ignored, the registration is gone on our side.
+            scratchView.putInt(0, 0);
+            EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, r.source().fd(), scratch);
         } else {
-            ctl(EPOLL_CTL_MOD, r, ops);
+            ctl(EPOLL_CTL_DEL, r, 0); // out of the kernel set: it costs the kernel nothing
         }
     }
 
-    /** The kernel side of {@link EpollRegistration#cancel()}, called once it is marked. */
-    void cancel(EpollRegistration r) {
-        if (closed) {
-            return; // close() already detached everything
-        }
-        if (r.inKernel) {
-            // Also reached from FdSource.close() through beforeClose: the fd is still open here.
-            scratchView.putInt(0, 0);
-            // Errors are ignored: the registration is gone from our side whatever the kernel says.
-            EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, r.source().fd(), scratch);
-        }
-        r.inKernel = false;
+    @Override
+    protected void deregistered(EpollRegistration r) {
         slots[r.slot] = null;
         if (freeCount == freeSlots.length) {
             freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
         }
         freeSlots[freeCount++] = r.slot;
-        r.source().pollerData(null);
         registered--;
     }
 
     /** Called by {@link FdSource#close()} before the fd is closed. */
     @Override
     public void beforeClose(FdSource source) {
-        if (source.pollerData() instanceof EpollRegistration r && r.poller == this) {
+        EpollRegistration r = registrationOf(source);
+        if (r != null) {
             r.cancel();
         }
     }
@@ -275,78 +249,60 @@ public final class EpollPoller implements Poller, FdCloseHook {
         }
     }
 
-    void checkOpen(String method) {
-        if (closed) {
-            throw new IllegalStateException(method + ": the epoll poller is closed");
-        }
-    }
-
-    // ---------------------------------------------------------------- polling
+    // ---------------------------------------------------------------- waiting
 
     @Override
-    public int poll(long timeoutNanos) {
-        checkOpen("poll");
-        if (pendingIndex < pendingCount) {
-            // A handler threw during the last poll: deliver the rest of its events first.
-            return dispatch();
-        }
+    protected void waitForReady(long timeoutNanos) {
         int n;
-        while (true) {
+        if (rawCount >= 0) {
+            n = rawCount; // dispatchRaw's events are already in the array
+            rawCount = -1;
+        } else {
             n = EpollNative.epoll_wait(epfd, events, maxEvents, toMillis(timeoutNanos));
-            if (n >= 0) {
-                break;
+            if (n < 0) {
+                int e = Native.getLastError();
+                if (e == os.EINTR) {
+                    return; // the base waits again for the rest
+                }
+                throw new UncheckedIOException(PosixErrors.error(os, "epoll_wait", e));
             }
-            int e = Native.getLastError();
-            if (e == os.EINTR) {
-                return 0; // allowed early return; the loop recomputes its timeout
-            }
-            throw new UncheckedIOException(PosixErrors.error(os, "epoll_wait", e));
         }
-        pendingIndex = 0;
-        pendingCount = n;
-        int called = dispatch();
-        if (n == maxEvents && maxEvents < MAX_EVENTS && !closed) {
+        collect(n);
+        if (n == maxEvents && maxEvents < MAX_EVENTS) {
             // The array was full: more may have been ready. Grow for the next wait.
             NativeMemory.free(events, eventsBytes);
             allocateEvents(maxEvents * 2);
         }
-        return called;
     }
 
-    private int dispatch() {
-        int called = 0;
+    private void collect(int n) {
         ByteBuffer view = eventsView;
         int size = layout.size();
         int dataOffset = layout.dataOffset();
-        // closed is re-read each time: a handler may close the poller, which frees the array.
-        while (pendingIndex < pendingCount && !closed) {
-            int off = pendingIndex++ * size;
+        EpollRegistration[] regs = slots;
+        for (int i = 0; i < n; i++) {
+            int off = i * size;
             int bits = view.getInt(off);
             long key = view.getLong(off + dataOffset);
             if (key == WAKEUP_KEY) {
-                drainWakeup();
+                LibC.read(eventFd, scratch + DRAIN_OFFSET, 8); // resets the counter
                 continue;
             }
             int slot = (int) key;
-            EpollRegistration r = slot >= 0 && slot < slots.length ? slots[slot] : null;
+            EpollRegistration r = slot >= 0 && slot < regs.length ? regs[slot] : null;
             if (r == null || r.key != key) {
-                continue; // cancelled (maybe slot reused) earlier in this dispatch
+                continue; // a registration that ended (its slot maybe reused)
             }
-            // Hang-up and errors are reported as readiness of whatever is registered.
-            int ready = ((bits & READ_BITS) != 0 ? READ : 0) | ((bits & WRITE_BITS) != 0 ? WRITE : 0);
-            ready &= r.interest();
-            if (ready != 0) {
-                called++;
-                r.handler().onReady(ready);
-            }
+            // Hang-up and errors are readiness of whatever is registered.
+            ready(r, ((bits & READ_BITS) != 0 ? READ : 0) | ((bits & WRITE_BITS) != 0 ? WRITE : 0));
         }
-        return called;
     }
 
     /**
-     * Test hook for the fuzz test of the event decoding: dispatches {@code count} events laid out
-     * in {@code raw} exactly as the kernel writes them into the event array (this machine's
-     * {@link EpollEventLayout}, native byte order), as if {@code epoll_wait} had returned them.
+     * Test hook for the fuzz test of the event decoding: polls (without waiting) over
+     * {@code count} events laid out in {@code raw} exactly as the kernel writes them into the
+     * event array (this machine's {@link EpollEventLayout}, native byte order), as if
+     * {@code epoll_wait} had returned them.
      *
      * @param raw   the bytes of the events
      * @param count how many events (capped to what {@code raw} and the array hold)
@@ -356,22 +312,13 @@ public final class EpollPoller implements Poller, FdCloseHook {
         checkOpen("dispatchRaw");
         int n = Math.max(0, Math.min(count, Math.min(maxEvents, raw.length / layout.size())));
         eventsView.put(0, raw, 0, n * layout.size());
-        pendingIndex = 0;
-        pendingCount = n;
-        return dispatch();
+        rawCount = n;
+        return poll(0);
     }
 
     /** The event layout of this machine (for tests). */
     EpollEventLayout layout() {
         return layout;
-    }
-
-    private void drainWakeup() {
-        // Read (and so reset) the eventfd counter first, then clear the flag: a wakeup() racing
-        // in between sees the flag still set and skips its write, which is fine because this poll
-        // is returning anyway; the reverse order could leave the flag set with nothing written.
-        LibC.read(eventFd, scratch + DRAIN_OFFSET, 8);
-        WAKEUP_PENDING.setVolatile(this, 0);
     }
 
     /**
@@ -390,51 +337,27 @@ public final class EpollPoller implements Poller, FdCloseHook {
     }
 
     @Override
-    public void wakeup() {
-        // Cheap when repeated: only the first caller since the last drain writes the eventfd.
-        if (closed || (int) WAKEUP_PENDING.getVolatile(this) != 0
-                || !WAKEUP_PENDING.compareAndSet(this, 0, 1)) {
-            return;
-        }
-        synchronized (wakeupLock) {
-            if (eventFdOpen) {
-                // EAGAIN would mean the counter is saturated: already signalled, nothing to do.
-                LibC.write(eventFd, ONE_ADDRESS, 8);
-            }
-        }
+    protected void signal() {
+        // EAGAIN would mean the counter is saturated: already signalled, nothing to do.
+        LibC.write(eventFd, ONE_ADDRESS, 8);
     }
 
     // ---------------------------------------------------------------- lifecycle
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void release() {
         for (EpollRegistration r : slots) {
             if (r != null) {
-                r.dropped();
-                r.inKernel = false;
-                r.source().pollerData(null);
+                forget(r);
             }
         }
         Arrays.fill(slots, null);
         registered = 0;
-        pendingIndex = pendingCount = 0;
-        synchronized (wakeupLock) {
-            eventFdOpen = false;
-            LibC.close(eventFd);
-        }
+        LibC.close(eventFd);
         LibC.close(epfd);
         NativeMemory.free(events, eventsBytes);
         NativeMemory.free(scratch, SCRATCH_BYTES);
         events = 0;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
     }
 
     /**
@@ -462,6 +385,6 @@ public final class EpollPoller implements Poller, FdCloseHook {
     @Override
     public String toString() {
         return "EpollPoller[epfd " + epfd + ", " + registered + " registrations"
-                + (closed ? ", closed" : "") + "]";
+                + (isClosed() ? ", closed" : "") + "]";
     }
 }

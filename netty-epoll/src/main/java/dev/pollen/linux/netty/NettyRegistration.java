@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 
 /**
  * One source registered with a netty-epoll poller. It is also the {@link EpollIoHandle} Netty
- * calls back, so a readiness event goes from Netty's dispatch loop to the Pollen handler with no
+ * calls back, so a readiness event goes from Netty's dispatch loop to the ready list with no
  * lookup and no allocation.
  *
  * <p><b>Lazy kernel registration.</b> Netty's {@code register} adds the fd to epoll at once (with
@@ -39,9 +39,6 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
     // EPOLLHUP (0x10) has no EpollIoOps constant; it is the same on every Linux architecture.
     private static final int EPOLLERR_OR_HUP = EpollIoOps.EPOLLERR.value() | 0x10;
 
-    /** The ops error text of {@link #interest(int)}. */
-    private static final String OPS_RULE = "interest must be a subset of READ | WRITE (3)";
-
     private final NettyEpollPoller poller;
     /** Netty's registration while the fd is in the epoll set; null for a zero mask. */
     private IoRegistration kernel;
@@ -49,43 +46,12 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
     private long kernelRun = -1;
 
     NettyRegistration(NettyEpollPoller poller, NettySource source, IoHandler handler) {
-        super(source, handler, OPS_RULE);
+        super(poller, source, handler);
         this.poller = poller;
     }
 
-    @Override
-    protected String cancelledMessage() {
-        return "the registration was cancelled";
-    }
-
-    @Override
-    protected void checkPollerOpen() {
-        poller.ensureOpen();
-    }
-
-    @Override
-    protected boolean isPollerClosed() {
-        return poller.isClosed();
-    }
-
-    /**
-     * A change is one {@code epoll_ctl}, two when the fd re-enters the set.
-     *
-     * @param oldOps the current interest
-     * @param ops    the new interest
-     */
-    @Override
-    protected void applyInterest(int oldOps, int ops) {
-        if (ops == 0) {
-            removeFromKernel();
-        } else if (kernel == null) {
-            addToKernel(ops);
-        } else {
-            submit(ops);
-        }
-    }
-
-    private void addToKernel(int ops) {
+    /** Puts the fd into Netty's epoll set with {@code ops} (two {@code epoll_ctl}s). */
+    void addToKernel(int ops) {
         IoRegistration r = poller.registerWithNetty(this);
         kernel = r;
         kernelRun = poller.runNumber();
@@ -97,7 +63,8 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
         }
     }
 
-    private void submit(int ops) {
+    /** Changes the mask of an fd in the set (one {@code epoll_ctl}). */
+    void submit(int ops) {
         try {
             kernel.submit(OPS[ops]);
         } catch (UncheckedIOException e) {
@@ -105,7 +72,8 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
         }
     }
 
-    private void removeFromKernel() {
+    /** Takes the fd out of the set: Netty's cancel, which is {@code EPOLL_CTL_DEL}. */
+    void removeFromKernel() {
         IoRegistration r = kernel;
         if (r != null) {
             kernel = null;
@@ -114,15 +82,6 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
                 poller.claim();
                 r.cancel();
             }
-        }
-    }
-
-    /** Removes the source for good (called once by {@link #cancel()}). */
-    @Override
-    protected void doCancel() {
-        removeFromKernel();
-        if (source().registration == this) {
-            source().registration = null;
         }
     }
 
@@ -141,9 +100,9 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
     }
 
     /**
-     * Netty's dispatch of one epoll event. Never throws: Netty answers an exception from here by
-     * logging it and sleeping a full second, so a handler's failure is parked in the poller and
-     * rethrown from {@code poll} once Netty's run returns.
+     * Netty's dispatch of one epoll event: puts this registration on the poller's ready list.
+     * No Pollen handler runs inside Netty's run (Netty answers an exception from here by logging
+     * it and sleeping a full second); the base dispatches once the run has returned.
      *
      * <p><b>Threading:</b> loop thread (called by Netty from inside {@code run}).
      *
@@ -162,45 +121,12 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
         int ready;
         if ((ev & EPOLLERR_OR_HUP) != 0) {
             // hang-up and errors are readiness of whatever is registered (select's rule): the
-            // read then returns EOF or the write throws
-            ready = interest();
+            // read then returns EOF or the write throws; dispatch masks with the interest
+            ready = Poller.READ | Poller.WRITE;
         } else {
             ready = ((ev & EPOLLIN) != 0 ? Poller.READ : 0) | ((ev & EPOLLOUT) != 0 ? Poller.WRITE : 0);
-            ready &= interest();
         }
-        if (ready == 0) {
-            return;
-        }
-        if (!poller.dispatching()) {
-            // a handler failed earlier in this run: keep the event for the start of the next poll
-            poller.defer(this, ready);
-            return;
-        }
-        dispatch(ready);
-    }
-
-    /**
-     * Delivers an event {@link #handle} deferred, if the registration still wants it.
-     *
-     * @param ready the readiness collected then
-     */
-    void redeliver(int ready) {
-        if (!isValid()) {
-            return;
-        }
-        ready &= interest();
-        if (ready != 0) {
-            dispatch(ready);
-        }
-    }
-
-    private void dispatch(int ready) {
-        poller.countDispatch();
-        try {
-            handler().onReady(ready);
-        } catch (Throwable t) {
-            poller.handlerFailed(t);
-        }
+        poller.collected(this, ready);
     }
 
     /**
@@ -222,11 +148,5 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
     @Override
     public void close() {
         kernel = null;
-    }
-
-    @Override
-    public String toString() {
-        return "NettyRegistration[" + source() + ", interest=" + interest()
-                + (isCancelled() ? ", cancelled" : "") + "]";
     }
 }

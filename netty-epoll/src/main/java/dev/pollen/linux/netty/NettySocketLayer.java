@@ -54,7 +54,7 @@ final class NettySocketLayer implements SocketLayer {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
         }
-        poller.ensureOpen();
+        poller.checkOpen("listen");
         boolean unix = local instanceof UnixDomainSocketAddress;
         Socket s = newStream(local);
         boolean ok = false;
@@ -105,7 +105,7 @@ final class NettySocketLayer implements SocketLayer {
     public StreamSocket connect(SocketAddress remote, SocketOptions options) throws IOException {
         Addresses.check(remote, "remote");
         Objects.requireNonNull(options, "options");
-        poller.ensureOpen();
+        poller.checkOpen("connect");
         boolean unix = remote instanceof UnixDomainSocketAddress;
         Socket s = newStream(remote);
         boolean ok = false;
@@ -137,7 +137,7 @@ final class NettySocketLayer implements SocketLayer {
         InetSocketAddress l = local == null ? null : inet(local, "local");
         InetSocketAddress r = remote == null ? null : inet(remote, "remote");
         Objects.requireNonNull(options, "options");
-        poller.ensureOpen();
+        poller.checkOpen("openDatagram");
         boolean ipv6 = l != null ? Addresses.isIpv6(l) : r != null && Addresses.isIpv6(r);
         if (l == null) {
             l = new InetSocketAddress(ipv6 ? ANY_V6 : ANY_V4, 0);
@@ -180,7 +180,7 @@ final class NettySocketLayer implements SocketLayer {
     @Override
     public StreamSocket adopt(StreamSocket socket) {
         Objects.requireNonNull(socket, "socket");
-        poller.ensureOpen();
+        poller.checkOpen("adopt");
         if (!(socket instanceof NettyStreamSocket s)) {
             throw new IllegalArgumentException("adopt: " + socket + " (a "
                     + socket.getClass().getName() + ") was not made by a netty-epoll poller;"
