@@ -4,8 +4,6 @@ import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Pollers;
 import dev.pollen.spi.Registration;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -106,18 +104,6 @@ public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
 
-    private static final int AWAKE = 0;
-    private static final int BLOCKING = 1;
-    private static final VarHandle WAKE_STATE;
-
-    static {
-        try {
-            WAKE_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeState", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Poller poller;
     private final String name;
     private final boolean virtualTime;
@@ -126,8 +112,6 @@ public final class EventLoop implements AutoCloseable {
     private final TimerHeap timers = new TimerHeap();
     private final HashMap<IoSource, Watcher> watchers = new HashMap<>();
 
-    @SuppressWarnings("unused") // accessed through WAKE_STATE
-    private volatile int wakeState;
     private volatile Thread owner;
     private volatile Thread startedThread;
     private volatile boolean stopping;
@@ -338,7 +322,7 @@ public final class EventLoop implements AutoCloseable {
     public void stop() {
         stopping = true;
         if (Thread.currentThread() != owner) {
-            wakeupIfBlocking();
+            poller.wakeup();
         }
     }
 
@@ -516,16 +500,11 @@ public final class EventLoop implements AutoCloseable {
                 timeout = d <= 0 ? 0 : d;
             }
         }
-        if (timeout != 0) {
-            // Publish "may block" before the last look at the inbox: a producer that enqueues after
-            // this store sees BLOCKING and wakes us; one that enqueued before is seen here.
-            wakeState = BLOCKING;
-            if (!inbox.isEmpty()) {
-                // Work arrived: this poll will not block, so producers need not wake us (without
-                // this, a busy producer paid one wakeup system call per submission).
-                timeout = 0;
-                WAKE_STATE.setOpaque(this, AWAKE);
-            }
+        if (timeout != 0 && !inbox.isEmpty()) {
+            // Work arrived: this poll need not block. Only a shortcut: correctness does not depend
+            // on it, because every submission calls poller.wakeup(), whose gate (AbstractPoller)
+            // keeps the next poll from blocking or signals the one that blocks.
+            timeout = 0;
         }
         // JFR: one flag read per event type and iteration; nothing allocated unless recording.
         boolean recordIteration = recorder.iterationsEnabled();
@@ -551,10 +530,7 @@ public final class EventLoop implements AutoCloseable {
             }
         } catch (Throwable e) {
             events = 0;
-            WAKE_STATE.setOpaque(this, AWAKE); // before a pause: nobody need wake us meanwhile
             pollFailed(e);
-        } finally {
-            WAKE_STATE.setOpaque(this, AWAKE);
         }
         long t1 = System.nanoTime();
         if (recordIteration && timeout != 0) {
@@ -702,9 +678,10 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Schedules {@code callback} from any thread. Lock-free: the callback goes into a
-     * multi-producer queue and the loop is woken only if it may be blocked in {@code poll}, so a
-     * loop that is awake costs the caller no system call and a burst of submissions costs at most
-     * one.
+     * multi-producer queue, then {@link Poller#wakeup()} is called, whose coalescing (one place:
+     * the gate of {@link dev.pollen.spi.AbstractPoller}) signals the kernel only if the loop may
+     * be blocked in {@code poll}: a loop that is awake costs the caller no system call and a
+     * burst of submissions costs at most one.
      *
      * <p><b>Threading:</b> any thread.
      *
@@ -716,16 +693,9 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(callback, "callback");
         checkNotClosed("callSoonThreadsafe");
         Handle h = new Handle(callback);
-        inbox.offer(h);
-        wakeupIfBlocking();
+        inbox.offer(h); // published before the wakeup: see the gate's "why no wakeup is lost"
+        poller.wakeup();
         return h;
-    }
-
-    private void wakeupIfBlocking() {
-        if ((int) WAKE_STATE.getVolatile(this) == BLOCKING
-                && WAKE_STATE.compareAndSet(this, BLOCKING, AWAKE)) {
-            poller.wakeup();
-        }
     }
 
     /**

@@ -5,18 +5,19 @@ import dev.pollen.posix.FdSource;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
-import dev.pollen.spi.AbstractRegistration;
+import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
-import dev.pollen.spi.Registration;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The {@link Poller} on kqueue: the macOS and FreeBSD kernels, or libkqueue on Linux.
+ * The {@link Poller} on kqueue: the macOS and FreeBSD kernels, or libkqueue on Linux. The
+ * generic part (checks, ready list, dispatch, wakeup coalescing, re-waiting) is
+ * {@link AbstractPoller}'s; this class is the kevent calls and kqueue's quirks.
  *
  * <h2>How the contract maps to kqueue</h2>
  * <ul>
@@ -30,8 +31,8 @@ import java.util.Objects;
  *       iteration however many interests changed. A full list is flushed at once with a
  *       non-waiting {@code kevent()}.</li>
  *   <li><b>Wakeup.</b> An {@code EVFILT_USER} event with {@code EV_CLEAR}, triggered with
- *       {@code NOTE_TRIGGER}; coalesced by a {@link WakeupGate}, so a burst of wakeups costs at
- *       most one {@code kevent()} and a loop that is awake costs none.</li>
+ *       {@code NOTE_TRIGGER} (the base's signal; its gate coalesces), so a burst of wakeups costs
+ *       at most one {@code kevent()} and a loop that is awake costs none.</li>
  *   <li><b>Timeouts</b> go to the kernel as a {@code timespec}; a wait that ends with nothing to
  *       report before the deadline (rounding in libkqueue, EINTR, change errors) waits again for
  *       the rest, so a poll never returns early on its own.</li>
@@ -46,7 +47,7 @@ import java.util.Objects;
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
  * {@link #name()} and {@link #sockets()}, which any thread may call.
  */
-public final class KqueuePoller implements Poller {
+public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistration> {
 
     /** The provider name. */
     public static final String NAME = "kqueue";
@@ -74,22 +75,14 @@ public final class KqueuePoller implements Poller {
     private final KeventArray trigger;
     private final Timespec timespec;
     private final Timespec zero;
-    private final WakeupGate gate = new WakeupGate();
     private final ChangeSink sink = this::queueChange;
     private final FdCloseHook closeHook = this::beforeClose;
 
-    private volatile boolean closed;
     private long nextId = WAKEUP_UDATA + 1;
     /** Live registrations by fd. */
     private KqueueRegistration[] byFd = new KqueueRegistration[64];
-    /** Registrations ready in the current dispatch, in event order. */
-    private KqueueRegistration[] ready = new KqueueRegistration[64];
-    private int readyCount;
-    private int readyIndex;
     /** Registrations with failed changes found by an early flush, reported by the next poll. */
     private final ArrayList<KqueueRegistration> deferred = new ArrayList<>();
-    /** An early flush consumed the wakeup event: the next poll must not block. */
-    private boolean flushSawWakeup;
 
     /**
      * Opens a kqueue.
@@ -207,44 +200,58 @@ public final class KqueuePoller implements Poller {
         return target;
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p><b>Threading:</b> loop thread only.
-     */
+    // ------------------------------------------------------------------ registration hooks
+
     @Override
-    public Registration register(IoSource source, int ops, IoHandler handler) {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(handler, "handler");
-        checkOpen("register");
-        AbstractRegistration.checkOps(ops, KqueueRegistration.OPS_RULE);
-        if (!(source instanceof FdSource s) || s.layer() != sockets) {
-            throw new IllegalArgumentException("source " + source + " was not made by this kqueue "
-                    + "poller's socket layer; register a source with the poller whose sockets() made it");
-        }
-        if (!s.isOpen()) {
-            throw new IllegalArgumentException("source " + source + " is closed");
-        }
-        if (s.pollerData() != null) {
-            throw new IllegalStateException("source " + source + " is already registered with this "
-                    + "poller; change its interest through the registration instead");
-        }
-        KqueueRegistration reg = new KqueueRegistration(this, s, nextId++, handler);
+    protected FdSource ownSource(IoSource source) {
+        return source instanceof FdSource s && s.layer() == sockets ? s : null;
+    }
+
+    @Override
+    protected KqueueRegistration registrationOf(FdSource source) {
+        return source.pollerData() instanceof KqueueRegistration r ? r : null;
+    }
+
+    @Override
+    protected void link(FdSource source, KqueueRegistration r) {
+        source.pollerData(r);
+    }
+
+    @Override
+    protected KqueueRegistration newRegistration(FdSource source, IoHandler handler) {
+        KqueueRegistration reg = new KqueueRegistration(this, source, nextId++, handler);
         int fd = reg.fd;
         if (fd >= byFd.length) {
             byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
         }
         byFd[fd] = reg;
-        s.pollerData(reg);
-        if (ops != 0) {
-            applyInterest(reg, ops);
-        }
         return reg;
     }
 
+    @Override
+    protected void addInterest(KqueueRegistration reg, int ops) {
+        applyInterest(reg, ops);
+    }
+
+    @Override
+    protected void modifyInterest(KqueueRegistration reg, int oldOps, int newOps) {
+        applyInterest(reg, newOps);
+    }
+
+    @Override
+    protected void removeInterest(KqueueRegistration reg, int oldOps) {
+        applyInterest(reg, 0);
+    }
+
+    /** Ends a registration; its knotes are deleted by the next kevent call. */
+    @Override
+    protected void deregistered(KqueueRegistration reg) {
+        dropFromTable(reg);
+        deleteKnotes(reg);
+    }
+
     /** Moves both filters to the states {@code ops} needs and queues the changes. */
-    void applyInterest(KqueueRegistration reg, int ops) {
-        checkOpen("interest");
+    private void applyInterest(KqueueRegistration reg, int ops) {
         boolean any = ops != 0;
         int r = FilterState.target(reg.readState, (ops & READ) != 0, any);
         FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_READ, reg.id, reg.readState, r);
@@ -252,17 +259,6 @@ public final class KqueuePoller implements Poller {
         int w = FilterState.target(reg.writeState, (ops & WRITE) != 0, any);
         FilterState.transition(sink, target, reg.fd, Kevent.EVFILT_WRITE, reg.id, reg.writeState, w);
         reg.writeState = w;
-        reg.interestApplied(ops);
-    }
-
-    /** Ends a registration; its knotes are deleted by the next kevent call. */
-    void cancel(KqueueRegistration reg) {
-        reg.invalidate();
-        forget(reg);
-        if (closed) {
-            return;
-        }
-        deleteKnotes(reg);
     }
 
     private void deleteKnotes(KqueueRegistration reg) {
@@ -274,23 +270,21 @@ public final class KqueuePoller implements Poller {
         reg.writeState = FilterState.ABSENT;
     }
 
-    private void forget(KqueueRegistration reg) {
+    private void dropFromTable(KqueueRegistration reg) {
         if (reg.fd < byFd.length && byFd[reg.fd] == reg) {
             byFd[reg.fd] = null;
-        }
-        if (reg.source().pollerData() == reg) {
-            reg.source().pollerData(null);
         }
     }
 
     /** The socket layer calls this before a source closes its fd. Never throws. */
     private void beforeClose(FdSource source) {
-        if (!(source.pollerData() instanceof KqueueRegistration reg) || reg.poller != this) {
+        KqueueRegistration reg = registrationOf(source);
+        if (reg == null) {
             return;
         }
-        reg.invalidate();
         forget(reg);
-        if (closed) {
+        dropFromTable(reg);
+        if (isClosed()) {
             return; // the kqueue is gone, and its knotes with it
         }
         try {
@@ -316,73 +310,40 @@ public final class KqueuePoller implements Poller {
         }
     }
 
+    // ------------------------------------------------------------------ waiting
+
     /**
-     * {@inheritDoc}
-     *
-     * <p>A poll that the kernel ends early with nothing to report waits again for the rest of the
-     * timeout, unless the thread's interrupt flag is set.
-     *
-     * <p><b>Threading:</b> loop thread only.
+     * One {@code kevent()}: applies the queued changes and waits. Readiness an early flush found
+     * (failed changes, a consumed socket error) is reported first, without waiting.
      */
     @Override
-    public int poll(long timeoutNanos) {
-        checkOpen("poll");
-        if (readyIndex < readyCount) {
-            // A handler threw during the last dispatch: deliver the rest of that poll first.
-            return dispatch();
-        }
-        boolean mayBlock = timeoutNanos != 0 && !flushSawWakeup && deferred.isEmpty();
-        flushSawWakeup = false;
-        boolean block = mayBlock && gate.enterWait();
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
-        try {
-            while (true) {
-                Timespec ts;
-                if (!block) {
-                    ts = zero;
-                } else if (timeoutNanos < 0) {
-                    ts = null;
-                } else {
-                    ts = timespec.set(deadline - System.nanoTime());
-                }
-                int n = sys.kevent(kq, changes.array(), changes.count(), events, events.capacity(), ts);
-                // The kernel applies the whole change list before it waits, so the list is spent
-                // even when the wait then fails with EINTR.
-                changes.clear();
-                if (n < 0) {
-                    int errno = sys.lastError();
-                    if (errno != os.EINTR) {
-                        throw new UncheckedIOException(PosixErrors.error(os, "kevent", errno));
-                    }
-                    n = 0; // a signal ended the wait: wait again for the rest, below
-                }
-                boolean woken = collect(n);
-                if (!block || woken || readyCount > 0) {
-                    break;
-                }
-                if (timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
-                    break;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    // As a Selector does: an interrupted thread's poll returns (its flag stays set).
-                    // The native wait itself cannot be interrupted; this ends the re-waiting after
-                    // any early return (EINTR included).
-                    break;
-                }
-                // Nothing to report and time left: the kernel returned early (libkqueue rounds the
-                // timeout down to milliseconds, a signal interrupted it, or only ignorable change
-                // errors came back). A poll never returns early on its own: wait for the rest.
-            }
-        } finally {
-            gate.exitWait();
-        }
+    protected void waitForReady(long timeoutNanos) {
+        boolean hadDeferred = !deferred.isEmpty();
         takeDeferred();
-        return dispatch();
+        Timespec ts;
+        if (timeoutNanos == 0 || hadDeferred) {
+            ts = zero;
+        } else if (timeoutNanos < 0) {
+            ts = null;
+        } else {
+            ts = timespec.set(timeoutNanos);
+        }
+        int n = sys.kevent(kq, changes.array(), changes.count(), events, events.capacity(), ts);
+        // The kernel applies the whole change list before it waits, so the list is spent even
+        // when the wait then fails with EINTR.
+        changes.clear();
+        if (n < 0) {
+            int errno = sys.lastError();
+            if (errno != os.EINTR) {
+                throw new UncheckedIOException(PosixErrors.error(os, "kevent", errno));
+            }
+            return; // a signal ended the wait: the base waits again for the rest
+        }
+        collect(n);
     }
 
-    /** Reads {@code n} entries of the event list into the ready list; true if woken. */
-    private boolean collect(int n) {
-        boolean woken = false;
+    /** Reads {@code n} entries of the event list into the ready list. */    /** Reads {@code n} entries of the event list into the ready list; true if woken. */
+    private void collect(int n) {
         KeventArray ev = events;
         for (int i = 0; i < n; i++) {
             short filter = ev.filter(i);
@@ -390,8 +351,7 @@ public final class KqueuePoller implements Poller {
             // change's input bits (EV_ADD, EV_ENABLE, ...) together with EV_ERROR or EV_EOF.
             int flags = ev.flags(i);
             if (filter == target.evfiltUser) {
-                woken |= (flags & Kevent.EV_ERROR) == 0;
-                continue;
+                continue; // the wakeup signal; EV_CLEAR has reset it
             }
             long ident = ev.ident(i);
             long udata = ev.udata(i);
@@ -413,9 +373,8 @@ public final class KqueuePoller implements Poller {
             }
             // EV_EOF or not, the event is readiness of its op: the handler's read, write or
             // finishConnect meets the end of stream or the error itself.
-            markReady(reg, op);
+            ready(reg, op);
         }
-        return woken;
     }
 
     /**
@@ -489,7 +448,7 @@ public final class KqueuePoller implements Poller {
         if (deferReadiness) {
             defer(reg, op);
         } else {
-            markReady(reg, op);
+            ready(reg, op);
         }
     }
 
@@ -505,16 +464,6 @@ public final class KqueuePoller implements Poller {
         return ident >= 0 && ident < byFd.length ? byFd[(int) ident] : null;
     }
 
-    private void markReady(KqueueRegistration reg, int op) {
-        if (reg.readyOps == 0) {
-            if (readyCount == ready.length) {
-                ready = Arrays.copyOf(ready, ready.length * 2);
-            }
-            ready[readyCount++] = reg;
-        }
-        reg.readyOps |= op;
-    }
-
     private void takeDeferred() {
         if (deferred.isEmpty()) {
             return;
@@ -524,28 +473,10 @@ public final class KqueuePoller implements Poller {
             int ops = reg.deferredOps;
             reg.deferredOps = 0;
             if (!reg.isCancelled()) {
-                markReady(reg, ops);
+                ready(reg, ops);
             }
         }
         deferred.clear();
-    }
-
-    /** Calls the handlers of the ready list; resumable if one throws. */
-    private int dispatch() {
-        int called = 0;
-        while (readyIndex < readyCount) {
-            KqueueRegistration reg = ready[readyIndex];
-            ready[readyIndex++] = null;
-            int ops = reg.readyOps & reg.interest();
-            reg.readyOps = 0;
-            if (ops != 0 && !reg.isCancelled()) {
-                called++;
-                reg.handler().onReady(ops);
-            }
-        }
-        readyIndex = 0;
-        readyCount = 0;
-        return called;
     }
 
     /** The change sink: appends to the batch, flushing first when it is full. */
@@ -560,8 +491,8 @@ public final class KqueuePoller implements Poller {
      * Applies the queued changes now, without waiting. The results array has a slot per change,
      * so every change error fits (the kernel would otherwise fail the call at the first error
      * and skip the rest). Readiness the zero-timeout scan returns is dropped: READ and WRITE are
-     * level-triggered and the next wait reports them again. Only the wakeup event is
-     * edge-like (EV_CLEAR), so seeing it here makes the next poll return at once.
+     * level-triggered and the next wait reports them again. The wakeup event (EV_CLEAR) seen
+     * here is a stale signal: the gate recorded the wakeup it belongs to.
      */
     private void flush() {
         int count = changes.count();
@@ -580,8 +511,9 @@ public final class KqueuePoller implements Poller {
             short filter = r.filter(i);
             int flags = r.flags(i);
             if (filter == target.evfiltUser) {
-                flushSawWakeup |= (flags & Kevent.EV_ERROR) == 0;
-            } else if ((flags & Kevent.EV_ERROR) != 0) {
+                continue;
+            }
+            if ((flags & Kevent.EV_ERROR) != 0) {
                 changeFailed(r.ident(i), filter, r.udata(i), (int) r.data(i), true);
             } else if ((flags & Kevent.EV_EOF) != 0 && r.fflags(i) != 0
                     && target.eofConsumesSocketError) {
@@ -603,40 +535,20 @@ public final class KqueuePoller implements Poller {
         defer(reg, op);
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Costs a {@code kevent()} only when the loop is blocked in a poll and no other wakeup
-     * has triggered it since.
-     *
-     * <p><b>Threading:</b> any thread.
-     */
+    /** Triggers the wakeup user event. */
     @Override
-    public void wakeup() {
-        if (gate.requestWakeup()) {
-            // No event list: apply the trigger and return. If the poller closed meanwhile the
-            // call fails with EBADF, which is harmless; the trigger memory is GC-managed.
-            sys.kevent(kq, trigger, 1, null, 0, null);
-        }
+    protected void signal() {
+        // No event list: apply the trigger and return. The trigger memory is GC-managed.
+        sys.kevent(kq, trigger, 1, null, 0, null);
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p><b>Threading:</b> loop thread only (or any thread once the loop thread is gone).
-     */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        gate.close();
+    protected void release() {
         for (int i = 0; i < byFd.length; i++) {
             KqueueRegistration reg = byFd[i];
             if (reg != null) {
-                reg.invalidate();
                 forget(reg);
+                byFd[i] = null;
             }
         }
         for (KqueueRegistration reg : deferred) {
@@ -655,24 +567,8 @@ public final class KqueuePoller implements Poller {
         zero.free();
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p><b>Threading:</b> any thread.
-     */
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
-
-    private void checkOpen(String what) {
-        if (closed) {
-            throw new IllegalStateException("cannot " + what + ": the kqueue poller is closed");
-        }
-    }
-
     @Override
     public String toString() {
-        return "KqueuePoller[" + target.description + ", kq fd " + kq + (closed ? ", closed" : "") + "]";
+        return "KqueuePoller[" + target.description + ", kq fd " + kq + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -1,4 +1,4 @@
-package dev.pollen.macos.kqueue;
+package dev.pollen.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
