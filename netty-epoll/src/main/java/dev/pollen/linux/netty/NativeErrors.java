@@ -1,11 +1,12 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.spi.ResourceExhaustedException;
+import dev.pollen.posix.OsConstants;
+import dev.pollen.posix.PosixErrors;
+import dev.pollen.posix.SockAddr;
 import io.netty.channel.ChannelException;
 import io.netty.channel.unix.Errors;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
@@ -18,10 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns the exceptions of Netty's {@code io.netty.channel.unix} classes into Pollen's: the
- * message names the call, the address and the errno by name
- * ({@code "bind(127.0.0.1:8080): EADDRINUSE (Address already in use)"}), and the type is the
- * usual one ({@link BindException}, {@link ConnectException}, {@link ResourceExhaustedException}
- * for EMFILE/ENFILE/ENOBUFS/ENOMEM, else {@link SocketException}).
+ * errno goes through the one errno-to-exception mapping of the fd-based backends,
+ * {@link PosixErrors#socketError} (message {@code "bind(127.0.0.1:8080): EADDRINUSE (Address
+ * already in use)"}, the exception class the JDK's own socket code would choose).
  *
  * <p>Netty reports errno in three ways: {@link Errors.NativeIoException#expectedErr()} (negative
  * errno), a plain {@link ConnectException} whose message holds {@code "error(-111)"}, and a few
@@ -50,18 +50,7 @@ final class NativeErrors {
      * @return the exception to throw
      */
     static IOException forErrno(int errno, String call, SocketAddress address, Throwable cause) {
-        String msg = message(call, address, Errno.describe(errno));
-        IOException e = switch (errno) {
-            case Errno.ECONNREFUSED, Errno.ETIMEDOUT -> new ConnectException(msg);
-            case Errno.EADDRINUSE -> new BindException(msg);
-            case Errno.EADDRNOTAVAIL, Errno.EACCES ->
-                    "bind".equals(call) ? new BindException(msg) : new SocketException(msg);
-            case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new NoRouteToHostException(msg);
-            case Errno.EMFILE, Errno.ENFILE, Errno.ENOBUFS, Errno.ENOMEM ->
-                    new ResourceExhaustedException(msg);
-            default -> new SocketException(msg);
-        };
-        return withCause(e, cause);
+        return withCause(PosixErrors.socketError(OsConstants.LINUX, call, address, errno), cause);
     }
 
     /**
@@ -85,19 +74,20 @@ final class NativeErrors {
         }
         if (e instanceof NotYetConnectedException) {
             // Netty throws this unchecked JDK exception for ENOTCONN: an I/O error like any other
-            return forErrno(Errno.ENOTCONN, call, address, e);
+            return forErrno(OsConstants.LINUX.ENOTCONN, call, address, e);
         }
         if (e instanceof PortUnreachableException) {
             return withCause(new PortUnreachableException(
-                    message(call, address, Errno.describe(Errno.ECONNREFUSED))), e);
+                    PosixErrors.message(OsConstants.LINUX, call, address,
+                            OsConstants.LINUX.errno.number("ECONNREFUSED"))), e);
         }
         if (e instanceof NoRouteToHostException) {
             // Netty does not say whether it was EHOSTUNREACH or ENETUNREACH
-            return forErrno(Errno.EHOSTUNREACH, call, address, e);
+            return forErrno(OsConstants.LINUX.errno.number("EHOSTUNREACH"), call, address, e);
         }
         if (e instanceof FileNotFoundException) {
             // Netty maps ENOENT (e.g. a missing Unix socket path) to a bare FileNotFoundException
-            IOException t = forErrno(Errno.ENOENT, call, address, e);
+            IOException t = forErrno(OsConstants.LINUX.ENOENT, call, address, e);
             return "connect".equals(call) ? withCause(new ConnectException(t.getMessage()), e) : t;
         }
         if (e instanceof ConnectException && e.getMessage() != null) {
@@ -114,7 +104,8 @@ final class NativeErrors {
         if (e instanceof IOException io && io.getClass() != IOException.class) {
             return io;
         }
-        return withCause(new SocketException(message(call, address, detail)), e);
+        String where = address != null ? "(" + SockAddr.format(address) + ")" : "";
+        return withCause(new SocketException(call + where + ": " + detail), e);
     }
 
     private static IOException withCause(IOException e, Throwable cause) {
@@ -122,9 +113,5 @@ final class NativeErrors {
             e.initCause(cause);
         }
         return e;
-    }
-
-    private static String message(String call, SocketAddress address, String what) {
-        return call + "(" + (address != null ? Addresses.format(address) : "") + "): " + what;
     }
 }

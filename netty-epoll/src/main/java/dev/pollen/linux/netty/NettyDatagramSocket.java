@@ -1,5 +1,6 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.spi.DatagramSocket;
 import io.netty.channel.unix.DatagramSocketAddress;
 import io.netty.channel.unix.Socket;
@@ -18,7 +19,6 @@ import java.nio.ReadOnlyBufferException;
  */
 final class NettyDatagramSocket extends NettySource implements DatagramSocket {
 
-    private static final int EMSGSIZE = 90;
 
     private final SocketAddress local;
     private final InetSocketAddress remote;
@@ -94,7 +94,7 @@ final class NettyDatagramSocket extends NettySource implements DatagramSocket {
             b = Scratch.get();
             int len = lim - pos;
             if (len > b.capacity()) {
-                throw NativeErrors.forErrno(EMSGSIZE, "sendto", to != null ? to : remote, null);
+                throw NativeErrors.forErrno(OsConstants.LINUX.errno.number("EMSGSIZE"), "sendto", to != null ? to : remote, null);
             }
             b.put(0, src, pos, len);
             p = 0;

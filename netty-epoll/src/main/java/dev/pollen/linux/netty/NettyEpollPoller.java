@@ -1,5 +1,6 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
@@ -206,7 +207,7 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
 
     IOException epollCtlFailure(String op, IoSource source, Throwable cause) {
         String what = cause instanceof Errors.NativeIoException n
-                ? Errno.describe(-n.expectedErr()) : String.valueOf(cause);
+                ? OsConstants.LINUX.errno.describe(-n.expectedErr()) : String.valueOf(cause);
         return new IOException("epoll_ctl(EPOLL_CTL_" + op + ", " + source + "): " + what, cause);
     }
 
