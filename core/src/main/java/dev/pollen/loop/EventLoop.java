@@ -7,6 +7,7 @@ import dev.pollen.spi.Registration;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.Set;
@@ -131,6 +132,10 @@ public final class EventLoop implements AutoCloseable {
     /** This loop's signal handlers by canonical name ("TERM"); see {@link SignalDispatch}. */
     private final java.util.Map<String, Runnable> signalHandlers =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** {@link LoopLocal} values by index; copy-on-write under {@link #localsLock}. */
+    volatile Object[] locals = new Object[0];
+    private final Object localsLock = new Object();
+
     /** What {@link #addCloseHook} registered; guarded by itself. */
     private final ArrayList<Runnable> closeHooks = new ArrayList<>(2);
     /** Set (under closeHooks' lock) once the hooks have been taken to run. */
@@ -654,6 +659,28 @@ public final class EventLoop implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ scheduling
+
+    /**
+     * Makes and stores a {@link LoopLocal}'s value for this loop, once: the array is copied, so a
+     * reader that got the old array without the lock never sees one being changed.
+     *
+     * @param local the loop-local
+     * @return its value for this loop
+     */
+    Object initLocal(LoopLocal<?> local) {
+        synchronized (localsLock) {
+            Object[] values = locals;
+            if (local.index < values.length && values[local.index] != null) {
+                return values[local.index];
+            }
+            Object v = local.initialValue(this);
+            values = locals; // the initial function may have made other values of this loop
+            Object[] copy = Arrays.copyOf(values, Math.max(values.length, local.index + 1));
+            copy[local.index] = v;
+            locals = copy;
+            return v;
+        }
+    }
 
     /**
      * Schedules {@code callback} to run in the next iteration, after the callbacks scheduled

@@ -1,17 +1,16 @@
 package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.LoopLocal;
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The networking state one loop shares between all its transports: the reused direct read buffer
  * every read lands in, and the pool of write-buffer chunks. Looked up once per connection (not
  * per read) and kept in a field of the transport.
  *
- * <p>The map is weak in the loop, so a closed and forgotten loop does not pin its buffers; the
- * state holds no reference back to its loop.
+ * <p>Kept in a {@link LoopLocal}, so it lives and dies with its loop; the state holds no
+ * reference back to the loop.
  *
  * <p><b>Threading:</b> {@link #of} is thread-safe; the state itself is loop thread only.
  */
@@ -24,7 +23,7 @@ final class NetLoopState {
     /** Chunks a loop keeps for reuse (4 MiB); more are garbage-collected once sent. */
     static final int MAX_RETAINED_CHUNKS = 256;
 
-    private static final Map<EventLoop, NetLoopState> STATES = new WeakHashMap<>();
+    private static final LoopLocal<NetLoopState> STATE = LoopLocal.withInitial(NetLoopState::create);
 
     /** The loop's read buffer; its content is valid only during one {@code dataReceived}. */
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
@@ -40,17 +39,14 @@ final class NetLoopState {
     }
 
     static NetLoopState of(EventLoop loop) {
-        synchronized (STATES) {
-            NetLoopState state = STATES.get(loop);
-            if (state == null) {
-                state = new NetLoopState();
-                // Closing the loop closes what is still open. The hook holds the state, not the
-                // loop, so the weak map stays weak.
-                loop.addCloseHook(state::closeAll);
-                STATES.put(loop, state);
-            }
-            return state;
-        }
+        return STATE.get(loop);
+    }
+
+    private static NetLoopState create(EventLoop loop) {
+        NetLoopState state = new NetLoopState();
+        // Closing the loop closes what is still open.
+        loop.addCloseHook(state::closeAll);
+        return state;
     }
 
     /** Adds a resource that owns a descriptor; it stays until {@link #untrack}. */
