@@ -43,9 +43,11 @@ import java.util.Objects;
  *
  * <h2>What a backend implements</h2>
  * The kernel calls ({@link #addInterest}, {@link #modifyInterest}, {@link #removeInterest},
- * {@link #waitForReady}, {@link #signal}, {@link #release}) and the bookkeeping that ties its
- * sources to registrations ({@link #ownSource}, {@link #registrationOf}, {@link #link},
- * {@link #newRegistration}, optionally {@link #deregistered}).
+ * {@link #waitForReady}, {@link #signal}, {@link #release}), which of the sources are its own
+ * ({@link #ownSource}) and its registration objects ({@link #newRegistration}, optionally
+ * {@link #deregistered}). A source's link to its registration is the base's
+ * ({@link AbstractSource}); for a Selector-like kernel whose one call sets the interest whatever
+ * it was, {@link #modifyInterest} need not be written.
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
  * {@link #name()} and {@link #sockets()}, which any thread may call. The hooks are called on the
@@ -54,7 +56,7 @@ import java.util.Objects;
  * @param <S> the backend's source type
  * @param <R> the backend's registration type
  */
-public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegistration<S>>
+public abstract class AbstractPoller<S extends AbstractSource, R extends AbstractRegistration<S>>
         implements Poller {
 
     private final WakeupGate gate = new WakeupGate();
@@ -98,7 +100,7 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
         if (!s.isOpen()) {
             throw new IllegalArgumentException("source " + source + " is closed");
         }
-        if (registrationOf(s) != null) {
+        if (s.registration != null) {
             throw new IllegalStateException("source " + source + " is already registered with"
                     + " this poller; change its interest through its registration");
         }
@@ -113,7 +115,7 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
             }
             r.storeInterest(ops);
         }
-        link(s, r);
+        s.registration = r;
         return r;
     }
 
@@ -132,9 +134,7 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
     /** Called once by {@link AbstractRegistration#cancel()}, after it marked itself. */
     final void cancelled(AbstractRegistration<S> reg) {
         R r = cast(reg);
-        if (registrationOf(r.source()) == r) {
-            link(r.source(), null);
-        }
+        unlink(r);
         if (closed) {
             return; // release() took the kernel object and every registration with it
         }
@@ -155,8 +155,12 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
      */
     protected final void forget(R r) {
         r.markCancelled();
-        if (registrationOf(r.source()) == r) {
-            link(r.source(), null);
+        unlink(r);
+    }
+
+    private void unlink(R r) {
+        if (r.source().registration == r) {
+            r.source().registration = null;
         }
     }
 
@@ -372,26 +376,6 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
     protected abstract S ownSource(IoSource source);
 
     /**
-     * The live registration of {@code source} with this poller, or null.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param source one of this poller's sources
-     * @return its registration or null
-     */
-    protected abstract R registrationOf(S source);
-
-    /**
-     * Stores (or, with null, clears) the link from a source to its registration.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param source one of this poller's sources
-     * @param r      its registration, or null
-     */
-    protected abstract void link(S source, R r);
-
-    /**
      * Makes the registration object (with interest 0; nothing reaches the kernel yet).
      *
      * <p><b>Threading:</b> loop thread only.
@@ -414,7 +398,10 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
     protected abstract void addInterest(R r, int ops);
 
     /**
-     * Changes the interest of a source that is in the kernel's set.
+     * Changes the interest of a source that is in the kernel's set. The default calls
+     * {@link #addInterest}, which is right where one call sets the interest whatever it was (a
+     * selection key's interest set, kqueue's filter states); epoll overrides it
+     * ({@code EPOLL_CTL_MOD}).
      *
      * <p><b>Threading:</b> loop thread only.
      *
@@ -423,7 +410,9 @@ public abstract class AbstractPoller<S extends IoSource, R extends AbstractRegis
      * @param newOps the new interest (non-zero, different)
      * @throws java.io.UncheckedIOException if the kernel refuses
      */
-    protected abstract void modifyInterest(R r, int oldOps, int newOps);
+    protected void modifyInterest(R r, int oldOps, int newOps) {
+        addInterest(r, newOps);
+    }
 
     /**
      * Takes the source out of the kernel's set (interest to 0, or the registration ended).

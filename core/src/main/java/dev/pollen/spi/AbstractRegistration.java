@@ -12,7 +12,7 @@ package dev.pollen.spi;
  *
  * @param <S> the backend's source type
  */
-public abstract class AbstractRegistration<S extends IoSource> implements Registration {
+public abstract class AbstractRegistration<S extends AbstractSource> implements Registration {
 
     private static final int ALL = Poller.READ | Poller.WRITE;
 

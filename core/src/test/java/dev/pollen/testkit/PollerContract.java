@@ -482,6 +482,25 @@ public class PollerContract extends BackendFixture {
         }
     }
 
+    @Test
+    void anInterruptedLoopThreadStillBlocksAndKeepsItsInterruptStatus() {
+        // The contract: interrupts do not affect a poll. A bare Selector returns at once while the
+        // interrupt status is set, which made an interrupted nio loop spin.
+        Thread.currentThread().interrupt();
+        try {
+            long start = System.nanoTime();
+            assertEquals(0, poller.poll(30 * MS));
+            assertTrue(System.nanoTime() - start >= 30 * MS, "poll returned early: interrupted");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is kept");
+            poller.wakeup();
+            start = System.nanoTime();
+            poller.poll(TimeUnit.SECONDS.toNanos(10));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "wakeup lost");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     // test_selectors: test_close
     @Test
     void afterCloseEverythingButCloseAndWakeupThrows() throws Exception {

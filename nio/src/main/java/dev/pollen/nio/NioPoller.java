@@ -4,6 +4,7 @@ import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
+import dev.pollen.spi.Registration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.CancelledKeyException;
@@ -113,16 +114,6 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
     }
 
     @Override
-    protected NioRegistration registrationOf(NioSource source) {
-        return source.registration;
-    }
-
-    @Override
-    protected void link(NioSource source, NioRegistration r) {
-        source.registration = r;
-    }
-
-    @Override
     protected NioRegistration newRegistration(NioSource source, IoHandler handler) {
         NioRegistration r = new NioRegistration(this, source, handler);
         if (source.key != null) {
@@ -131,14 +122,25 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
         return r;
     }
 
+    /** Sets the NIO interest of {@code r}'s key, creating the key on the first non-zero mask. */
     @Override
     protected void addInterest(NioRegistration r, int ops) {
-        setKeyInterest(r, ops);
-    }
-
-    @Override
-    protected void modifyInterest(NioRegistration r, int oldOps, int newOps) {
-        setKeyInterest(r, newOps);
+        NioSource s = r.source();
+        if (!s.isOpen()) {
+            throw new IllegalStateException("source " + s + " is closed");
+        }
+        int nio = s.nioOps(ops);
+        try {
+            if (s.key == null) {
+                if (nio != 0) { // WRITE on a listener is no NIO op at all: no key yet
+                    s.key = s.channel.register(selector, nio, r);
+                }
+            } else {
+                s.key.interestOps(nio);
+            }
+        } catch (ClosedChannelException | CancelledKeyException e) {
+            throw new IllegalStateException("source " + s + " is closed", e);
+        }
     }
 
     @Override
@@ -158,26 +160,6 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
         }
     }
 
-    /** Sets the NIO interest of {@code r}'s key, creating the key on the first non-zero mask. */
-    private void setKeyInterest(NioRegistration r, int ops) {
-        NioSource s = r.source();
-        if (!s.isOpen()) {
-            throw new IllegalStateException("source " + s + " is closed");
-        }
-        int nio = s.nioOps(ops);
-        try {
-            if (s.key == null) {
-                if (nio != 0) { // WRITE on a listener is no NIO op at all: no key yet
-                    s.key = s.channel.register(selector, nio, r);
-                }
-            } else {
-                s.key.interestOps(nio);
-            }
-        } catch (ClosedChannelException | CancelledKeyException e) {
-            throw new IllegalStateException("source " + s + " is closed", e);
-        }
-    }
-
     /**
      * Re-applies the interest of a stream socket whose connect just completed: {@code OP_CONNECT}
      * must become {@code OP_WRITE}, or the key (connected, POLLOUT ready, but the JDK only reports
@@ -186,7 +168,7 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
      * @param s the socket
      */
     void connected(NioSource s) {
-        NioRegistration r = s.registration;
+        Registration r = s.registration();
         if (r != null && r.interest() != 0 && s.key != null && s.key.isValid()) {
             s.key.interestOps(s.nioOps(r.interest()));
         }

@@ -203,7 +203,7 @@ public final class NioSocketLayer implements SocketLayer {
         if (!s.isOpen()) {
             throw new IllegalArgumentException("adopt: socket is closed: " + s);
         }
-        if (s.registration != null || s.key != null) {
+        if (s.registration() != null || s.key != null) {
             throw new IllegalArgumentException("adopt: " + s + " is (or was) registered with its"
                     + " poller; hand a socket over before registering it");
         }

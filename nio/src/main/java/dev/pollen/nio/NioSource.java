@@ -1,6 +1,7 @@
 package dev.pollen.nio;
 
-import dev.pollen.spi.IoSource;
+import dev.pollen.spi.AbstractSource;
+import dev.pollen.spi.Registration;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -18,7 +19,7 @@ import java.nio.channels.SelectionKey;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-abstract sealed class NioSource implements IoSource
+abstract sealed class NioSource extends AbstractSource
         permits NioStreamSocket, NioListenSocket, NioDatagramSocket {
 
     /** The poller whose socket layer made this source; the only one it may be registered with. */
@@ -27,8 +28,6 @@ abstract sealed class NioSource implements IoSource
     final SelectableChannel channel;
     /** The key in the poller's selector, or null until the interest is first non-zero. */
     SelectionKey key;
-    /** The live registration, or null. */
-    NioRegistration registration;
     private boolean closed;
 
     NioSource(NioPoller poller, SelectableChannel channel) {
@@ -76,7 +75,7 @@ abstract sealed class NioSource implements IoSource
             return;
         }
         closed = true;
-        NioRegistration r = registration;
+        Registration r = registration();
         if (r != null) {
             r.cancel();
         }

@@ -166,25 +166,6 @@ class NioPollerBehaviourTest extends NioFixture {
     }
 
     @Test
-    void anInterruptedLoopThreadStillBlocksAndKeepsItsInterruptStatus() {
-        // A bare Selector returns at once while the interrupt status is set, which made an
-        // interrupted loop spin; native pollers ignore Java interrupts, and so must this one.
-        Thread.currentThread().interrupt();
-        try {
-            long start = System.nanoTime();
-            assertEquals(0, poller.poll(30 * MS));
-            assertTrue(System.nanoTime() - start >= 30 * MS, "poll returned early: interrupted");
-            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is kept");
-            poller.wakeup();
-            start = System.nanoTime();
-            poller.poll(TimeUnit.SECONDS.toNanos(10));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "wakeup lost");
-        } finally {
-            Thread.interrupted();
-        }
-    }
-
-    @Test
     void anInterruptDuringABlockedPollEndsOnlyThatPoll() throws Exception {
         Thread loop = Thread.currentThread();
         Thread interrupter = new Thread(() -> {

@@ -1,24 +1,24 @@
 package dev.pollen.posix;
 
+import dev.pollen.spi.AbstractSource;
 import dev.pollen.spi.IoSource;
 import java.nio.channels.ClosedChannelException;
 
 /**
  * An {@link IoSource} backed by a file descriptor, made by a {@link PosixSocketLayer}. Any fd
  * poller (epoll, kqueue) can watch it: the poller keeps its registration in
- * {@link #pollerData()} (no map lookup), and {@link #close()} calls the layer's
+ * {@link #registration()} (no map lookup), and {@link #close()} calls the layer's
  * {@link FdCloseHook} before closing the fd.
  *
  * <p><b>Threading:</b> loop thread only.
  */
-public abstract class FdSource implements IoSource {
+public abstract class FdSource extends AbstractSource {
 
     /** The layer that made this source (its poller owns the layer). */
     protected final PosixSocketLayer layer;
     /** The file descriptor; stays set after close (check {@link #isOpen()}). */
     protected final int fd;
     private boolean open = true;
-    private Object pollerData;
     /** A socket error the poller consumed and handed back (0 = none); see {@link #restoreSocketError}. */
     private int restoredError;
 
@@ -54,28 +54,6 @@ public abstract class FdSource implements IoSource {
      */
     public final PosixSocketLayer layer() {
         return layer;
-    }
-
-    /**
-     * The poller's slot: its registration object while registered, else null.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @return the object the poller stored
-     */
-    public final Object pollerData() {
-        return pollerData;
-    }
-
-    /**
-     * Sets the poller's slot. Only the owning poller calls it.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param data the registration, or null when deregistered
-     */
-    public final void pollerData(Object data) {
-        this.pollerData = data;
     }
 
     /**

@@ -258,7 +258,7 @@ public final class PosixSocketLayer implements SocketLayer {
         if (!s.isOpen()) {
             throw new IllegalArgumentException("adopt: socket is closed: " + s);
         }
-        if (s.pollerData() != null) {
+        if (s.registration() != null) {
             throw new IllegalArgumentException("adopt: " + s + " is registered with its poller;"
                     + " hand a socket over before registering it (or after cancelling)");
         }

@@ -173,16 +173,6 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
     }
 
     @Override
-    protected EpollRegistration registrationOf(FdSource source) {
-        return source.pollerData() instanceof EpollRegistration r ? r : null;
-    }
-
-    @Override
-    protected void link(FdSource source, EpollRegistration r) {
-        source.pollerData(r);
-    }
-
-    @Override
     protected EpollRegistration newRegistration(FdSource source, IoHandler handler) {
         int slot = freeCount > 0 ? freeSlots[--freeCount] : nextSlot++;
         if (slot == slots.length) {
@@ -231,9 +221,8 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
     /** Called by {@link FdSource#close()} before the fd is closed. */
     @Override
     public void beforeClose(FdSource source) {
-        EpollRegistration r = registrationOf(source);
-        if (r != null) {
-            r.cancel();
+        if (source.registration() != null) {
+            source.registration().cancel();
         }
     }
 

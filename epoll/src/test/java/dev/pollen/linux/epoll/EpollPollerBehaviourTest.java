@@ -170,7 +170,7 @@ class EpollPollerBehaviourTest {
         p[1].close();
         assertFalse(r.isValid());
         assertEquals(0, poller.registrations());
-        assertEquals(null, ((dev.pollen.posix.FdSource) p[1]).pollerData());
+        assertEquals(null, ((dev.pollen.posix.FdSource) p[1]).registration());
     }
 
     @Test

@@ -208,16 +208,6 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     }
 
     @Override
-    protected KqueueRegistration registrationOf(FdSource source) {
-        return source.pollerData() instanceof KqueueRegistration r ? r : null;
-    }
-
-    @Override
-    protected void link(FdSource source, KqueueRegistration r) {
-        source.pollerData(r);
-    }
-
-    @Override
     protected KqueueRegistration newRegistration(FdSource source, IoHandler handler) {
         KqueueRegistration reg = new KqueueRegistration(this, source, nextId++, handler);
         int fd = reg.fd;
@@ -231,11 +221,6 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     @Override
     protected void addInterest(KqueueRegistration reg, int ops) {
         applyInterest(reg, ops);
-    }
-
-    @Override
-    protected void modifyInterest(KqueueRegistration reg, int oldOps, int newOps) {
-        applyInterest(reg, newOps);
     }
 
     @Override
@@ -278,8 +263,7 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
 
     /** The socket layer calls this before a source closes its fd. Never throws. */
     private void beforeClose(FdSource source) {
-        KqueueRegistration reg = registrationOf(source);
-        if (reg == null) {
+        if (!(source.registration() instanceof KqueueRegistration reg)) {
             return;
         }
         forget(reg);

@@ -241,47 +241,6 @@ class KqueuePollerLogicTest extends EmulatedFixture {
     }
 
     @Test
-    void anInterruptDuringAPollEndsItAndStaysSet() throws Exception {
-        open(KqueueTarget.LIBKQUEUE, KqueuePoller.DEFAULT_CHANGES);
-        Thread loop = Thread.currentThread();
-        Thread interrupter = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                return;
-            }
-            loop.interrupt();
-        });
-        interrupter.start();
-        try {
-            long start = System.nanoTime();
-            poller.poll(TimeUnit.SECONDS.toNanos(20));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10),
-                    "an interrupt must not be waited out");
-            assertTrue(Thread.currentThread().isInterrupted(), "the flag stays set");
-        } finally {
-            interrupter.join();
-            Thread.interrupted();
-        }
-    }
-
-    @Test
-    void anInterruptSetBeforeThePollNeitherEndsItNorIsLost() {
-        // The Poller contract: interrupts do not affect a poll (a loop thread whose flag stays
-        // set must not spin); the flag is cleared for the wait and restored afterwards.
-        open(KqueueTarget.LIBKQUEUE, KqueuePoller.DEFAULT_CHANGES);
-        Thread.currentThread().interrupt();
-        try {
-            long start = System.nanoTime();
-            poller.poll(40 * MS);
-            assertTrue(System.nanoTime() - start >= 40 * MS, "the poll waited its timeout");
-            assertTrue(Thread.currentThread().isInterrupted(), "the flag stays set");
-        } finally {
-            Thread.interrupted();
-        }
-    }
-
-    @Test
     void otherKeventErrorsThrowWithTheErrnoName() {
         open(KqueueTarget.LIBKQUEUE, KqueuePoller.DEFAULT_CHANGES);
         k.failNextWaitWith(OsConstants.current().EBADF);

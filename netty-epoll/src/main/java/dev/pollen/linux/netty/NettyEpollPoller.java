@@ -107,16 +107,6 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
     }
 
     @Override
-    protected NettyRegistration registrationOf(NettySource source) {
-        return source.registration;
-    }
-
-    @Override
-    protected void link(NettySource source, NettyRegistration r) {
-        source.registration = r;
-    }
-
-    @Override
     protected NettyRegistration newRegistration(NettySource source, IoHandler handler) {
         executor.claim();
         return new NettyRegistration(this, source, handler);

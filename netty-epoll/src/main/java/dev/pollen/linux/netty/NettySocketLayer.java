@@ -194,7 +194,7 @@ final class NettySocketLayer implements SocketLayer {
         if (!s.isOpen()) {
             throw new IllegalArgumentException("adopt: socket is closed: " + s);
         }
-        if (s.registration != null) {
+        if (s.registration() != null) {
             throw new IllegalArgumentException("adopt: " + s + " is registered with its poller;"
                     + " hand a socket over before registering it (or after cancelling)");
         }

@@ -1,6 +1,7 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.spi.IoSource;
+import dev.pollen.spi.AbstractSource;
+import dev.pollen.spi.Registration;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -11,13 +12,12 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-abstract class NettySource implements IoSource {
+abstract class NettySource extends AbstractSource {
 
     final NettyEpollPoller poller;
     final Socket socket;
     /** True for AF_UNIX, whose addresses Netty returns through separate methods. */
     final boolean unix;
-    NettyRegistration registration;
     /** Set once another poller adopted the socket: this wrapper no longer owns the fd. */
     private boolean detached;
 
@@ -50,7 +50,7 @@ abstract class NettySource implements IoSource {
         if (detached || !socket.isOpen()) {
             return;
         }
-        NettyRegistration r = registration;
+        Registration r = registration();
         if (r != null) {
             r.cancel();
         }
