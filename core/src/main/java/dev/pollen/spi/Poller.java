@@ -2,6 +2,7 @@ package dev.pollen.spi;
 
 /**
  * A kernel readiness multiplexer (epoll, kqueue, {@link java.nio.channels.Selector}, ...).
+ * Backends extend {@link AbstractPoller}, which implements the generic half of this contract once.
  *
  * <h2>Contract</h2>
  * <ul>
