@@ -1,5 +1,6 @@
 package dev.pollen.posix;
 
+import dev.pollen.spi.ErrnoTable;
 import java.util.Locale;
 
 /**
@@ -30,11 +31,11 @@ public final class OsConstants {
     }
 
     /** Linux, x86_64 and aarch64 (the generic {@code asm-generic} values). */
-    public static final OsConstants LINUX = new OsConstants(Os.LINUX, ErrnoTable.LINUX_TABLE);
+    public static final OsConstants LINUX = new OsConstants(Os.LINUX, ErrnoTable.LINUX);
     /** macOS (x86_64 and arm64 use the same values). */
-    public static final OsConstants DARWIN = new OsConstants(Os.DARWIN, ErrnoTable.DARWIN_TABLE);
+    public static final OsConstants DARWIN = new OsConstants(Os.DARWIN, ErrnoTable.DARWIN);
     /** FreeBSD. */
-    public static final OsConstants FREEBSD = new OsConstants(Os.FREEBSD, ErrnoTable.FREEBSD_TABLE);
+    public static final OsConstants FREEBSD = new OsConstants(Os.FREEBSD, ErrnoTable.FREEBSD);
 
     /** Which OS this table describes. */
     public final Os os;

@@ -1,27 +1,15 @@
 package dev.pollen.posix;
 
 import dev.pollen.spi.ResourceExhaustedException;
+import dev.pollen.spi.SocketErrors;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.PortUnreachableException;
-import java.net.ProtocolException;
 import java.net.SocketAddress;
-import java.net.SocketException;
 
 /**
- * Turns an errno into the Java exception a JDK socket would throw, with a message that names the
- * call, the address where there is one, and the error: {@code "connect(127.0.0.1:1):
- * ECONNREFUSED (Connection refused)"}.
- *
- * <p>Classes, as the JDK's own socket code chooses them: ECONNREFUSED, ETIMEDOUT and ENOTCONN
- * (and ENOENT from connect, a missing Unix socket file) → {@link ConnectException};
- * EHOSTUNREACH/ENETUNREACH → {@link NoRouteToHostException}; EADDRINUSE, EADDRNOTAVAIL and
- * EACCES → {@link BindException}; EPROTO → {@link ProtocolException}; ECONNREFUSED on a datagram
- * call → {@link PortUnreachableException}; EMFILE, ENFILE, ENOBUFS and ENOMEM from
- * {@code socket} or {@code accept} → {@link ResourceExhaustedException}; anything else →
- * {@link SocketException}.
+ * Error exceptions of the POSIX layer. Socket calls go through {@link SocketErrors}, the one
+ * errno → exception mapping of every fd backend (messages like {@code "connect(127.0.0.1:1):
+ * ECONNREFUSED (Connection refused)"}, the classes the JDK's own socket code uses); this class
+ * adds the OS table and the calls that are not about a socket (epoll, eventfd, kqueue).
  *
  * <p><b>Threading:</b> stateless, any thread.
  */
@@ -42,8 +30,7 @@ public final class PosixErrors {
      * @return e.g. {@code "connect(127.0.0.1:1): ECONNREFUSED (Connection refused)"}
      */
     public static String message(OsConstants os, String call, SocketAddress where, int errno) {
-        return (where == null ? call : call + "(" + SockAddr.format(where) + ")") + ": "
-                + os.errno.describe(errno);
+        return SocketErrors.message(os.errno, call, where, errno);
     }
 
     /**
@@ -60,34 +47,7 @@ public final class PosixErrors {
      */
     public static IOException socketError(OsConstants os, String call, SocketAddress where,
                                           int errno) {
-        String msg = message(os, call, where, errno);
-        String name = os.errno.name(errno);
-        boolean creates = call.equals("socket") || call.startsWith("accept");
-        if (creates && (errno == os.EMFILE || errno == os.ENFILE || errno == os.ENOBUFS
-                || errno == os.ENOMEM)) {
-            return new ResourceExhaustedException(msg);
-        }
-        boolean datagram = call.equals("recvfrom") || call.equals("sendto");
-        switch (name) {
-            case "ECONNREFUSED":
-                return datagram ? new PortUnreachableException(msg) : new ConnectException(msg);
-            case "ETIMEDOUT":
-            case "ENOTCONN":
-                return new ConnectException(msg);
-            case "ENOENT":
-                return call.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
-            case "EHOSTUNREACH":
-            case "ENETUNREACH":
-                return new NoRouteToHostException(msg);
-            case "EADDRINUSE":
-            case "EADDRNOTAVAIL":
-            case "EACCES":
-                return new BindException(msg);
-            case "EPROTO":
-                return new ProtocolException(msg);
-            default:
-                return new SocketException(msg);
-        }
+        return SocketErrors.socketError(os.errno, call, where, errno);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pollen.posix;
 
+import dev.pollen.spi.SocketErrors;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -219,18 +220,7 @@ public final class SockAddr {
      * @return the text
      */
     public static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            InetAddress a = inet.getAddress();
-            if (a == null) {
-                return inet.getHostString() + ":" + inet.getPort();
-            }
-            String host = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        if (address instanceof UnixDomainSocketAddress unix) {
-            return unix.getPath().toString();
-        }
-        return String.valueOf(address);
+        return SocketErrors.format(address);
     }
 
     private static boolean isV4Mapped(byte[] ip) {

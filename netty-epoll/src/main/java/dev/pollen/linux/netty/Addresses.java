@@ -1,8 +1,8 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.SocketErrors;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -105,17 +105,6 @@ final class Addresses {
      * @return the text
      */
     static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            InetAddress a = inet.getAddress();
-            if (a == null) {
-                return inet.getHostString() + ":" + inet.getPort();
-            }
-            String host = a.getHostAddress();
-            return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        if (address instanceof UnixDomainSocketAddress unix) {
-            return unix.getPath().toString();
-        }
-        return String.valueOf(address);
+        return SocketErrors.format(address);
     }
 }

@@ -1,8 +1,7 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.posix.OsConstants;
-import dev.pollen.posix.PosixErrors;
-import dev.pollen.posix.SockAddr;
+import dev.pollen.spi.ErrnoTable;
+import dev.pollen.spi.SocketErrors;
 import io.netty.channel.ChannelException;
 import io.netty.channel.unix.Errors;
 import java.io.FileNotFoundException;
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * Turns the exceptions of Netty's {@code io.netty.channel.unix} classes into Pollen's: the
  * errno goes through the one errno-to-exception mapping of the fd-based backends,
- * {@link PosixErrors#socketError} (message {@code "bind(127.0.0.1:8080): EADDRINUSE (Address
+ * {@link SocketErrors#socketError} (message {@code "bind(127.0.0.1:8080): EADDRINUSE (Address
  * already in use)"}, the exception class the JDK's own socket code would choose).
  *
  * <p>Netty reports errno in three ways: {@link Errors.NativeIoException#expectedErr()} (negative
@@ -50,7 +49,7 @@ final class NativeErrors {
      * @return the exception to throw
      */
     static IOException forErrno(int errno, String call, SocketAddress address, Throwable cause) {
-        return withCause(PosixErrors.socketError(OsConstants.LINUX, call, address, errno), cause);
+        return withCause(SocketErrors.socketError(ErrnoTable.LINUX, call, address, errno), cause);
     }
 
     /**
@@ -74,20 +73,20 @@ final class NativeErrors {
         }
         if (e instanceof NotYetConnectedException) {
             // Netty throws this unchecked JDK exception for ENOTCONN: an I/O error like any other
-            return forErrno(OsConstants.LINUX.ENOTCONN, call, address, e);
+            return forErrno(ErrnoTable.LINUX.number("ENOTCONN"), call, address, e);
         }
         if (e instanceof PortUnreachableException) {
             return withCause(new PortUnreachableException(
-                    PosixErrors.message(OsConstants.LINUX, call, address,
-                            OsConstants.LINUX.errno.number("ECONNREFUSED"))), e);
+                    SocketErrors.message(ErrnoTable.LINUX, call, address,
+                            ErrnoTable.LINUX.number("ECONNREFUSED"))), e);
         }
         if (e instanceof NoRouteToHostException) {
             // Netty does not say whether it was EHOSTUNREACH or ENETUNREACH
-            return forErrno(OsConstants.LINUX.errno.number("EHOSTUNREACH"), call, address, e);
+            return forErrno(ErrnoTable.LINUX.number("EHOSTUNREACH"), call, address, e);
         }
         if (e instanceof FileNotFoundException) {
             // Netty maps ENOENT (e.g. a missing Unix socket path) to a bare FileNotFoundException
-            IOException t = forErrno(OsConstants.LINUX.ENOENT, call, address, e);
+            IOException t = forErrno(ErrnoTable.LINUX.number("ENOENT"), call, address, e);
             return "connect".equals(call) ? withCause(new ConnectException(t.getMessage()), e) : t;
         }
         if (e instanceof ConnectException && e.getMessage() != null) {
@@ -104,7 +103,7 @@ final class NativeErrors {
         if (e instanceof IOException io && io.getClass() != IOException.class) {
             return io;
         }
-        String where = address != null ? "(" + SockAddr.format(address) + ")" : "";
+        String where = address != null ? "(" + SocketErrors.format(address) + ")" : "";
         return withCause(new SocketException(call + where + ": " + detail), e);
     }
 

@@ -1,6 +1,6 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.DatagramSocket;
 import io.netty.channel.unix.DatagramSocketAddress;
 import io.netty.channel.unix.Socket;
@@ -94,7 +94,7 @@ final class NettyDatagramSocket extends NettySource implements DatagramSocket {
             b = Scratch.get();
             int len = lim - pos;
             if (len > b.capacity()) {
-                throw NativeErrors.forErrno(OsConstants.LINUX.errno.number("EMSGSIZE"), "sendto", to != null ? to : remote, null);
+                throw NativeErrors.forErrno(ErrnoTable.LINUX.number("EMSGSIZE"), "sendto", to != null ? to : remote, null);
             }
             b.put(0, src, pos, len);
             p = 0;

@@ -1,7 +1,7 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.posix.OsConstants;
 import dev.pollen.spi.AbstractPoller;
+import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
@@ -197,7 +197,7 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
 
     IOException epollCtlFailure(String op, IoSource source, Throwable cause) {
         String what = cause instanceof Errors.NativeIoException n
-                ? OsConstants.LINUX.errno.describe(-n.expectedErr()) : String.valueOf(cause);
+                ? ErrnoTable.LINUX.describe(-n.expectedErr()) : String.valueOf(cause);
         return new IOException("epoll_ctl(EPOLL_CTL_" + op + ", " + source + "): " + what, cause);
     }
 

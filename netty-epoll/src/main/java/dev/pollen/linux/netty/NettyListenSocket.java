@@ -1,6 +1,6 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.StreamSocket;
 import io.netty.channel.epoll.LinuxSocket;
@@ -24,7 +24,7 @@ final class NettyListenSocket extends NettySource implements ListenSocket {
     // NoClassDefFoundError, and fail that way for good (the JVM caches a failed resolution), so
     // every later accept would fail too. The examples' EmfileIT runs the jar under a real limit.
     static {
-        NativeErrors.forErrno(OsConstants.LINUX.EMFILE, "accept", null, null);
+        NativeErrors.forErrno(ErrnoTable.LINUX.number("EMFILE"), "accept", null, null);
     }
 
     private final SocketAddress local;
@@ -50,7 +50,7 @@ final class NettyListenSocket extends NettySource implements ListenSocket {
                 fd = socket.accept(acceptedAddress); // -1 for EAGAIN
                 break;
             } catch (Errors.NativeIoException e) {
-                if (-e.expectedErr() == OsConstants.LINUX.ECONNABORTED) {
+                if (-e.expectedErr() == ErrnoTable.LINUX.number("ECONNABORTED")) {
                     continue; // the peer gave up before we accepted it: take the next one
                 }
                 // EMFILE/ENFILE become ResourceExhaustedException, so servers can back off

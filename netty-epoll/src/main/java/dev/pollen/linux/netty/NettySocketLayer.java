@@ -1,6 +1,6 @@
 package dev.pollen.linux.netty;
 
-import dev.pollen.posix.OsConstants;
+import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.SocketLayer;
@@ -67,7 +67,7 @@ final class NettySocketLayer implements SocketLayer {
                 if (Addresses.pathExists(path)) {
                     // Netty's bind would unlink it; refuse like the kernel and the JDK do
                     throw new BindException("bind(" + Addresses.format(local) + "): "
-                            + OsConstants.LINUX.errno.describe(OsConstants.LINUX.errno.number("EADDRINUSE")) + "; the path exists");
+                            + ErrnoTable.LINUX.describe(ErrnoTable.LINUX.number("EADDRINUSE")) + "; the path exists");
                 }
                 try {
                     s.bind(Addresses.toNetty(path));

@@ -344,8 +344,8 @@ class NettyEpollSocketsTest {
 
     @Test
     void errnoMappingIsThePosixLayersOne() {
-        // One errno table and mapping for every fd backend (PosixErrors, docs/pollers-native.md)
-        dev.pollen.posix.ErrnoTable errno = dev.pollen.posix.OsConstants.LINUX.errno;
+        // One errno table and mapping for every fd backend (spi.SocketErrors, docs/pollers-native.md)
+        dev.pollen.spi.ErrnoTable errno = dev.pollen.spi.ErrnoTable.LINUX;
         SocketAddress a = new InetSocketAddress(LOOPBACK, 80);
         IOException e = NativeErrors.forErrno(errno.number("EMFILE"), "accept", a, null);
         assertInstanceOf(ResourceExhaustedException.class, e);

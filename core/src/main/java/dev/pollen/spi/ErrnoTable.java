@@ -1,4 +1,4 @@
-package dev.pollen.posix;
+package dev.pollen.spi;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -7,6 +7,9 @@ import java.util.Map;
  * The errno names, numbers and texts of one OS, so that errors read the same on every OS
  * ("ECONNREFUSED (Connection refused)") and code can test for a name without hard-coding a
  * number.
+ *
+ * <p>One table for every fd-based backend (the POSIX layer's epoll and kqueue pollers,
+ * netty-epoll); {@link SocketErrors} turns an errno into an exception with it.
  *
  * <p>The numbers come from the OS headers: Linux {@code asm-generic/errno*.h} (the same on
  * x86_64 and aarch64), macOS {@code sys/errno.h}, FreeBSD {@code sys/errno.h}. The texts are
@@ -17,9 +20,9 @@ import java.util.Map;
 public final class ErrnoTable {
 
     /** Column order of {@link #ROWS}. */
-    private static final int LINUX = 0;
-    private static final int DARWIN = 1;
-    private static final int FREEBSD = 2;
+    private static final int LINUX_COLUMN = 0;
+    private static final int DARWIN_COLUMN = 1;
+    private static final int FREEBSD_COLUMN = 2;
 
     /**
      * name, Linux, macOS, FreeBSD, text. Where two names share a number on one OS (Linux's
@@ -85,9 +88,12 @@ public final class ErrnoTable {
         {"EINPROGRESS", 115, 36, 36, "Operation now in progress"},
     };
 
-    static final ErrnoTable LINUX_TABLE = new ErrnoTable(LINUX);
-    static final ErrnoTable DARWIN_TABLE = new ErrnoTable(DARWIN);
-    static final ErrnoTable FREEBSD_TABLE = new ErrnoTable(FREEBSD);
+    /** Linux's numbers (the same on x86_64 and aarch64). */
+    public static final ErrnoTable LINUX = new ErrnoTable(LINUX_COLUMN);
+    /** macOS's numbers. */
+    public static final ErrnoTable DARWIN = new ErrnoTable(DARWIN_COLUMN);
+    /** FreeBSD's numbers. */
+    public static final ErrnoTable FREEBSD = new ErrnoTable(FREEBSD_COLUMN);
 
     private final Map<String, Integer> numbers = new HashMap<>();
     private final String[] names = new String[128];
