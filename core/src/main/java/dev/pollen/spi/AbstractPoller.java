@@ -43,10 +43,10 @@ import java.util.Objects;
  *
  * <h2>What a backend implements</h2>
  * The kernel calls ({@link #addInterest}, {@link #modifyInterest}, {@link #removeInterest},
- * {@link #waitForReady}, {@link #signal}, {@link #release}), which of the sources are its own
- * ({@link #ownSource}) and its registration objects ({@link #newRegistration}, optionally
- * {@link #deregistered}). A source's link to its registration is the base's
- * ({@link AbstractSource}); for a Selector-like kernel whose one call sets the interest whatever
+ * {@link #waitForReady}, {@link #signal}, {@link #release}) and its registration objects
+ * ({@link #newRegistration}, optionally {@link #deregistered}). Which sources are the poller's
+ * own, and a source's link to its registration, are the base's ({@link AbstractSource}, made by
+ * this poller's {@link #sockets()}); for a Selector-like kernel whose one call sets the interest whatever
  * it was, {@link #modifyInterest} need not be written.
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
@@ -167,6 +167,12 @@ public abstract class AbstractPoller<S extends AbstractSource, R extends Abstrac
     @SuppressWarnings("unchecked")
     private R cast(AbstractRegistration<S> reg) {
         return (R) reg;
+    }
+
+    /** The source typed, if this poller's {@link #sockets()} made it (so it is an {@code S}). */
+    @SuppressWarnings("unchecked")
+    private S ownSource(IoSource source) {
+        return source instanceof AbstractSource a && a.owner == sockets() ? (S) a : null;
     }
 
     // ------------------------------------------------------------------ polling
@@ -363,17 +369,6 @@ public abstract class AbstractPoller<S extends AbstractSource, R extends Abstrac
     }
 
     // ------------------------------------------------------------------ the backend's part
-
-    /**
-     * This poller's own source, or null if {@code source} was not made by its
-     * {@link #sockets()}.
-     *
-     * <p><b>Threading:</b> loop thread only.
-     *
-     * @param source any source
-     * @return the source, typed, or null
-     */
-    protected abstract S ownSource(IoSource source);
 
     /**
      * Makes the registration object (with interest 0; nothing reaches the kernel yet).

@@ -2,7 +2,6 @@ package dev.pollen.nio;
 
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
 import java.io.IOException;
@@ -107,11 +106,6 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
     }
 
     // ------------------------------------------------------------------ registration hooks
-
-    @Override
-    protected NioSource ownSource(IoSource source) {
-        return source instanceof NioSource s && s.poller == this ? s : null;
-    }
 
     @Override
     protected NioRegistration newRegistration(NioSource source, IoHandler handler) {

@@ -31,6 +31,7 @@ abstract sealed class NioSource extends AbstractSource
     private boolean closed;
 
     NioSource(NioPoller poller, SelectableChannel channel) {
+        super(poller.sockets());
         this.poller = poller;
         this.channel = channel;
     }

@@ -29,6 +29,7 @@ public abstract class FdSource extends AbstractSource {
      * @param fd    the descriptor, owned by this source from now on
      */
     protected FdSource(PosixSocketLayer layer, int fd) {
+        super(layer);
         this.layer = layer;
         this.fd = fd;
     }

@@ -22,7 +22,6 @@ import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.SocketLayer;
 import java.io.UncheckedIOException;
@@ -166,11 +165,6 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
     }
 
     // ---------------------------------------------------------------- registration hooks
-
-    @Override
-    protected FdSource ownSource(IoSource source) {
-        return source instanceof FdSource fs && fs.layer() == sockets ? fs : null;
-    }
 
     @Override
     protected EpollRegistration newRegistration(FdSource source, IoHandler handler) {

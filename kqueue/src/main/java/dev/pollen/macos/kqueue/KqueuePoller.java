@@ -7,7 +7,6 @@ import dev.pollen.posix.PosixErrors;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
 import dev.pollen.spi.Poller;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -201,11 +200,6 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     }
 
     // ------------------------------------------------------------------ registration hooks
-
-    @Override
-    protected FdSource ownSource(IoSource source) {
-        return source instanceof FdSource s && s.layer() == sockets ? s : null;
-    }
 
     @Override
     protected KqueueRegistration newRegistration(FdSource source, IoHandler handler) {

@@ -102,11 +102,6 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
     // ---- registration hooks --------------------------------------------------------------------
 
     @Override
-    protected NettySource ownSource(IoSource source) {
-        return source instanceof NettySource s && s.poller == this ? s : null;
-    }
-
-    @Override
     protected NettyRegistration newRegistration(NettySource source, IoHandler handler) {
         executor.claim();
         return new NettyRegistration(this, source, handler);

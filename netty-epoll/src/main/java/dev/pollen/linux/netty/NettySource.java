@@ -22,6 +22,7 @@ abstract class NettySource extends AbstractSource {
     private boolean detached;
 
     NettySource(NettyEpollPoller poller, Socket socket, boolean unix) {
+        super(poller.sockets());
         this.poller = poller;
         this.socket = socket;
         this.unix = unix;
