@@ -26,8 +26,9 @@ import java.util.Objects;
  *   <li><b>Timeouts and interrupts.</b> A wait that ends with nothing to report before the
  *       deadline (a backend's millisecond rounding, EINTR, a stale wakeup signal) is repeated for
  *       the rest of the timeout, so a poll never returns early on its own. The thread's interrupt
- *       status is cleared for the wait and restored afterwards; an interrupt that arrives during
- *       a wait ends that poll.</li>
+ *       status is cleared for the wait and restored afterwards (an interrupted loop thread must not
+ *       spin); an interrupt that arrives during a wait ends that poll when the wait returns (at
+ *       once for a {@code Selector}; a native wait is not interrupted).</li>
  *   <li><b>The wakeup gate</b>, the one place wakeups are coalesced: a state of AWAKE, BLOCKING
  *       (the loop is in, or about to enter, a blocking wait), WOKEN (a wakeup was asked for and
  *       no poll has returned since) or CLOSED. {@link #wakeup()} moves to WOKEN and calls the
@@ -46,8 +47,8 @@ import java.util.Objects;
  * {@link #waitForReady}, {@link #signal}, {@link #release}) and its registration objects
  * ({@link #newRegistration}, optionally {@link #deregistered}). Which sources are the poller's
  * own, and a source's link to its registration, are the base's ({@link AbstractSource}, made by
- * this poller's {@link #sockets()}); for a Selector-like kernel whose one call sets the interest whatever
- * it was, {@link #modifyInterest} need not be written.
+ * this poller's {@link #sockets()}). For a Selector-like kernel, whose one call sets the
+ * interest whatever it was, {@link #modifyInterest} need not be written.
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
  * {@link #name()} and {@link #sockets()}, which any thread may call. The hooks are called on the
