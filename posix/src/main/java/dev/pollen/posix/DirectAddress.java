@@ -1,7 +1,5 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -15,14 +13,14 @@ import java.nio.ByteBuffer;
  * constant {@link MethodHandle} (the build targets Java 21, where that API is a preview, so it
  * is looked up reflectively); the JIT inlines it and removes the segment allocation. Measured on
  * the build machine (JDK 25): about 2 ns, against about 20–30 ns for JNA's
- * {@link Native#getDirectBufferPointer} (a JNI call plus a {@link Pointer} allocation), which is
- * the fallback on JDK 21. Neither needs {@code --add-opens}.
+ * {@code Native.getDirectBufferPointer} (a JNI call plus a {@code Pointer} allocation), which the
+ * JNA binding's {@link PosixCalls#baseAddress} uses and is the fallback on JDK 21. Neither needs {@code --add-opens}.
  *
  * <p><b>Threading:</b> any thread.
  */
 public final class DirectAddress {
 
-    /** (ByteBuffer) -> long: the address of the buffer's position, or null to use JNA. */
+    /** (ByteBuffer) -> long: the address of the buffer's position, or null to ask the binding. */
     private static final MethodHandle SEGMENT_ADDRESS = lookupSegmentAddress();
 
     private DirectAddress() {
@@ -38,13 +36,13 @@ public final class DirectAddress {
                     MethodType.methodType(long.class));
             MethodHandle h = MethodHandles.filterReturnValue(ofBuffer, address)
                     .asType(MethodType.methodType(long.class, ByteBuffer.class));
-            // Check it against JNA on a probe buffer (also proves the API is usable here: on JDK
+            // Check it against the binding on a probe buffer (also proves the API is usable here: on JDK
             // 21 it is a preview API and may refuse to run).
             ByteBuffer probe = ByteBuffer.allocateDirect(16);
             probe.position(3);
             long viaSegment = (long) h.invokeExact(probe);
-            long viaJna = Pointer.nativeValue(Native.getDirectBufferPointer(probe)) + 3;
-            return viaSegment == viaJna ? h : null;
+            long viaBinding = LibC.baseAddress(probe) + 3;
+            return viaSegment == viaBinding ? h : null;
         } catch (Throwable t) {
             return null;
         }
@@ -71,7 +69,7 @@ public final class DirectAddress {
                 throw new IllegalStateException("MemorySegment.ofBuffer failed", t);
             }
         }
-        return Pointer.nativeValue(Native.getDirectBufferPointer(buf)) + buf.position();
+        return LibC.baseAddress(buf) + buf.position();
     }
 
     /**
@@ -86,7 +84,7 @@ public final class DirectAddress {
         if (!buf.isDirect()) {
             throw new IllegalArgumentException("buffer is not direct: " + buf);
         }
-        return Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        return LibC.baseAddress(buf);
     }
 
     /**
@@ -94,9 +92,9 @@ public final class DirectAddress {
      *
      * <p><b>Threading:</b> any thread.
      *
-     * @return {@code "MemorySegment"} or {@code "JNA"}
+     * @return {@code "MemorySegment"} or {@code "binding"}
      */
     public static String route() {
-        return SEGMENT_ADDRESS != null ? "MemorySegment" : "JNA";
+        return SEGMENT_ADDRESS != null ? "MemorySegment" : "binding";
     }
 }

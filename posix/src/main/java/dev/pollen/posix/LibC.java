@@ -1,33 +1,23 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
+import java.nio.ByteBuffer;
 
 /**
- * The C library's socket and file calls, bound with JNA <em>direct mapping</em>
- * ({@link Native#register(Class, NativeLibrary)}): static native methods whose arguments are
- * primitives, with native memory passed as a {@code long} address. Measured on the build
- * machine (JDK 25), a direct-mapped call adds about 70–130 ns to the system call; an interface
- * mapped one adds 200–300 ns (docs/pollers-native.md), so interface mapping is never used here.
+ * The C library's socket and file calls for the layers above: static methods forwarding to the
+ * process's {@link PosixCalls} binding ({@code java.lang.foreign} on JDK 22+, JNA otherwise;
+ * {@link NativeBinding} chooses once). The binding is a {@code static final} field, so the JIT
+ * sees one implementation and inlines the forwarding.
  *
  * <p>Every method returns what the C function returns: -1 on failure, with the error number in
- * {@link Native#getLastError()} (JNA saves {@code errno} right after each direct call, per
- * thread). Read it only when the call returned -1. {@code size_t}/{@code ssize_t} are
- * {@code long} (this layer supports 64-bit platforms only), {@code socklen_t} is {@code int}.
- *
- * <p>{@code accept4} is not here because macOS lacks it (binding a missing symbol fails the
- * whole class); see {@link Accept4}. {@code fcntl} is variadic: calling it through this fixed
- * signature is correct where variadic integer arguments travel like fixed ones (x86_64, Linux
- * and FreeBSD aarch64) but not on macOS arm64 (see {@link Fcntl}).
+ * {@link #errno()} (saved per thread right after the call). Read it only when the call returned
+ * -1. See {@link PosixCalls} for the argument conventions.
  *
  * <p><b>Threading:</b> any thread (the C functions are thread-safe; errno is per thread).
  */
 public final class LibC {
 
-    static {
-        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-    }
+    /** The binding in use. */
+    static final PosixCalls CALLS = NativeBinding.posixCalls();
 
     private LibC() {
     }
@@ -42,6 +32,68 @@ public final class LibC {
     }
 
     /**
+     * The error number the calling thread's last failed call left.
+     *
+     * <p><b>Threading:</b> any thread (per thread).
+     *
+     * @return errno
+     */
+    public static int errno() {
+        return CALLS.errno();
+    }
+
+    /**
+     * What the binding is, for availability messages.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return e.g. {@code "java.lang.foreign (JDK 25)"}
+     */
+    public static String describe() {
+        return CALLS.describe();
+    }
+
+    /**
+     * The size of a native pointer.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return bytes
+     */
+    public static int pointerSize() {
+        return CALLS.pointerSize();
+    }
+
+    /**
+     * accept4(2); only where {@link OsConstants#HAS_ACCEPT4} is true.
+     *
+     * @param fd     listening socket
+     * @param addr   sockaddr buffer for the peer, or 0
+     * @param lenPtr socklen_t address, or 0
+     * @param flags  SOCK_NONBLOCK | SOCK_CLOEXEC
+     * @return the new fd or -1
+     */
+    public static int accept4(int fd, long addr, long lenPtr, int flags) {
+        return CALLS.accept4(fd, addr, lenPtr, flags);
+    }
+
+    static long calloc(long count, long size) {
+        return CALLS.calloc(count, size);
+    }
+
+    static void free(long address) {
+        CALLS.free(address);
+    }
+
+    static ByteBuffer view(long address, int bytes) {
+        return CALLS.view(address, bytes);
+    }
+
+    static long baseAddress(ByteBuffer direct) {
+        return CALLS.baseAddress(direct);
+    }
+
+    /**
      * socket(2).
      *
      * @param domain AF_*
@@ -49,7 +101,9 @@ public final class LibC {
      * @param protocol 0
      * @return fd or -1
      */
-    public static native int socket(int domain, int type, int protocol);
+    public static int socket(int domain, int type, int protocol) {
+        return CALLS.socket(domain, type, protocol);
+    }
 
     /**
      * bind(2).
@@ -59,7 +113,9 @@ public final class LibC {
      * @param len its length
      * @return 0 or -1
      */
-    public static native int bind(int fd, long addr, int len);
+    public static int bind(int fd, long addr, int len) {
+        return CALLS.bind(fd, addr, len);
+    }
 
     /**
      * listen(2).
@@ -68,7 +124,9 @@ public final class LibC {
      * @param backlog backlog
      * @return 0 or -1
      */
-    public static native int listen(int fd, int backlog);
+    public static int listen(int fd, int backlog) {
+        return CALLS.listen(fd, backlog);
+    }
 
     /**
      * accept(2).
@@ -78,7 +136,9 @@ public final class LibC {
      * @param lenPtr address of a socklen_t holding the buffer size (updated), or 0
      * @return the new fd or -1
      */
-    public static native int accept(int fd, long addr, long lenPtr);
+    public static int accept(int fd, long addr, long lenPtr) {
+        return CALLS.accept(fd, addr, lenPtr);
+    }
 
     /**
      * connect(2).
@@ -88,7 +148,9 @@ public final class LibC {
      * @param len its length
      * @return 0 or -1
      */
-    public static native int connect(int fd, long addr, int len);
+    public static int connect(int fd, long addr, int len) {
+        return CALLS.connect(fd, addr, len);
+    }
 
     /**
      * getsockopt(2).
@@ -100,7 +162,9 @@ public final class LibC {
      * @param lenPtr address of a socklen_t with the buffer size (updated)
      * @return 0 or -1
      */
-    public static native int getsockopt(int fd, int level, int name, long val, long lenPtr);
+    public static int getsockopt(int fd, int level, int name, long val, long lenPtr) {
+        return CALLS.getsockopt(fd, level, name, val, lenPtr);
+    }
 
     /**
      * setsockopt(2).
@@ -112,7 +176,9 @@ public final class LibC {
      * @param len   value length
      * @return 0 or -1
      */
-    public static native int setsockopt(int fd, int level, int name, long val, int len);
+    public static int setsockopt(int fd, int level, int name, long val, int len) {
+        return CALLS.setsockopt(fd, level, name, val, len);
+    }
 
     /**
      * getsockname(2).
@@ -122,7 +188,9 @@ public final class LibC {
      * @param lenPtr socklen_t address
      * @return 0 or -1
      */
-    public static native int getsockname(int fd, long addr, long lenPtr);
+    public static int getsockname(int fd, long addr, long lenPtr) {
+        return CALLS.getsockname(fd, addr, lenPtr);
+    }
 
     /**
      * getpeername(2).
@@ -132,7 +200,9 @@ public final class LibC {
      * @param lenPtr socklen_t address
      * @return 0 or -1
      */
-    public static native int getpeername(int fd, long addr, long lenPtr);
+    public static int getpeername(int fd, long addr, long lenPtr) {
+        return CALLS.getpeername(fd, addr, lenPtr);
+    }
 
     /**
      * read(2).
@@ -142,7 +212,9 @@ public final class LibC {
      * @param count bytes
      * @return bytes read, 0 at EOF, or -1
      */
-    public static native long read(int fd, long buf, long count);
+    public static long read(int fd, long buf, long count) {
+        return CALLS.read(fd, buf, count);
+    }
 
     /**
      * write(2).
@@ -152,7 +224,9 @@ public final class LibC {
      * @param count bytes
      * @return bytes written or -1
      */
-    public static native long write(int fd, long buf, long count);
+    public static long write(int fd, long buf, long count) {
+        return CALLS.write(fd, buf, count);
+    }
 
     /**
      * readv(2).
@@ -162,7 +236,9 @@ public final class LibC {
      * @param iovcnt entries
      * @return bytes or -1
      */
-    public static native long readv(int fd, long iov, int iovcnt);
+    public static long readv(int fd, long iov, int iovcnt) {
+        return CALLS.readv(fd, iov, iovcnt);
+    }
 
     /**
      * writev(2).
@@ -172,7 +248,9 @@ public final class LibC {
      * @param iovcnt entries
      * @return bytes or -1
      */
-    public static native long writev(int fd, long iov, int iovcnt);
+    public static long writev(int fd, long iov, int iovcnt) {
+        return CALLS.writev(fd, iov, iovcnt);
+    }
 
     /**
      * recvfrom(2).
@@ -185,7 +263,9 @@ public final class LibC {
      * @param lenPtr socklen_t address (in: buffer size, out: address length), or 0
      * @return bytes received or -1
      */
-    public static native long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr);
+    public static long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr) {
+        return CALLS.recvfrom(fd, buf, len, flags, addr, lenPtr);
+    }
 
     /**
      * sendto(2).
@@ -198,7 +278,9 @@ public final class LibC {
      * @param alen  its length, or 0
      * @return bytes sent or -1
      */
-    public static native long sendto(int fd, long buf, long len, int flags, long addr, int alen);
+    public static long sendto(int fd, long buf, long len, int flags, long addr, int alen) {
+        return CALLS.sendto(fd, buf, len, flags, addr, alen);
+    }
 
     /**
      * shutdown(2).
@@ -207,7 +289,9 @@ public final class LibC {
      * @param how SHUT_*
      * @return 0 or -1
      */
-    public static native int shutdown(int fd, int how);
+    public static int shutdown(int fd, int how) {
+        return CALLS.shutdown(fd, how);
+    }
 
     /**
      * close(2).
@@ -215,16 +299,20 @@ public final class LibC {
      * @param fd fd
      * @return 0 or -1
      */
-    public static native int close(int fd);
+    public static int close(int fd) {
+        return CALLS.close(fd);
+    }
 
     /**
-     * fcntl(2) with an int argument, through a fixed signature. Use {@link Fcntl} instead: it
-     * avoids this binding where variadic arguments travel differently (macOS arm64).
+     * fcntl(2) with an int argument: a true variadic call where the
+     * platform needs one (see {@link Fcntl}).
      *
      * @param fd  fd
      * @param cmd F_*
      * @param arg the argument
      * @return the result or -1
      */
-    static native int fcntl(int fd, int cmd, int arg);
+    static int fcntl(int fd, int cmd, int arg) {
+        return CALLS.fcntl(fd, cmd, arg);
+    }
 }

@@ -1,13 +1,10 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Explicitly freed native memory ({@code malloc}/{@code free}) with a process-wide count of the
+ * Explicitly freed native memory ({@code calloc}/{@code free}, through the {@link LibC} binding) with a process-wide count of the
  * bytes outstanding, so tests can prove that closing pollers gives everything back.
  *
  * <p>Use it for memory whose owner has a clear close (a poller's event array): the owner must
@@ -36,11 +33,10 @@ public final class NativeMemory {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be positive, got " + bytes);
         }
-        long address = Native.malloc(bytes);
+        long address = LibC.calloc(1, bytes);
         if (address == 0) {
-            throw new OutOfMemoryError("malloc(" + bytes + ") failed");
+            throw new OutOfMemoryError("calloc(1, " + bytes + ") failed");
         }
-        new Pointer(address).setMemory(0, bytes, (byte) 0);
         OUTSTANDING.addAndGet(bytes);
         return address;
     }
@@ -55,7 +51,7 @@ public final class NativeMemory {
      */
     public static void free(long address, long bytes) {
         if (address != 0) {
-            Native.free(address);
+            LibC.free(address);
             OUTSTANDING.addAndGet(-bytes);
         }
     }
@@ -71,7 +67,7 @@ public final class NativeMemory {
      * @return the view
      */
     public static ByteBuffer view(long address, int bytes) {
-        return new Pointer(address).getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+        return LibC.view(address, bytes);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
 import dev.pollen.spi.DatagramSocket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -55,7 +54,7 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
                 dst.position(pos + (int) n);
                 return layer.decodeSockaddr();
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 // Nothing queued: now a pending error (e.g. an ICMP port unreachable) that the
                 // poller consumed and handed back is reported, as recvfrom would have.
@@ -110,7 +109,7 @@ public final class PosixDatagramSocket extends FdSource implements DatagramSocke
                 src.position(pos + (int) n);
                 return (int) n;
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 return 0;
             }

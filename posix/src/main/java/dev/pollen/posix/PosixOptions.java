@@ -1,6 +1,5 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -127,6 +126,6 @@ final class PosixOptions {
 
     /** Reads errno after a failed call (kept here so the intent is named). */
     static int errno() {
-        return Native.getLastError();
+        return LibC.errno();
     }
 }

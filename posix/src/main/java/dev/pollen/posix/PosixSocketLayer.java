@@ -1,6 +1,5 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.SocketLayer;
@@ -18,7 +17,8 @@ import java.util.Objects;
 
 /**
  * The {@link SocketLayer} of fd-based pollers: non-blocking, close-on-exec libc sockets through
- * JNA direct mapping, with this OS's constants ({@link OsConstants}) and the socket-creation
+ * the {@link LibC} binding (java.lang.foreign or JNA, see {@link NativeBinding}), with this OS's
+ * constants ({@link OsConstants}) and the socket-creation
  * {@link SocketPlan} (accept4 and SOCK_NONBLOCK on Linux and FreeBSD; accept + fcntl on macOS).
  *
  * <p>One layer per poller. The poller passes its {@link FdCloseHook} so that closing a socket
@@ -83,8 +83,9 @@ public final class PosixSocketLayer implements SocketLayer {
         this.plan = SocketPlan.forOs(os);
         LibC.load();
         if (plan.useAccept4()) {
-            // Bind now: loading a class later, when descriptors may have run out, can fail.
-            Accept4.load();
+            // Bind now (a throwaway call on fd -1, which fails with EBADF): loading a class
+            // later, when descriptors may have run out, can fail.
+            LibC.accept4(-1, 0, 0, 0);
         }
         this.small = ByteBuffer.allocateDirect(SMALL_SIZE).order(ByteOrder.nativeOrder());
         this.smallAddress = DirectAddress.base(small);
@@ -138,10 +139,10 @@ public final class PosixSocketLayer implements SocketLayer {
             applyOptions(fd, kind, options);
             int len = SockAddr.encode(os, local, family, small, SA);
             if (LibC.bind(fd, smallAddress + SA, len) != 0) {
-                throw PosixErrors.socketError(os, "bind", local, Native.getLastError());
+                throw PosixErrors.socketError(os, "bind", local, LibC.errno());
             }
             if (LibC.listen(fd, backlog) != 0) {
-                throw PosixErrors.socketError(os, "listen", local, Native.getLastError());
+                throw PosixErrors.socketError(os, "listen", local, LibC.errno());
             }
             SocketAddress bound = localAddress(fd);
             return new PosixListenSocket(this, fd, kind, bound != null ? bound : local);
@@ -168,7 +169,7 @@ public final class PosixSocketLayer implements SocketLayer {
                     connected = true; // Unix domain sockets, sometimes loopback
                     break;
                 }
-                int e = Native.getLastError();
+                int e = LibC.errno();
                 // EINTR: the connect goes on in the background, exactly like EINPROGRESS.
                 if (e == os.EINPROGRESS || e == os.EINTR) {
                     connected = false;
@@ -211,13 +212,13 @@ public final class PosixSocketLayer implements SocketLayer {
             applyOptions(fd, SocketKind.UDP, options);
             int len = SockAddr.encode(os, bindTo, family, small, SA);
             if (LibC.bind(fd, smallAddress + SA, len) != 0) {
-                throw PosixErrors.socketError(os, "bind", bindTo, Native.getLastError());
+                throw PosixErrors.socketError(os, "bind", bindTo, LibC.errno());
             }
             if (remote != null) {
                 len = SockAddr.encode(os, remote, family, small, SA);
                 // A UDP connect only records the peer: it completes at once.
                 if (LibC.connect(fd, smallAddress + SA, len) != 0) {
-                    throw PosixErrors.socketError(os, "connect", remote, Native.getLastError());
+                    throw PosixErrors.socketError(os, "connect", remote, LibC.errno());
                 }
             }
             return new PosixDatagramSocket(this, fd, family, remote);
@@ -298,7 +299,7 @@ public final class PosixSocketLayer implements SocketLayer {
     private int newSocket(int family, int type, SocketAddress where) throws IOException {
         int fd = LibC.socket(family, type | plan.typeFlags(), 0);
         if (fd < 0) {
-            throw PosixErrors.socketError(os, "socket", where, Native.getLastError());
+            throw PosixErrors.socketError(os, "socket", where, LibC.errno());
         }
         if (plan.fcntlAfter() || plan.noSigpipe()) {
             try {
@@ -328,11 +329,11 @@ public final class PosixSocketLayer implements SocketLayer {
             // spawns children through a helper that closes stray fds, so this is harmless there).
             if (Fcntl.fcntl(fd, os.F_SETFL, os.O_NONBLOCK) < 0) {
                 throw PosixErrors.socketError(os, "fcntl(F_SETFL, O_NONBLOCK)", where,
-                        Native.getLastError());
+                        LibC.errno());
             }
             if (Fcntl.fcntl(fd, os.F_SETFD, os.FD_CLOEXEC) < 0) {
                 throw PosixErrors.socketError(os, "fcntl(F_SETFD, FD_CLOEXEC)", where,
-                        Native.getLastError());
+                        LibC.errno());
             }
         }
         if (plan.noSigpipe()) {
@@ -353,7 +354,7 @@ public final class PosixSocketLayer implements SocketLayer {
         while (true) {
             small.putInt(SA_LEN, os.SOCKADDR_STORAGE_SIZE);
             int fd = plan.useAccept4()
-                    ? Accept4.accept4(listenFd, smallAddress + SA, smallAddress + SA_LEN,
+                    ? LibC.accept4(listenFd, smallAddress + SA, smallAddress + SA_LEN,
                             plan.acceptFlags())
                     : LibC.accept(listenFd, smallAddress + SA, smallAddress + SA_LEN);
             if (fd >= 0) {
@@ -367,7 +368,7 @@ public final class PosixSocketLayer implements SocketLayer {
                 }
                 return fd;
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 return -1;
             }
@@ -471,7 +472,7 @@ public final class PosixSocketLayer implements SocketLayer {
         small.putInt(OPT, value);
         if (LibC.setsockopt(fd, level, name, smallAddress + OPT, 4) != 0) {
             throw PosixErrors.socketError(os, "setsockopt(" + optionName + ")", null,
-                    Native.getLastError());
+                    LibC.errno());
         }
     }
 
@@ -481,7 +482,7 @@ public final class PosixSocketLayer implements SocketLayer {
         small.putInt(OPT + 4, second);
         if (LibC.setsockopt(fd, level, name, smallAddress + OPT, 8) != 0) {
             throw PosixErrors.socketError(os, "setsockopt(" + optionName + ")", null,
-                    Native.getLastError());
+                    LibC.errno());
         }
     }
 
@@ -490,7 +491,7 @@ public final class PosixSocketLayer implements SocketLayer {
         small.putInt(OPT_LEN, 4);
         if (LibC.getsockopt(fd, level, name, smallAddress + OPT, smallAddress + OPT_LEN) != 0) {
             throw PosixErrors.socketError(os, "getsockopt(" + optionName + ")", null,
-                    Native.getLastError());
+                    LibC.errno());
         }
         return small.getInt(OPT);
     }
@@ -501,7 +502,7 @@ public final class PosixSocketLayer implements SocketLayer {
         small.putInt(OPT_LEN, 8);
         if (LibC.getsockopt(fd, level, name, smallAddress + OPT, smallAddress + OPT_LEN) != 0) {
             throw PosixErrors.socketError(os, "getsockopt(" + optionName + ")", null,
-                    Native.getLastError());
+                    LibC.errno());
         }
         return (small.getInt(OPT) & 0xffffffffL) | ((long) small.getInt(OPT + 4) << 32);
     }

@@ -1,6 +1,5 @@
 package dev.pollen.posix;
 
-import com.sun.jna.Native;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -71,7 +70,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         }
         // No error yet: connected if the kernel knows a peer, else still in progress.
         if (layer.peerAddress(fd) == null) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.ENOTCONN) {
                 return false;
             }
@@ -122,7 +121,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             if (n == 0) {
                 return -1;
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 return 0;
             }
@@ -162,7 +161,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             if (n >= 0) {
                 return (int) n;
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 return 0;
             }
@@ -231,7 +230,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
             if (n >= 0) {
                 return n;
             }
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.EAGAIN) {
                 return 0;
             }
@@ -253,7 +252,7 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
     public void shutdownOutput() throws IOException {
         ensureOpen();
         if (LibC.shutdown(fd, os.SHUT_WR) != 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             if (e == os.ENOTCONN) {
                 return; // the peer reset the connection: nothing to half-close (StreamSocket)
             }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.jna.Native;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.StreamSocket;
@@ -56,16 +55,16 @@ class KernelAgreesWithTableTest extends LiveSockets {
     void errnoNumbersMatch() throws Exception {
         OsConstants os = layer.os();
         assertEquals(-1, LibC.close(-1));
-        assertEquals("EBADF", os.errno.name(Native.getLastError()));
+        assertEquals("EBADF", os.errno.name(LibC.errno()));
         StreamSocket[] p = pair();
         ByteBuffer b = ByteBuffer.allocateDirect(8);
         assertEquals(-1L, LibC.read(((FdSource) p[1]).fd(), DirectAddress.of(b), 8));
-        assertEquals("EAGAIN", os.errno.name(Native.getLastError()));
+        assertEquals("EAGAIN", os.errno.name(LibC.errno()));
         assertEquals(-1, LibC.listen(12345678, 1));
-        assertEquals("EBADF", os.errno.name(Native.getLastError()));
+        assertEquals("EBADF", os.errno.name(LibC.errno()));
         DatagramSocket d = udp();
         assertEquals(-1, LibC.listen(((FdSource) d).fd(), 1), "UDP sockets cannot listen");
-        assertEquals("EOPNOTSUPP", os.errno.name(Native.getLastError()));
+        assertEquals("EOPNOTSUPP", os.errno.name(LibC.errno()));
     }
 
     @Test

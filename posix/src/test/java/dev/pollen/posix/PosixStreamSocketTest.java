@@ -181,7 +181,7 @@ class PosixStreamSocketTest extends LiveSockets {
         assertThrows(ClosedChannelException.class, p[1]::shutdownOutput);
         // Nothing in this test opened a file since, so the number is not reused: it is closed.
         assertEquals(-1, Fcntl.fcntl(fd, layer.os().F_GETFD, 0));
-        assertEquals("EBADF", layer.os().errno.name(com.sun.jna.Native.getLastError()));
+        assertEquals("EBADF", layer.os().errno.name(LibC.errno()));
     }
 
     @Test

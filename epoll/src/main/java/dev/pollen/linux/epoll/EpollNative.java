@@ -1,13 +1,12 @@
 package dev.pollen.linux.epoll;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
+import dev.pollen.posix.NativeBinding;
 
 /**
- * glibc's epoll and eventfd calls through JNA direct mapping (primitive and {@code long}-address
- * arguments only). Each returns what the C function returns; on -1 the error is in
- * {@link Native#getLastError()}.
+ * glibc's epoll and eventfd calls and constants for {@link EpollPoller}: static methods
+ * forwarding to the {@link EpollCalls} binding that matches the process's {@link NativeBinding}
+ * ({@code static final}, so the JIT inlines the forwarding). Each returns what the C function
+ * returns; on -1 the error is in {@link dev.pollen.posix.LibC#errno()}.
  *
  * <p><b>Threading:</b> any thread.
  */
@@ -28,9 +27,11 @@ final class EpollNative {
     static final int EFD_NONBLOCK = 0x800;
     static final int EFD_CLOEXEC = 0x80000;
 
-    static {
-        Native.register(EpollNative.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-    }
+    /** The binding in use (the process's {@link NativeBinding} kind). */
+    private static final EpollCalls CALLS = NativeBinding.load(
+            () -> (EpollCalls) Class.forName("dev.pollen.linux.epoll.FfmEpollCalls")
+                    .getDeclaredConstructor().newInstance(),
+            JnaEpollCalls::new);
 
     private EpollNative() {
     }
@@ -40,13 +41,21 @@ final class EpollNative {
         // the static initializer did the work
     }
 
-    static native int epoll_create1(int flags);
+    static int epoll_create1(int flags) {
+        return CALLS.epoll_create1(flags);
+    }
 
     /** @param event address of one struct epoll_event (ignored by EPOLL_CTL_DEL) */
-    static native int epoll_ctl(int epfd, int op, int fd, long event);
+    static int epoll_ctl(int epfd, int op, int fd, long event) {
+        return CALLS.epoll_ctl(epfd, op, fd, event);
+    }
 
     /** @param events address of an array of maxevents struct epoll_event */
-    static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
+    static int epoll_wait(int epfd, long events, int maxevents, int timeout) {
+        return CALLS.epoll_wait(epfd, events, maxevents, timeout);
+    }
 
-    static native int eventfd(int initval, int flags);
+    static int eventfd(int initval, int flags) {
+        return CALLS.eventfd(initval, flags);
+    }
 }

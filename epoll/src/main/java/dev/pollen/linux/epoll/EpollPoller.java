@@ -11,7 +11,6 @@ import static dev.pollen.linux.epoll.EpollNative.EPOLL_CTL_ADD;
 import static dev.pollen.linux.epoll.EpollNative.EPOLL_CTL_DEL;
 import static dev.pollen.linux.epoll.EpollNative.EPOLL_CTL_MOD;
 
-import com.sun.jna.Native;
 import dev.pollen.posix.DirectAddress;
 import dev.pollen.posix.FdCloseHook;
 import dev.pollen.posix.FdSource;
@@ -105,17 +104,17 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
         String arch = System.getProperty("os.arch");
         layout = EpollEventLayout.forArch(arch);
         if (layout == null) {
-            throw new IllegalStateException("epoll via JNA supports x86_64 and aarch64, not "
+            throw new IllegalStateException("Pollen's epoll supports x86_64 and aarch64, not "
                     + arch);
         }
         int ep = EpollNative.epoll_create1(EPOLL_CLOEXEC);
         if (ep < 0) {
             throw new UncheckedIOException(PosixErrors.error(os, "epoll_create1",
-                    Native.getLastError()));
+                    LibC.errno()));
         }
         int efd = EpollNative.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (efd < 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             LibC.close(ep);
             throw new UncheckedIOException(PosixErrors.error(os, "eventfd", e));
         }
@@ -127,7 +126,7 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
         scratchView.putInt(0, EPOLLIN);
         scratchView.putLong(layout.dataOffset(), WAKEUP_KEY);
         if (EpollNative.epoll_ctl(epfd, EPOLL_CTL_ADD, eventFd, scratch) != 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             close();
             throw new UncheckedIOException(PosixErrors.error(os,
                     "epoll_ctl(ADD, eventfd " + efd + ")", e));
@@ -225,7 +224,7 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
         scratchView.putInt(0, bits);
         scratchView.putLong(layout.dataOffset(), r.key);
         if (EpollNative.epoll_ctl(epfd, op, r.source().fd(), scratch) != 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             String name = op == EPOLL_CTL_ADD ? "ADD" : op == EPOLL_CTL_MOD ? "MOD" : "DEL";
             throw new UncheckedIOException(PosixErrors.error(os,
                     "epoll_ctl(" + name + ", " + r.source() + ")", e));
@@ -243,7 +242,7 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
         } else {
             n = EpollNative.epoll_wait(epfd, events, maxEvents, toMillis(timeoutNanos));
             if (n < 0) {
-                int e = Native.getLastError();
+                int e = LibC.errno();
                 if (e == os.EINTR) {
                     return; // the base waits again for the rest
                 }

@@ -1,16 +1,18 @@
 package dev.pollen.linux.epoll;
 
+import dev.pollen.posix.NativeBinding;
 import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
 import java.util.Locale;
 
 /**
- * The {@code epoll} provider: Linux epoll through JNA direct mapping ({@link EpollPoller}).
+ * The {@code epoll} provider: Linux epoll ({@link EpollPoller}) through {@code java.lang.foreign}
+ * on JDK 22+ or JNA direct mapping ({@link NativeBinding}, {@code -Dpollen.native=ffm|jna}).
  *
- * <p>Available on Linux x86_64 and aarch64 when JNA loads and {@code epoll_create1} works;
- * otherwise the reason says which of "not Linux", "wrong architecture" or "library not loadable"
- * applies. Priority 90, just below {@code netty-epoll} (see {@link #priority()}).
+ * <p>Available on Linux x86_64 and aarch64 when the binding loads and {@code epoll_create1}
+ * works; otherwise the reason says which of "not Linux", "wrong architecture", a
+ * {@code pollen.native} value this JVM cannot honour, or "library not loadable" applies. Priority 90, just below {@code netty-epoll} (see {@link #priority()}).
  *
  * <p><b>Threading:</b> every method is thread-safe. The constructor does no native work.
  */
@@ -47,14 +49,19 @@ public final class EpollPollerProvider extends AbstractPollerProvider {
         }
         if (EpollEventLayout.forArch(arch) == null) {
             return Availability.unavailable("wrong architecture: " + arch
-                    + " (epoll via JNA supports x86_64 and aarch64)");
+                    + " (Pollen's epoll supports x86_64 and aarch64)");
+        }
+        String problem = NativeBinding.requested().problem();
+        if (problem != null) {
+            return Availability.unavailable(problem);
         }
         try {
             return NativeProbe.run(arch);
         } catch (Throwable t) {
             // NoClassDefFoundError (JNA missing), UnsatisfiedLinkError (libjnidispatch or a
-            // symbol missing), or anything else the native load throws.
-            return Availability.unavailable("library not loadable: JNA could not bind libc's "
+            // symbol missing), IllegalCallerException (native access denied), or anything else
+            // the native load throws.
+            return Availability.unavailable("library not loadable: could not bind libc's "
                     + "epoll functions: " + t);
         }
     }

@@ -1,7 +1,7 @@
 package dev.pollen.linux.epoll;
 
-import com.sun.jna.Native;
 import dev.pollen.posix.LibC;
+import dev.pollen.posix.NativeBinding;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.spi.Availability;
 
@@ -19,17 +19,18 @@ final class NativeProbe {
     static Availability run(String arch) {
         LibC.load();
         EpollNative.load();
-        if (Native.POINTER_SIZE != 8) {
+        if (LibC.pointerSize() != 8) {
             return Availability.unavailable("wrong architecture: a 64-bit JVM is required, this "
-                    + "one has " + Native.POINTER_SIZE * 8 + "-bit pointers");
+                    + "one has " + LibC.pointerSize() * 8 + "-bit pointers");
         }
         int fd = EpollNative.epoll_create1(EpollNative.EPOLL_CLOEXEC);
         if (fd < 0) {
             return Availability.unavailable("epoll_create1 failed: "
-                    + OsConstants.LINUX.errno.describe(Native.getLastError()));
+                    + OsConstants.LINUX.errno.describe(LibC.errno()));
         }
         LibC.close(fd);
-        return Availability.available("Linux " + arch + ", epoll through JNA " + Native.VERSION
-                + " (direct mapping)");
+        String fallback = NativeBinding.fallbackReason();
+        return Availability.available("Linux " + arch + ", epoll through " + LibC.describe()
+                + (fallback == null ? "" : " (" + fallback + ")"));
     }
 }

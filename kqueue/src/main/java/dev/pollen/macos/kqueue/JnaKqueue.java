@@ -3,6 +3,7 @@ package dev.pollen.macos.kqueue;
 import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import dev.pollen.posix.LibC;
 
 /**
@@ -68,6 +69,7 @@ public final class JnaKqueue implements KqueueSyscalls {
                 NativeLibrary lib = NativeLibrary.getInstance(library);
                 Native.register(Calls.class, lib);
                 LibC.load();
+                LibcClose.load();
                 drainPendingClose = optionalFunction(lib, "libkqueue_drain_pending_close");
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 bindFailure = e;
@@ -109,7 +111,7 @@ public final class JnaKqueue implements KqueueSyscalls {
      */
     @Override
     public int close(int fd) {
-        int r = LibC.close(fd);
+        int r = LibcClose.close(fd);
         Function drain = drainPendingClose;
         if (r == 0 && drain != null) { // only on success: the drain call would clobber errno
             drain.invokeVoid(new Object[0]);
@@ -120,6 +122,25 @@ public final class JnaKqueue implements KqueueSyscalls {
     @Override
     public int lastError() {
         return Native.getLastError();
+    }
+
+    /**
+     * close(2) through JNA, so that {@link #lastError()} (JNA's saved errno) also covers it
+     * whichever binding {@link LibC} uses.
+     */
+    static final class LibcClose {
+        static {
+            Native.register(LibcClose.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private LibcClose() {
+        }
+
+        static void load() {
+            // the static initializer did the work
+        }
+
+        static native int close(int fd);
     }
 
     /** The direct-mapped natives; bound by {@link #bind(String)}. */
