@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pollen.posix.NativeBinding;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.PollerInfo;
@@ -43,7 +44,9 @@ class EpollPollerProviderTest {
         EpollPollerProvider p = new EpollPollerProvider();
         assertEquals("epoll", p.name());
         assertEquals(90, p.priority());
-        assertTrue(p.availability().reason().contains("epoll through JNA"), p.availability().reason());
+        String binding = NativeBinding.kind() == NativeBinding.Kind.FFM
+                ? "epoll through java.lang.foreign (JDK " : "epoll through JNA ";
+        assertTrue(p.availability().reason().contains(binding), p.availability().reason());
         PollerInfo info = Pollers.list().stream().filter(i -> i.name().equals("epoll")).findFirst()
                 .orElseThrow(() -> new AssertionError("epoll not listed: " + Pollers.list()));
         assertTrue(info.available(), info.toString());
