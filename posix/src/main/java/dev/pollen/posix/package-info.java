@@ -1,6 +1,8 @@
 /**
  * The POSIX socket layer shared by the fd-based pollers (epoll on Linux, kqueue on macOS and
- * the BSDs): libc bindings through JNA direct mapping ({@link dev.pollen.posix.LibC}), one
+ * the BSDs): the libc calls ({@link dev.pollen.posix.LibC}, listed once in
+ * {@link dev.pollen.posix.PosixCalls}) through {@code java.lang.foreign} on JDK 22+ or JNA
+ * direct mapping, chosen by {@link dev.pollen.posix.NativeBinding}; one
  * constants table per OS ({@link dev.pollen.posix.OsConstants}), sockaddr encoding
  * ({@link dev.pollen.posix.SockAddr}), errno-to-exception mapping
  * ({@link dev.pollen.posix.PosixErrors}), and an fd-based implementation of the SPI's socket

@@ -23,7 +23,7 @@ import java.util.Locale;
 public final class NettyEpollPollerProvider extends AbstractPollerProvider {
 
     /**
-     * Above the JNA {@code epoll} poller's 90: {@code auto} picks netty-epoll on Linux wherever
+     * Above the {@code epoll} poller's 90: {@code auto} picks netty-epoll on Linux wherever
      * Netty's native library loads (the JMH comparison in docs/decisions.md).
      */
     static final int PRIORITY = 100;
