@@ -122,8 +122,9 @@ public final class NativeBinding {
      * @return the binding
      */
     static PosixCalls posixCalls() {
-        return load(() -> (PosixCalls) Class.forName("dev.pollen.posix.FfmPosixCalls")
-                .getDeclaredConstructor().newInstance(), JnaPosixCalls::new, true);
+        return first(requested(), () -> (PosixCalls) Class.forName("dev.pollen.posix.FfmPosixCalls")
+                .getDeclaredConstructor().newInstance(), JnaPosixCalls::new,
+                reason -> fallback = reason);
     }
 
     /**
@@ -141,24 +142,42 @@ public final class NativeBinding {
      *                               the foreign implementation fails to load
      */
     public static <T> T load(Callable<T> ffm, Callable<T> jna) {
-        return load(ffm, jna, false);
-    }
-
-    private static <T> T load(Callable<T> ffm, Callable<T> jna, boolean first) {
         Choice c = requested();
         if (c.problem() != null) {
             throw new IllegalStateException(c.problem());
         }
-        Kind k = first ? c.kind() : kind();
-        if (k == Kind.FFM) {
+        // Follow the C library binding (which may have fallen back), never fall back alone:
+        // errno must come from the binding that made the call.
+        return first(new Choice(kind(), true, null), ffm, jna, reason -> {
+        });
+    }
+
+    /**
+     * The first binding decision: the kind the choice names, falling back from a default
+     * {@code ffm} that fails to JNA (telling {@code onFallback} why), failing on an explicit one.
+     *
+     * @param <T>        the seam
+     * @param c          the choice
+     * @param ffm        the foreign factory
+     * @param jna        the JNA factory
+     * @param onFallback receives the one-line reason when a default ffm fell back
+     * @return the implementation
+     * @throws IllegalStateException with the choice's problem, or when an explicit kind fails
+     */
+    static <T> T first(Choice c, Callable<T> ffm, Callable<T> jna,
+                       java.util.function.Consumer<String> onFallback) {
+        if (c.problem() != null) {
+            throw new IllegalStateException(c.problem());
+        }
+        if (c.kind() == Kind.FFM) {
             try {
                 return ffm.call();
             } catch (Throwable t) {
-                if (c.explicit() || !first) {
+                if (c.explicit()) {
                     throw new IllegalStateException("the java.lang.foreign binding failed to load: "
                             + t, t);
                 }
-                fallback = "the java.lang.foreign binding failed to load, using JNA: " + t;
+                onFallback.accept("the java.lang.foreign binding failed to load, using JNA: " + t);
             }
         }
         try {

@@ -71,6 +71,36 @@ class NativeBindingTest {
         assertEquals(8, LibC.pointerSize());
     }
 
+    @Test
+    void aDefaultFfmThatFailsFallsBackToJnaAndSaysWhy() {
+        String[] reason = new String[1];
+        String got = NativeBinding.first(NativeBinding.choose(null, 25),
+                () -> {
+                    throw new IllegalCallerException("native access denied");
+                }, () -> "jna", r -> reason[0] = r);
+        assertEquals("jna", got);
+        assertEquals("the java.lang.foreign binding failed to load, using JNA: "
+                + "java.lang.IllegalCallerException: native access denied", reason[0]);
+    }
+
+    @Test
+    void anExplicitFfmThatFailsIsAnErrorNotAFallback() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> NativeBinding.first(
+                        NativeBinding.choose("ffm", 25), () -> {
+                            throw new IllegalCallerException("native access denied");
+                        }, () -> "jna", r -> {
+                        }));
+        assertEquals("the java.lang.foreign binding failed to load: "
+                + "java.lang.IllegalCallerException: native access denied", e.getMessage());
+        IllegalStateException jdk21 = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> NativeBinding.first(
+                        NativeBinding.choose("ffm", 21), () -> "ffm", () -> "jna", r -> {
+                        }));
+        assertTrue(jdk21.getMessage().startsWith("-Dpollen.native=ffm needs JDK 22"),
+                jdk21.getMessage());
+    }
+
     /** The C functions of the seam: name to (return, parameter types). */
     private static Map<String, String> signatures(Class<?> c, boolean seam) {
         Map<String, String> m = new TreeMap<>();
