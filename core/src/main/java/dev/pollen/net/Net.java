@@ -697,4 +697,74 @@ public final class Net {
     public static Pipe pipe(Transport a, Transport b) {
         return new Pipe(a, b);
     }
+
+    // ------------------------------------------------------------------ subprocesses
+
+    /**
+     * Starts {@code program} with {@code args}, no shell involved, all streams inherited
+     * (asyncio's {@code create_subprocess_exec}); see {@link Subprocess}.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @param program the program, found on the {@code PATH} unless it contains a slash
+     * @param args    its arguments
+     * @return the running child
+     * @throws IOException if it cannot be started (the message names the program and the
+     *                     reason, e.g. "No such file or directory")
+     */
+    public static Subprocess createSubprocessExec(String program, String... args)
+            throws IOException {
+        return createSubprocessExec(SubprocessOptions.defaults(), program, args);
+    }
+
+    /**
+     * Starts {@code program} with {@code args} and the given streams (asyncio's
+     * {@code create_subprocess_exec(..., stdin=, stdout=, stderr=)}).
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @param options the streams, directory, environment
+     * @param program the program
+     * @param args    its arguments
+     * @return the running child
+     * @throws IOException if it cannot be started
+     */
+    public static Subprocess createSubprocessExec(SubprocessOptions options, String program,
+            String... args) throws IOException {
+        Objects.requireNonNull(program, "program");
+        List<String> argv = new java.util.ArrayList<>(args.length + 1);
+        argv.add(program);
+        argv.addAll(List.of(args));
+        return Subprocess.exec(options, argv);
+    }
+
+    /**
+     * Runs {@code command} with {@code /bin/sh -c}, all streams inherited (asyncio's
+     * {@code create_subprocess_shell}). Quoting the command is the caller's job.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @param command the shell command line
+     * @return the running shell
+     * @throws IOException if the shell cannot be started
+     */
+    public static Subprocess createSubprocessShell(String command) throws IOException {
+        return createSubprocessShell(SubprocessOptions.defaults(), command);
+    }
+
+    /**
+     * Runs {@code command} with {@code /bin/sh -c} and the given streams.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @param options the streams, directory, environment
+     * @param command the shell command line
+     * @return the running shell
+     * @throws IOException if the shell cannot be started
+     */
+    public static Subprocess createSubprocessShell(SubprocessOptions options, String command)
+            throws IOException {
+        Objects.requireNonNull(command, "command");
+        return Subprocess.exec(options, List.of("/bin/sh", "-c", command));
+    }
 }

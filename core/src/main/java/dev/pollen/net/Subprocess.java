@@ -1,0 +1,493 @@
+package dev.pollen.net;
+
+import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.Future;
+import dev.pollen.loop.Task;
+import dev.pollen.net.SubprocessOptions.Stdio;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A child process started by {@link Net#createSubprocessExec} or
+ * {@link Net#createSubprocessShell} (asyncio's {@code asyncio.subprocess.Process}): its piped
+ * standard streams as a {@link StreamWriter} and {@link StreamReader}s, its exit status, and
+ * signals.
+ *
+ * <pre>{@code
+ * Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes(), "sort");
+ * Subprocess.Output out = p.communicate("b\na\n".getBytes());
+ * // out.stdout() is "a\nb\n", p.returncode() is 0
+ * }</pre>
+ *
+ * <h2>Exit status</h2>
+ * {@link #returncode()} is null while the child runs, then its exit code, or {@code -N} when
+ * signal {@code N} killed it (asyncio's rule). {@link #waitFor()} (asyncio's {@code wait()}, a
+ * name Java's {@code Object.wait} takes) returns it once the child has exited <em>and</em> its
+ * pipes are closed, as asyncio 3.13 does: a child that fills its stdout pipe while nobody reads
+ * it never exits, so read the pipes (or use {@link #communicate}) rather than only waiting.
+ *
+ * <h2>How the child is watched</h2>
+ * On a poller with a process layer (see {@code docs/subprocess.md}) the pipes are non-blocking
+ * and registered with the loop's poller and the exit is a readiness event: no thread. Elsewhere
+ * (the {@code nio} poller, a poller without one) the JDK's {@link ProcessBuilder} starts the
+ * child, one platform thread per pipe bridges the pipe to the loop and the JDK's own reaper
+ * reports the exit; there the JDK reports a death by signal {@code N} as {@code 128 + N}, which
+ * is turned into {@code -N} only for a signal this object sent, and {@link #sendSignal} takes
+ * only {@link #SIGTERM} and {@link #SIGKILL}. {@link #watchedByLoop()} says which.
+ *
+ * <p><b>Threading:</b> loop thread only; {@link #waitFor()} and {@link #communicate} must run
+ * inside a task (they await).
+ */
+public final class Subprocess {
+
+    /** Signal 1, hang-up. */
+    public static final int SIGHUP = 1;
+    /** Signal 2, interrupt (Ctrl-C). */
+    public static final int SIGINT = 2;
+    /** Signal 9, kill (cannot be caught). */
+    public static final int SIGKILL = 9;
+    /** Signal 15, terminate (the polite request). */
+    public static final int SIGTERM = 15;
+
+    /**
+     * What {@link #communicate} collected (asyncio's {@code (stdout, stderr)} tuple).
+     *
+     * @param stdout everything the child wrote to stdout, or null if stdout was not a pipe
+     * @param stderr everything it wrote to stderr, or null if stderr was not a pipe
+     */
+    public record Output(byte[] stdout, byte[] stderr) {
+    }
+
+    /** The operating-system side of a child: spawning, signals and the exit report. */
+    interface Child {
+        long pid();
+
+        /** Sends {@code signal} to a child that has not been reaped. */
+        void signal(int signal) throws IOException;
+
+        /** True when the loop's poller watches the pipes and the exit (no thread). */
+        boolean watchedByLoop();
+    }
+
+    private final EventLoop loop;
+    private final SubprocessOptions options;
+    private Child child;
+    private StreamWriter stdin;
+    private StreamReader stdout;
+    private StreamReader stderr;
+    private Transport stdinTransport;
+    private int openPipes;
+    private Integer returncode;
+    private int lastSignal;
+    private boolean finished;
+    private List<Future<Integer>> waiters;
+
+    Subprocess(EventLoop loop, SubprocessOptions options) {
+        this.loop = loop;
+        this.options = options;
+    }
+
+    // ------------------------------------------------------------------ starting
+
+    static Subprocess exec(SubprocessOptions options, List<String> argv) throws IOException {
+        Objects.requireNonNull(options, "options");
+        if (argv.isEmpty() || argv.get(0).isEmpty()) {
+            throw new IllegalArgumentException("no program to run: the program name is empty");
+        }
+        for (String a : argv) {
+            Objects.requireNonNull(a, "a program argument is null");
+        }
+        Task<?> t = Task.current();
+        if (t == null) {
+            throw new IllegalStateException("Net.createSubprocessExec/Shell must be called inside "
+                    + "a task");
+        }
+        Subprocess p = new Subprocess(t.loop(), options);
+        p.startWithJdk(argv);
+        return p;
+    }
+
+    private void startWithJdk(List<String> argv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        if (options.directory() != null) {
+            pb.directory(options.directory().toFile());
+        }
+        if (options.env() != null) {
+            pb.environment().clear();
+            pb.environment().putAll(options.env());
+        }
+        File devNull = new File("/dev/null");
+        pb.redirectInput(switch (options.stdin()) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case DEVNULL -> ProcessBuilder.Redirect.from(devNull);
+            default -> ProcessBuilder.Redirect.INHERIT;
+        });
+        pb.redirectOutput(redirectOut(options.stdout(), devNull));
+        if (options.stderr() == Stdio.STDOUT) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(redirectOut(options.stderr(), devNull));
+        }
+        Process proc = pb.start(); // IOException "Cannot run program ..." names the program
+        child = new JdkChild(proc);
+        String base = "subprocess-" + proc.pid() + "-";
+        if (options.stdin() == Stdio.PIPE) {
+            ThreadPipeTransport tr = new ThreadPipeTransport(loop, null, proc.getOutputStream(),
+                    base + "stdin");
+            stdin = startPipe(tr, tr::start, new StreamReader(loop)).writer();
+            stdinTransport = tr;
+        } else {
+            closeQuietly(proc.getOutputStream());
+        }
+        if (options.stdout() == Stdio.PIPE) {
+            stdout = new StreamReader(loop, options.limit());
+            ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getInputStream(), null,
+                    base + "stdout");
+            startPipe(tr, tr::start, stdout);
+        }
+        if (options.stderr() == Stdio.PIPE) {
+            stderr = new StreamReader(loop, options.limit());
+            ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getErrorStream(), null,
+                    base + "stderr");
+            startPipe(tr, tr::start, stderr);
+        }
+        proc.onExit().whenComplete((done, error) -> {
+            int code = error == null ? done.exitValue() : -1;
+            try {
+                loop.callSoonThreadsafe(() -> exited(jdkExitCode(code)));
+            } catch (IllegalStateException closedLoop) {
+                // nobody is left to tell
+            }
+        });
+    }
+
+    private static ProcessBuilder.Redirect redirectOut(Stdio s, File devNull) {
+        return switch (s) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case DEVNULL -> ProcessBuilder.Redirect.to(devNull);
+            default -> ProcessBuilder.Redirect.INHERIT;
+        };
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing was written to it
+        }
+    }
+
+    /** The JDK reports a death by signal N as 128 + N: undo that for a signal we sent. */
+    private int jdkExitCode(int code) {
+        return lastSignal != 0 && code == 128 + lastSignal ? -lastSignal : code;
+    }
+
+    /**
+     * Attaches a stream protocol to one pipe end; the subprocess hears when the pipe closes.
+     *
+     * @param transport the pipe end
+     * @param starter   attaches a protocol to it and calls {@code connectionMade}
+     * @param reader    the reader fed by it (a throwaway one for stdin)
+     * @return the stream protocol (its writer is the stdin writer)
+     */
+    StreamProtocol startPipe(Transport transport, java.util.function.Consumer<Protocol> starter,
+            StreamReader reader) {
+        StreamProtocol sp = new StreamProtocol(loop, reader, null);
+        openPipes++;
+        starter.accept(new PipeProtocol(sp));
+        return sp;
+    }
+
+    /** A {@link StreamProtocol} that also tells the subprocess when its pipe is closed. */
+    private final class PipeProtocol implements Protocol {
+        private final StreamProtocol inner;
+
+        PipeProtocol(StreamProtocol inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void connectionMade(Transport t) {
+            inner.connectionMade(t);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            inner.dataReceived(data);
+        }
+
+        @Override
+        public boolean eofReceived() {
+            inner.eofReceived();
+            return false;
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            inner.connectionLost(cause);
+            pipeClosed();
+        }
+
+        @Override
+        public void pauseWriting() {
+            inner.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            inner.resumeWriting();
+        }
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Called on the loop thread when the child has been reaped. */
+    void exited(int code) {
+        if (returncode != null) {
+            return;
+        }
+        returncode = code;
+        tryFinish();
+    }
+
+    private void pipeClosed() {
+        openPipes--;
+        tryFinish();
+    }
+
+    private void tryFinish() {
+        if (finished || returncode == null || openPipes > 0) {
+            return;
+        }
+        finished = true;
+        List<Future<Integer>> w = waiters;
+        waiters = null;
+        if (w != null) {
+            for (Future<Integer> f : w) {
+                if (!f.isDone()) {
+                    f.setResult(returncode);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the user's view
+
+    /**
+     * The child's process id.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the pid
+     */
+    public long pid() {
+        return child.pid();
+    }
+
+    /**
+     * The writer of the child's stdin, or null unless stdin is {@link Stdio#PIPE}. Closing it
+     * (or {@code writeEof()}) gives the child end-of-file.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the writer or null
+     */
+    public StreamWriter stdin() {
+        return stdin;
+    }
+
+    /**
+     * The reader of the child's stdout, or null unless stdout is {@link Stdio#PIPE}.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the reader or null
+     */
+    public StreamReader stdout() {
+        return stdout;
+    }
+
+    /**
+     * The reader of the child's stderr, or null unless stderr is {@link Stdio#PIPE}.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the reader or null
+     */
+    public StreamReader stderr() {
+        return stderr;
+    }
+
+    /**
+     * The exit status: null while the child runs, its exit code once it has exited, {@code -N}
+     * if signal {@code N} ended it.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the status or null
+     */
+    public Integer returncode() {
+        return returncode;
+    }
+
+    /**
+     * Whether the loop's poller watches this child's pipes and exit without any thread (else the
+     * JDK fallback with a thread per pipe, see the class comment).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return true on the thread-free path
+     */
+    public boolean watchedByLoop() {
+        return child.watchedByLoop();
+    }
+
+    /**
+     * Waits until the child has exited and its pipes are closed, and returns
+     * {@link #returncode()} (asyncio's {@code wait()}). Returns at once when that is already so.
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @return the exit status
+     */
+    public int waitFor() {
+        loop.checkThread("Subprocess.waitFor");
+        if (finished) {
+            return returncode;
+        }
+        Future<Integer> f = loop.createFuture();
+        if (waiters == null) {
+            waiters = new ArrayList<>(1);
+        }
+        waiters.add(f);
+        return f.await();
+    }
+
+    /**
+     * Writes {@code input} to stdin and closes it, reads stdout and stderr to their end, all
+     * concurrently, then waits for the child (asyncio's {@code communicate}). A child that exits
+     * without reading its input is no error (the broken pipe is ignored, as asyncio does); nor
+     * is a stdin the caller already closed (the input is then dropped).
+     *
+     * <p><b>Threading:</b> loop thread only, inside a task.
+     *
+     * @param input bytes for stdin, or null for none (stdin is still closed)
+     * @return what the child wrote to its piped stdout and stderr
+     * @throws IOException if reading stdout or stderr failed
+     * @throws IllegalStateException if {@code input} is given but stdin is not a pipe
+     */
+    public Output communicate(byte[] input) throws IOException {
+        loop.checkThread("Subprocess.communicate");
+        if (input != null && stdin == null) {
+            throw new IllegalStateException("communicate(input): stdin is not a pipe (start the "
+                    + "child with stdin Stdio.PIPE)");
+        }
+        Task<Void> feed = stdin == null ? null : loop.createTask("subprocess-stdin", () -> {
+            feedStdin(input);
+            return null;
+        });
+        Task<byte[]> out = readAll(stdout, "subprocess-stdout");
+        Task<byte[]> err = readAll(stderr, "subprocess-stderr");
+        if (feed != null) {
+            feed.await();
+        }
+        byte[] o = out == null ? null : Streams.awaitIo(out);
+        byte[] e = err == null ? null : Streams.awaitIo(err);
+        waitFor();
+        return new Output(o, e);
+    }
+
+    private void feedStdin(byte[] input) {
+        try {
+            if (input != null && !stdinTransport.isClosing()) {
+                stdin.write(input);
+            }
+            stdin.drain();
+        } catch (IOException brokenPipe) {
+            // the child did not read it all: asyncio's communicate ignores this too
+        }
+        stdin.close();
+    }
+
+    private Task<byte[]> readAll(StreamReader r, String name) {
+        if (r == null) {
+            return null;
+        }
+        return loop.createTask(name, () -> r.read(-1));
+    }
+
+    /**
+     * Sends a signal to the child (asyncio's {@code send_signal}); does nothing once the child
+     * has exited. On the JDK fallback only {@link #SIGTERM} and {@link #SIGKILL} can be sent.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param signal the signal number, e.g. {@link #SIGTERM}
+     * @throws IOException if the kernel refused it
+     * @throws UnsupportedOperationException for another signal on the JDK fallback
+     */
+    public void sendSignal(int signal) throws IOException {
+        loop.checkThread("Subprocess.sendSignal");
+        if (returncode != null) {
+            return;
+        }
+        lastSignal = signal;
+        child.signal(signal);
+    }
+
+    /**
+     * Sends {@link #SIGTERM} (asyncio's {@code terminate}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @throws IOException if the kernel refused it
+     */
+    public void terminate() throws IOException {
+        sendSignal(SIGTERM);
+    }
+
+    /**
+     * Sends {@link #SIGKILL} (asyncio's {@code kill}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @throws IOException if the kernel refused it
+     */
+    public void kill() throws IOException {
+        sendSignal(SIGKILL);
+    }
+
+    @Override
+    public String toString() {
+        return "Subprocess[pid " + (child == null ? "?" : child.pid())
+                + (returncode == null ? ", running" : ", returncode " + returncode) + "]";
+    }
+
+    /** The fallback: the JDK's process, its streams and its reaper. */
+    private record JdkChild(Process proc) implements Child {
+        @Override
+        public long pid() {
+            return proc.pid();
+        }
+
+        @Override
+        public void signal(int signal) {
+            switch (signal) {
+                case SIGTERM -> proc.destroy();
+                case SIGKILL -> proc.destroyForcibly();
+                default -> throw new UnsupportedOperationException("signal " + signal + ": the "
+                        + "JDK fallback (" + "no process layer on this poller) can send only "
+                        + "SIGTERM and SIGKILL");
+            }
+        }
+
+        @Override
+        public boolean watchedByLoop() {
+            return false;
+        }
+    }
+}

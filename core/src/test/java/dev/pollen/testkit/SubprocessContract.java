@@ -1,0 +1,286 @@
+package dev.pollen.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pollen.loop.EventLoop;
+import dev.pollen.net.Net;
+import dev.pollen.net.Subprocess;
+import dev.pollen.net.SubprocessOptions;
+import dev.pollen.net.SubprocessOptions.Stdio;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The subprocess contract on a backend: {@link Net#createSubprocessExec},
+ * {@link Net#createSubprocessShell} and {@link Subprocess}. Ports the applicable cases of
+ * CPython's {@code Lib/test/test_asyncio/test_subprocess.py} (named on each test). Needs a POSIX
+ * shell and {@code cat}; skips elsewhere.
+ *
+ * <p><b>Threading:</b> JUnit's test thread runs the loops; the bodies run in tasks.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class SubprocessContract extends NetFixture {
+
+    /**
+     * Whether this backend watches children without a thread ({@link Subprocess#watchedByLoop()}
+     * true); the backends with a process layer say so, the others use the JDK fallback.
+     *
+     * @return true if the children of this backend must be thread-free
+     */
+    protected boolean expectsThreadFreeChildren() {
+        return false;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void assumePosix() {
+        assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh");
+    }
+
+    private <T> T inTask(TaskBody<T> body) {
+        assumePosix();
+        EventLoop loop = newLoop();
+        return runTask(loop, () -> body.run(loop));
+    }
+
+    @FunctionalInterface
+    private interface TaskBody<T> {
+        T run(EventLoop loop) throws Exception;
+    }
+
+    // test_subprocess: test_stdin_stdout (cat echoes what it reads)
+    @Test
+    void echoThroughCat() {
+        String got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes(), "cat");
+            assertEquals(expectsThreadFreeChildren(), p.watchedByLoop());
+            p.stdin().write(b("hello\n"));
+            p.stdin().drain();
+            String line = s(p.stdout().readLine());
+            p.stdin().close();
+            assertEquals(0, p.stdout().read(-1).length);
+            assertEquals(0, p.waitFor());
+            return line;
+        });
+        assertEquals("hello\n", got);
+    }
+
+    // test_subprocess: test_communicate
+    @Test
+    void communicate() {
+        Subprocess.Output out = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes(), "cat");
+            Subprocess.Output o = p.communicate(b("some data"));
+            assertEquals(0, p.returncode());
+            return o;
+        });
+        assertEquals("some data", s(out.stdout()));
+        assertEquals("", s(out.stderr()));
+    }
+
+    // test_subprocess: test_communicate_none_input; a stdout that is not a pipe gives null
+    @Test
+    void communicateWithoutInputAndUnpipedStreams() {
+        Subprocess.Output out = inTask(loop -> {
+            Subprocess p = Net.createSubprocessShell(SubprocessOptions.defaults()
+                    .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.DEVNULL),
+                    "cat; echo done; echo err >&2");
+            return p.communicate(null);
+        });
+        assertEquals("done\n", s(out.stdout()));
+        assertNull(out.stderr());
+    }
+
+    // CPython 3.13: communicate(input) after the caller closed stdin drops the input, no error
+    @Test
+    void communicateAfterStdinClosed() {
+        Subprocess.Output out = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes(), "cat");
+            p.stdin().close();
+            return p.communicate(b("dropped"));
+        });
+        assertEquals("", s(out.stdout()));
+    }
+
+    // test_subprocess: test_broken_pipe (the child exits without reading: no error)
+    @Test
+    void communicateIgnoresBrokenPipe() {
+        int code = inTask(loop -> {
+            Subprocess p = Net.createSubprocessShell(SubprocessOptions.pipes(), "exit 3");
+            p.communicate(new byte[4 * 1024 * 1024]);
+            return p.returncode();
+        });
+        assertEquals(3, code);
+    }
+
+    // Large output, both directions at once: flow control, no deadlock, byte-exact
+    @Test
+    void largeOutputThroughCat() {
+        byte[] data = randomBytes(8 * 1024 * 1024 + 17, 18);
+        byte[] got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes()
+                    .limit(16 * 1024), "cat");
+            return p.communicate(data).stdout();
+        });
+        assertArrayEquals(data, got);
+    }
+
+    // Reading slowly: the child blocks on a full pipe instead of the JVM buffering it all
+    @Test
+    void slowReaderKeepsTheChildWaiting() {
+        int chunks = inTask(loop -> {
+            Subprocess p = Net.createSubprocessShell(SubprocessOptions.defaults()
+                    .stdout(Stdio.PIPE).limit(4096), "head -c 2000000 /dev/zero");
+            int n = 0;
+            long total = 0;
+            while (true) {
+                byte[] c = p.stdout().read(4096);
+                if (c.length == 0) {
+                    break;
+                }
+                total += c.length;
+                n++;
+                if (n == 1) {
+                    dev.pollen.async.Async.sleep(java.time.Duration.ofMillis(100));
+                    // the child cannot have written everything: the pipe and our buffer are small
+                    assertNull(p.returncode(), "child ran ahead of a paused reader");
+                }
+            }
+            assertEquals(2_000_000, total);
+            assertEquals(0, p.waitFor());
+            return n;
+        });
+        assertTrue(chunks > 1);
+    }
+
+    // test_subprocess: stderr as its own pipe, and merged into stdout
+    @Test
+    void stderrPipeAndMerge() {
+        String[] got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessShell(SubprocessOptions.defaults()
+                    .stdout(Stdio.PIPE).stderr(Stdio.PIPE), "echo out; echo err >&2");
+            Subprocess.Output o = p.communicate(null);
+            Subprocess m = Net.createSubprocessShell(SubprocessOptions.defaults()
+                    .stdout(Stdio.PIPE).stderr(Stdio.STDOUT), "echo out; echo err >&2");
+            Subprocess.Output mo = m.communicate(null);
+            assertNull(mo.stderr());
+            return new String[] {s(o.stdout()), s(o.stderr()), s(mo.stdout())};
+        });
+        assertEquals("out\n", got[0]);
+        assertEquals("err\n", got[1]);
+        assertEquals("out\nerr\n", got[2]);
+    }
+
+    // test_subprocess: test_shell (exit codes), environment and directory
+    @Test
+    void exitCodesEnvironmentAndDirectory() {
+        Object[] got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessShell("exit 7");
+            int code = p.waitFor();
+            Subprocess q = Net.createSubprocessShell(SubprocessOptions.defaults()
+                    .stdout(Stdio.PIPE).env(Map.of("POLLEN_X", "x1")).directory(Path.of("/")),
+                    "echo $POLLEN_X; pwd");
+            return new Object[] {code, p.returncode(), s(q.communicate(null).stdout())};
+        });
+        assertEquals(7, got[0]);
+        assertEquals(7, got[1]);
+        assertEquals("x1\n/\n", got[2]);
+    }
+
+    // test_subprocess: test_kill, test_terminate (returncode is minus the signal)
+    @Test
+    void killAndTerminateGiveNegativeSignal() {
+        int[] got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec("sleep", "30");
+            assertNull(p.returncode());
+            p.kill();
+            int k = p.waitFor();
+            Subprocess q = Net.createSubprocessExec("sleep", "30");
+            q.terminate();
+            return new int[] {k, q.waitFor()};
+        });
+        assertEquals(-Subprocess.SIGKILL, got[0]);
+        assertEquals(-Subprocess.SIGTERM, got[1]);
+    }
+
+    // wait() on a child that has already exited returns at once, again and again
+    @Test
+    void waitOnExitedChild() {
+        int[] got = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec("true");
+            int first = p.waitFor();
+            p.kill(); // a signal after the exit does nothing
+            return new int[] {first, p.waitFor(), p.returncode()};
+        });
+        assertArrayEquals(new int[] {0, 0, 0}, got);
+    }
+
+    // test_subprocess: test_create_subprocess_exec_with_path / program not found
+    @Test
+    void programNotFound() {
+        IOException e = inTask(loop -> assertThrows(IOException.class,
+                () -> Net.createSubprocessExec("pollen-no-such-program-18")));
+        assertTrue(e.getMessage().contains("pollen-no-such-program-18"), e.getMessage());
+        assertTrue(e.getMessage().contains("No such file"), e.getMessage());
+    }
+
+    // Misuse is refused with a clear message
+    @Test
+    void badOptions() {
+        assertThrows(IllegalArgumentException.class,
+                () -> SubprocessOptions.defaults().stdout(Stdio.STDOUT));
+        EventLoop loop = newLoop();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Net.createSubprocessExec("true"));
+        assertTrue(e.getMessage().contains("inside a task"), e.getMessage());
+        loop.close();
+    }
+
+    // Many children at once; on a thread-free backend the thread count does not grow with them
+    @Test
+    void manyChildrenConcurrently() {
+        int n = 40;
+        int[] threads = new int[2];
+        List<String> outs = inTask(loop -> {
+            int before = Thread.activeCount();
+            List<Subprocess> ps = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ps.add(Net.createSubprocessShell(SubprocessOptions.defaults()
+                        .stdin(Stdio.PIPE).stdout(Stdio.PIPE), "read x; echo $x"));
+            }
+            threads[0] = before;
+            threads[1] = Thread.activeCount();
+            List<String> r = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                r.add(s(ps.get(i).communicate(b("child" + i + "\n")).stdout()));
+            }
+            return r;
+        });
+        for (int i = 0; i < n; i++) {
+            assertEquals("child" + i + "\n", outs.get(i));
+        }
+        if (expectsThreadFreeChildren()) {
+            assertTrue(threads[1] - threads[0] < 5, "threads grew from " + threads[0] + " to "
+                    + threads[1] + " for " + n + " children");
+        }
+    }
+}

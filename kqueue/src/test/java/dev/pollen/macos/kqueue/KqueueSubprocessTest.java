@@ -1,0 +1,22 @@
+package dev.pollen.macos.kqueue;
+
+import dev.pollen.spi.Poller;
+import dev.pollen.testkit.SubprocessContract;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The conformance kit's {@link SubprocessContract} on the real kqueue (the OS's, or libkqueue
+ * with {@code -Dpollen.kqueue.library=kqueue}); skipped with the reason where none loads.
+ */
+class KqueueSubprocessTest extends SubprocessContract {
+
+    @BeforeEach
+    void requireKqueue() {
+        RealKqueue.assumeAvailable();
+    }
+
+    @Override
+    protected Poller newPoller() {
+        return RealKqueue.newPoller();
+    }
+}
