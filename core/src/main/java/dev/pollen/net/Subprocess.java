@@ -1,9 +1,13 @@
 package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.ExceptionContext;
 import dev.pollen.loop.Future;
 import dev.pollen.loop.Task;
 import dev.pollen.net.SubprocessOptions.Stdio;
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.ProcessLayer;
+import dev.pollen.spi.Registration;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,6 +47,12 @@ import java.util.Objects;
  * inside a task (they await).
  */
 public final class Subprocess {
+
+    /**
+     * The system property that forces the JDK fallback on every poller
+     * ({@code -Dpollen.subprocess=jdk}).
+     */
+    public static final String FALLBACK_PROPERTY = "pollen.subprocess";
 
     /** Signal 1, hang-up. */
     public static final int SIGHUP = 1;
@@ -107,8 +117,78 @@ public final class Subprocess {
                     + "a task");
         }
         Subprocess p = new Subprocess(t.loop(), options);
-        p.startWithJdk(argv);
+        ProcessLayer layer = processLayer(t.loop());
+        if (layer != null) {
+            p.startNative(layer, argv);
+        } else {
+            p.startWithJdk(argv);
+        }
         return p;
+    }
+
+    /** The poller's process layer, or null for the JDK fallback. */
+    private static ProcessLayer processLayer(EventLoop loop) {
+        if ("jdk".equals(System.getProperty(FALLBACK_PROPERTY))) {
+            return null;
+        }
+        try {
+            return loop.poller().sockets().processes();
+        } catch (UnsupportedOperationException noSockets) {
+            return null;
+        }
+    }
+
+    private static int code(Stdio s) {
+        return switch (s) {
+            case PIPE -> ProcessLayer.PIPE;
+            case DEVNULL -> ProcessLayer.DEVNULL;
+            case STDOUT -> ProcessLayer.STDOUT;
+            case INHERIT -> ProcessLayer.INHERIT;
+        };
+    }
+
+    private void startNative(ProcessLayer layer, List<String> argv) throws IOException {
+        ProcessLayer.SpawnedProcess sp = layer.spawn(argv, options.directory(), options.env(),
+                code(options.stdin()), code(options.stdout()), code(options.stderr()));
+        child = new NativeChild(sp);
+        NetLoopState net = NetLoopState.of(loop);
+        if (sp.stdin() != null) {
+            StreamTransport tr = new StreamTransport(loop, net, sp.stdin(), false,
+                    NetOptions.defaults());
+            tr.register();
+            stdin = startPipe(tr::start, new StreamReader(loop), true).writer();
+            stdinTransport = tr;
+        }
+        if (sp.stdout() != null) {
+            stdout = new StreamReader(loop, options.limit());
+            StreamTransport tr = new StreamTransport(loop, net, sp.stdout(), false,
+                    NetOptions.defaults());
+            tr.register();
+            startPipe(tr::start, stdout, false);
+        }
+        if (sp.stderr() != null) {
+            stderr = new StreamReader(loop, options.limit());
+            StreamTransport tr = new StreamTransport(loop, net, sp.stderr(), false,
+                    NetOptions.defaults());
+            tr.register();
+            startPipe(tr::start, stderr, false);
+        }
+        Registration[] reg = new Registration[1];
+        reg[0] = loop.poller().register(sp.exitSource(), Poller.READ, ready -> {
+            Integer code;
+            try {
+                code = sp.reap();
+            } catch (IOException e) {
+                loop.callExceptionHandler(new ExceptionContext("reaping a child failed", e,
+                        this));
+                code = -1;
+            }
+            if (code != null) {
+                reg[0].cancel();
+                sp.exitSource().close();
+                exited(code);
+            }
+        });
     }
 
     private void startWithJdk(List<String> argv) throws IOException {
@@ -138,7 +218,7 @@ public final class Subprocess {
         if (options.stdin() == Stdio.PIPE) {
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, null, proc.getOutputStream(),
                     base + "stdin");
-            stdin = startPipe(tr, tr::start, new StreamReader(loop)).writer();
+            stdin = startPipe(tr::start, new StreamReader(loop), true).writer();
             stdinTransport = tr;
         } else {
             closeQuietly(proc.getOutputStream());
@@ -147,13 +227,13 @@ public final class Subprocess {
             stdout = new StreamReader(loop, options.limit());
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getInputStream(), null,
                     base + "stdout");
-            startPipe(tr, tr::start, stdout);
+            startPipe(tr::start, stdout, false);
         }
         if (options.stderr() == Stdio.PIPE) {
             stderr = new StreamReader(loop, options.limit());
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getErrorStream(), null,
                     base + "stderr");
-            startPipe(tr, tr::start, stderr);
+            startPipe(tr::start, stderr, false);
         }
         proc.onExit().whenComplete((done, error) -> {
             int code = error == null ? done.exitValue() : -1;
@@ -189,30 +269,32 @@ public final class Subprocess {
     /**
      * Attaches a stream protocol to one pipe end; the subprocess hears when the pipe closes.
      *
-     * @param transport the pipe end
      * @param starter   attaches a protocol to it and calls {@code connectionMade}
      * @param reader    the reader fed by it (a throwaway one for stdin)
+     * @param isStdin   whether it is the stdin pipe (its writeEof closes it)
      * @return the stream protocol (its writer is the stdin writer)
      */
-    StreamProtocol startPipe(Transport transport, java.util.function.Consumer<Protocol> starter,
-            StreamReader reader) {
+    private StreamProtocol startPipe(java.util.function.Consumer<Protocol> starter,
+            StreamReader reader, boolean isStdin) {
         StreamProtocol sp = new StreamProtocol(loop, reader, null);
         openPipes++;
-        starter.accept(new PipeProtocol(sp));
+        starter.accept(new PipeProtocol(sp, isStdin));
         return sp;
     }
 
     /** A {@link StreamProtocol} that also tells the subprocess when its pipe is closed. */
     private final class PipeProtocol implements Protocol {
         private final StreamProtocol inner;
+        private final boolean isStdin;
 
-        PipeProtocol(StreamProtocol inner) {
+        PipeProtocol(StreamProtocol inner, boolean isStdin) {
             this.inner = inner;
+            this.isStdin = isStdin;
         }
 
         @Override
         public void connectionMade(Transport t) {
-            inner.connectionMade(t);
+            inner.connectionMade(isStdin ? new StdinTransport(t) : t);
         }
 
         @Override
@@ -465,6 +547,24 @@ public final class Subprocess {
     public String toString() {
         return "Subprocess[pid " + (child == null ? "?" : child.pid())
                 + (returncode == null ? ", running" : ", returncode " + returncode) + "]";
+    }
+
+    /** The thread-free path: a process layer's child. */
+    private record NativeChild(ProcessLayer.SpawnedProcess sp) implements Child {
+        @Override
+        public long pid() {
+            return sp.pid();
+        }
+
+        @Override
+        public void signal(int signal) throws IOException {
+            sp.signal(signal);
+        }
+
+        @Override
+        public boolean watchedByLoop() {
+            return true;
+        }
     }
 
     /** The fallback: the JDK's process, its streams and its reaper. */

@@ -99,4 +99,16 @@ public interface SocketLayer {
      * @return true if one listener per loop is worthwhile
      */
     boolean supportsReusePortBalancing();
+
+    /**
+     * The layer that starts child processes this poller watches without threads, or null (the
+     * default) where there is none and subprocesses use the JDK fallback.
+     *
+     * <p><b>Threading:</b> the owning loop's thread.
+     *
+     * @return the process layer or null
+     */
+    default ProcessLayer processes() {
+        return null;
+    }
 }

@@ -576,4 +576,19 @@ public final class PosixSocketLayer implements SocketLayer {
         baseA = address - buf.position();
         return address;
     }
+
+    // ---------------------------------------------------------------- child processes
+
+    private dev.pollen.spi.ProcessLayer processes;
+    private boolean processesProbed;
+
+    /** The {@link PosixProcessLayer} on Linux with pidfd, else null (the JDK fallback). */
+    @Override
+    public dev.pollen.spi.ProcessLayer processes() {
+        if (!processesProbed) {
+            processesProbed = true;
+            processes = PosixProcessLayer.open(this);
+        }
+        return processes;
+    }
 }

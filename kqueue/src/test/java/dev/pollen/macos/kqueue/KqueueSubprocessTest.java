@@ -15,6 +15,12 @@ class KqueueSubprocessTest extends SubprocessContract {
         RealKqueue.assumeAvailable();
     }
 
+    /** Thread-free wherever the POSIX process layer loads (Linux, with libkqueue). */
+    @Override
+    protected boolean expectsThreadFreeChildren() {
+        return dev.pollen.posix.PosixProcessLayer.unavailableReason() == null;
+    }
+
     @Override
     protected Poller newPoller() {
         return RealKqueue.newPoller();

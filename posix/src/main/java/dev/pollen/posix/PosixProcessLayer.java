@@ -1,0 +1,330 @@
+package dev.pollen.posix;
+
+import dev.pollen.spi.IoSource;
+import dev.pollen.spi.ProcessLayer;
+import dev.pollen.spi.StreamSocket;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts children with {@code posix_spawnp} (glibc's is a {@code clone(CLONE_VM|CLONE_VFORK)}:
+ * no fork of the JVM's address space) and watches them without a thread: the parent's pipe ends
+ * are non-blocking {@link PipeEnd}s (made with {@code pipe2(O_CLOEXEC)}), the exit is a
+ * {@code pidfd} ({@code pidfd_open}, Linux 5.3+, glibc 2.36+) that turns readable when the child
+ * exits, then {@code waitpid(WNOHANG)} reaps it. Linux only; {@link #open} returns null elsewhere,
+ * or where a call is missing, and the core uses its JDK fallback.
+ *
+ * <p>In the child: the three streams as asked, every other descriptor closed
+ * ({@code posix_spawn_file_actions_addclosefrom_np(3)}), an empty signal mask and
+ * {@code SIGPIPE}/{@code SIGXFSZ} back to their defaults (what CPython's {@code subprocess}
+ * does with {@code restore_signals}).
+ *
+ * <p><b>Threading:</b> the owning loop's thread.
+ */
+public final class PosixProcessLayer implements ProcessLayer {
+
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int WNOHANG = 1;
+    private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int SIGPIPE = 13;
+    private static final int SIGXFSZ = 25;
+    /** Generous sizes for glibc's opaque structs (80, 336 and 128 bytes on x86_64/aarch64). */
+    private static final int FILE_ACTIONS_SIZE = 512;
+    private static final int ATTR_SIZE = 1024;
+    private static final int SIGSET_SIZE = 256;
+
+    private static final Object CALLS = load();
+
+    private final PosixSocketLayer layer;
+    private final ProcessCalls calls;
+
+    private PosixProcessLayer(PosixSocketLayer layer, ProcessCalls calls) {
+        this.layer = layer;
+        this.calls = calls;
+    }
+
+    private static Object load() {
+        if (OsConstants.current().os != OsConstants.Os.LINUX) {
+            return "pidfd and posix_spawn file actions are Linux-only here";
+        }
+        try {
+            ProcessCalls c = NativeBinding.load(
+                    () -> (ProcessCalls) Class.forName("dev.pollen.posix.FfmProcessCalls")
+                            .getDeclaredConstructor().newInstance(),
+                    JnaProcessCalls::new);
+            int self = (int) ProcessHandle.current().pid();
+            int fd = c.pidfd_open(self, 0);
+            if (fd < 0) {
+                return "pidfd_open failed: " + OsConstants.current().errno.describe(LibC.errno());
+            }
+            LibC.close(fd);
+            return c;
+        } catch (RuntimeException | LinkageError e) {
+            return "the C library lacks a call: " + e;
+        }
+    }
+
+    /**
+     * The process layer for {@code layer}'s poller, or null where children cannot be watched
+     * without threads (see {@link #unavailableReason()}).
+     *
+     * @param layer the socket layer whose poller registers the pipes and pidfds
+     * @return the layer or null
+     */
+    public static PosixProcessLayer open(PosixSocketLayer layer) {
+        return CALLS instanceof ProcessCalls c ? new PosixProcessLayer(layer, c) : null;
+    }
+
+    /**
+     * Why {@link #open} returns null here, or null when it does not.
+     *
+     * @return the reason or null
+     */
+    public static String unavailableReason() {
+        return CALLS instanceof String s ? s : null;
+    }
+
+    @Override
+    public SpawnedProcess spawn(List<String> argv, Path directory, Map<String, String> env,
+            int stdin, int stdout, int stderr) throws IOException {
+        OsConstants os = layer.os();
+        int[] parent = {-1, -1, -1};
+        int[] child = {-1, -1, -1};
+        List<long[]> allocations = new ArrayList<>();
+        long fa = 0;
+        long attr = 0;
+        boolean ok = false;
+        try {
+            int[] modes = {stdin, stdout, stderr};
+            long fds = alloc(allocations, 8);
+            for (int i = 0; i < 3; i++) {
+                if (modes[i] != PIPE) {
+                    continue;
+                }
+                if (calls.pipe2(fds, O_CLOEXEC) != 0) {
+                    throw PosixErrors.error(os, "pipe2", LibC.errno());
+                }
+                ByteBuffer v = NativeMemory.view(fds, 8);
+                int r = v.getInt(0);
+                int w = v.getInt(4);
+                parent[i] = i == 0 ? w : r;
+                child[i] = i == 0 ? r : w;
+                int fl = Fcntl.fcntl(parent[i], os.F_GETFL, 0);
+                if (fl < 0 || Fcntl.fcntl(parent[i], os.F_SETFL, fl | os.O_NONBLOCK) < 0) {
+                    throw PosixErrors.error(os, "fcntl(O_NONBLOCK)", LibC.errno());
+                }
+            }
+            fa = alloc(allocations, FILE_ACTIONS_SIZE);
+            check(calls.posix_spawn_file_actions_init(fa), "posix_spawn_file_actions_init");
+            long devNull = cString(allocations, "/dev/null");
+            for (int i = 0; i < 3; i++) {
+                switch (modes[i]) {
+                    case PIPE -> check(calls.posix_spawn_file_actions_adddup2(fa, child[i], i),
+                            "posix_spawn_file_actions_adddup2");
+                    case DEVNULL -> check(calls.posix_spawn_file_actions_addopen(fa, i, devNull,
+                            i == 0 ? O_RDONLY : O_WRONLY, 0), "posix_spawn_file_actions_addopen");
+                    case STDOUT -> check(calls.posix_spawn_file_actions_adddup2(fa, 1, 2),
+                            "posix_spawn_file_actions_adddup2");
+                    default -> {
+                        // inherited
+                    }
+                }
+            }
+            if (directory != null) {
+                check(calls.posix_spawn_file_actions_addchdir_np(fa,
+                        cString(allocations, directory.toString())),
+                        "posix_spawn_file_actions_addchdir_np");
+            }
+            check(calls.posix_spawn_file_actions_addclosefrom_np(fa, 3),
+                    "posix_spawn_file_actions_addclosefrom_np");
+            attr = alloc(allocations, ATTR_SIZE);
+            check(calls.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            long sigs = alloc(allocations, SIGSET_SIZE);
+            calls.sigemptyset(sigs);
+            check(calls.posix_spawnattr_setsigmask(attr, sigs), "posix_spawnattr_setsigmask");
+            calls.sigaddset(sigs, SIGPIPE);
+            calls.sigaddset(sigs, SIGXFSZ);
+            check(calls.posix_spawnattr_setsigdefault(attr, sigs), "posix_spawnattr_setsigdefault");
+            check(calls.posix_spawnattr_setflags(attr,
+                    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
+            long argvArray = cStrings(allocations, argv);
+            List<String> envList = new ArrayList<>();
+            for (Map.Entry<String, String> e : (env != null ? env : System.getenv()).entrySet()) {
+                envList.add(e.getKey() + "=" + e.getValue());
+            }
+            long envArray = cStrings(allocations, envList);
+            long pidPtr = alloc(allocations, 8);
+            int rc = calls.posix_spawnp(pidPtr, NativeMemory.view(argvArray, 8).getLong(0), fa,
+                    attr, argvArray, envArray);
+            if (rc != 0) {
+                throw new IOException("Cannot run program \"" + argv.get(0) + "\""
+                        + (directory == null ? "" : " (in directory \"" + directory + "\")")
+                        + ": " + os.errno.describe(rc));
+            }
+            int pid = NativeMemory.view(pidPtr, 8).getInt(0);
+            int pidfd = calls.pidfd_open(pid, 0);
+            if (pidfd < 0) {
+                int e = LibC.errno();
+                calls.kill(pid, 9);
+                calls.waitpid(pid, pidPtr, 0);
+                throw PosixErrors.error(os, "pidfd_open", e);
+            }
+            String base = "pid " + pid + " ";
+            Spawned s = new Spawned(pid, new PidFd(layer, pidfd),
+                    parent[0] < 0 ? null : new PipeEnd(layer, parent[0], true, base + "stdin"),
+                    parent[1] < 0 ? null : new PipeEnd(layer, parent[1], false, base + "stdout"),
+                    parent[2] < 0 ? null : new PipeEnd(layer, parent[2], false, base + "stderr"));
+            ok = true;
+            return s;
+        } finally {
+            for (int fd : child) {
+                if (fd >= 0) {
+                    LibC.close(fd);
+                }
+            }
+            if (!ok) {
+                for (int fd : parent) {
+                    if (fd >= 0) {
+                        LibC.close(fd);
+                    }
+                }
+            }
+            if (fa != 0) {
+                calls.posix_spawn_file_actions_destroy(fa);
+            }
+            if (attr != 0) {
+                calls.posix_spawnattr_destroy(attr);
+            }
+            for (long[] a : allocations) {
+                NativeMemory.free(a[0], a[1]);
+            }
+        }
+    }
+
+    private void check(int rc, String call) throws IOException {
+        if (rc != 0) {
+            throw PosixErrors.error(layer.os(), call, rc);
+        }
+    }
+
+    private static long alloc(List<long[]> allocations, long bytes) {
+        long a = NativeMemory.allocate(bytes);
+        allocations.add(new long[] {a, bytes});
+        return a;
+    }
+
+    private static long cString(List<long[]> allocations, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (byte x : b) {
+            if (x == 0) {
+                throw new IllegalArgumentException("a program argument, path or environment "
+                        + "entry contains a NUL character: " + s.replace("\0", "\\0"));
+            }
+        }
+        long a = alloc(allocations, b.length + 1L);
+        NativeMemory.view(a, b.length + 1).put(0, b);
+        return a;
+    }
+
+    private static long cStrings(List<long[]> allocations, List<String> strings) {
+        long array = alloc(allocations, 8L * (strings.size() + 1));
+        ByteBuffer v = NativeMemory.view(array, 8 * (strings.size() + 1));
+        for (int i = 0; i < strings.size(); i++) {
+            v.putLong(8 * i, cString(allocations, strings.get(i)));
+        }
+        return array;
+    }
+
+    /** The exit watch: readable once the child has exited. */
+    private static final class PidFd extends FdSource {
+        PidFd(PosixSocketLayer layer, int fd) {
+            super(layer, fd);
+        }
+    }
+
+    private final class Spawned implements SpawnedProcess {
+        private final int pid;
+        private final PidFd pidfd;
+        private final PipeEnd in;
+        private final PipeEnd out;
+        private final PipeEnd err;
+        private boolean reaped;
+
+        Spawned(int pid, PidFd pidfd, PipeEnd in, PipeEnd out, PipeEnd err) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+            this.in = in;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public StreamSocket stdin() {
+            return in;
+        }
+
+        @Override
+        public StreamSocket stdout() {
+            return out;
+        }
+
+        @Override
+        public StreamSocket stderr() {
+            return err;
+        }
+
+        @Override
+        public IoSource exitSource() {
+            return pidfd;
+        }
+
+        @Override
+        public Integer reap() throws IOException {
+            long status = NativeMemory.allocate(8);
+            try {
+                while (true) {
+                    int r = calls.waitpid(pid, status, WNOHANG);
+                    if (r == 0) {
+                        return null;
+                    }
+                    if (r == pid) {
+                        reaped = true;
+                        int st = NativeMemory.view(status, 8).getInt(0);
+                        int sig = st & 0x7f;
+                        return sig == 0 ? (st >> 8) & 0xff : -sig;
+                    }
+                    int e = LibC.errno();
+                    if (e != layer.os().EINTR) {
+                        throw PosixErrors.error(layer.os(), "waitpid(" + pid + ")", e);
+                    }
+                }
+            } finally {
+                NativeMemory.free(status, 8);
+            }
+        }
+
+        @Override
+        public void signal(int signal) throws IOException {
+            if (reaped) {
+                return; // the pid may belong to somebody else by now
+            }
+            if (calls.kill(pid, signal) != 0) {
+                throw PosixErrors.error(layer.os(), "kill(" + pid + ", " + signal + ")",
+                        LibC.errno());
+            }
+        }
+    }
+}
