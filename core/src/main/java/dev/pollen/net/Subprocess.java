@@ -503,17 +503,24 @@ public final class Subprocess {
     }
 
     /**
-     * Sends a signal to the child (asyncio's {@code send_signal}); does nothing once the child
-     * has exited. On the JDK fallback only {@link #SIGTERM} and {@link #SIGKILL} can be sent.
+     * Sends a signal to the child (asyncio's {@code send_signal}). Does nothing once the child
+     * has exited, and throws once {@link #waitFor()} could return (asyncio 3.13 raises
+     * {@code ProcessLookupError} then). On the JDK fallback only {@link #SIGTERM} and
+     * {@link #SIGKILL} can be sent.
      *
      * <p><b>Threading:</b> loop thread only.
      *
      * @param signal the signal number, e.g. {@link #SIGTERM}
      * @throws IOException if the kernel refused it
+     * @throws IllegalStateException once the child has exited and its pipes are closed
      * @throws UnsupportedOperationException for another signal on the JDK fallback
      */
     public void sendSignal(int signal) throws IOException {
         loop.checkThread("Subprocess.sendSignal");
+        if (finished) {
+            throw new IllegalStateException("Subprocess.sendSignal: process " + child.pid()
+                    + " has exited (returncode " + returncode + ") and been waited for");
+        }
         if (returncode != null) {
             return;
         }
@@ -527,6 +534,7 @@ public final class Subprocess {
      * <p><b>Threading:</b> loop thread only.
      *
      * @throws IOException if the kernel refused it
+     * @throws IllegalStateException once the child has exited and its pipes are closed
      */
     public void terminate() throws IOException {
         sendSignal(SIGTERM);
@@ -538,6 +546,7 @@ public final class Subprocess {
      * <p><b>Threading:</b> loop thread only.
      *
      * @throws IOException if the kernel refused it
+     * @throws IllegalStateException once the child has exited and its pipes are closed
      */
     public void kill() throws IOException {
         sendSignal(SIGKILL);
