@@ -238,7 +238,12 @@ public final class Subprocess {
         proc.onExit().whenComplete((done, error) -> {
             int code = error == null ? done.exitValue() : -1;
             try {
-                loop.callSoonThreadsafe(() -> exited(jdkExitCode(code)));
+                loop.callSoonThreadsafe(() -> {
+                    if (stdinTransport instanceof ThreadPipeTransport tr) {
+                        tr.childExited();
+                    }
+                    exited(jdkExitCode(code));
+                });
             } catch (IllegalStateException closedLoop) {
                 // nobody is left to tell
             }

@@ -257,6 +257,17 @@ final class ThreadPipeTransport implements Transport {
         }
     }
 
+    /**
+     * The child has exited: a write end closes (after what is queued, which then fails with a
+     * broken pipe), as a pipe transport whose reader went away.
+     */
+    void childExited() {
+        if (out != null && !closing) {
+            closing = true;
+            queue.add(EOF);
+        }
+    }
+
     @Override
     public void abort() {
         loop.checkThread("Transport.abort");

@@ -236,6 +236,21 @@ public abstract class SubprocessContract extends NetFixture {
         assertArrayEquals(new int[] {0, 0, 0}, got);
     }
 
+    // CPython 3.13: wait() with a stdin pipe nobody closed returns once the child exits (the
+    // pipe closes when the child's end does)
+    @Test
+    void waitWithStdinLeftOpen() {
+        boolean[] closing = new boolean[1];
+        int code = inTask(loop -> {
+            Subprocess p = Net.createSubprocessExec(SubprocessOptions.pipes(), "true");
+            int c = p.waitFor();
+            closing[0] = p.stdin().isClosing();
+            return c;
+        });
+        assertEquals(0, code);
+        assertTrue(closing[0]);
+    }
+
     // CPython 3.13: a signal between the exit and wait() (pipes still open) does nothing
     @Test
     void signalAfterExitBeforeWaitIsIgnored() {
