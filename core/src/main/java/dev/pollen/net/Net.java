@@ -767,4 +767,45 @@ public final class Net {
         Objects.requireNonNull(command, "command");
         return Subprocess.exec(options, List.of("/bin/sh", "-c", command));
     }
+
+    // ------------------------------------------------------------------ sendfile
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} over a stream transport
+     * (asyncio's {@code loop.sendfile(transport, file, offset, count)}), by reading the file in
+     * chunks on the loop's default executor and writing them with flow control (asyncio's
+     * read/write fallback; the zero-copy {@code sendfile(2)} path is not there yet, see
+     * docs/networking.md). While it runs the transport's reading is paused and a stand-in
+     * protocol hears its flow-control events (data, end-of-stream and loss still reach yours);
+     * do not write to the transport meanwhile. Afterwards the file's position is just past the
+     * bytes sent.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param transport an open stream transport (TCP, Unix, TLS, a subprocess's stdin)
+     * @param file      the file, readable
+     * @param offset    where to start, {@code >= 0}
+     * @param count     how many bytes, {@code > 0}, or -1 for "to the end of the file"
+     * @return a future of the number of bytes sent (fewer than {@code count} if the file ends
+     *         first); it fails with a {@link java.net.SocketException} if the connection is lost
+     * @throws IllegalArgumentException for a negative offset or a bad count
+     * @throws IllegalStateException    if the transport is closing
+     */
+    public static Future<Long> sendfile(Transport transport, java.nio.channels.FileChannel file,
+            long offset, long count) {
+        return Sendfile.start(transport, file, offset, count);
+    }
+
+    /**
+     * Sends all of {@code file} from its start: {@code sendfile(transport, file, 0, -1)}.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param transport an open stream transport
+     * @param file      the file
+     * @return a future of the number of bytes sent
+     */
+    public static Future<Long> sendfile(Transport transport, java.nio.channels.FileChannel file) {
+        return Sendfile.start(transport, file, 0, -1);
+    }
 }
