@@ -768,6 +768,67 @@ public final class Net {
         return Subprocess.exec(options, List.of("/bin/sh", "-c", command));
     }
 
+    /**
+     * Starts {@code program} at the protocol level (asyncio's {@code loop.subprocess_exec}): the
+     * child's output goes to a {@link SubprocessProtocol} made by {@code factory}. The future is
+     * done at once (the child is started synchronously, as asyncio's).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param loop    the loop
+     * @param factory makes the protocol
+     * @param options the streams (asyncio's {@code subprocess_exec} pipes all three by default:
+     *                pass {@link SubprocessOptions#pipes()} for the same)
+     * @param program the program
+     * @param args    its arguments
+     * @param <P>     the protocol type
+     * @return a future of the transport and protocol; failed with an {@link IOException} if the
+     *         child cannot be started
+     */
+    public static <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(
+            EventLoop loop, Supplier<P> factory, SubprocessOptions options, String program,
+            String... args) {
+        Objects.requireNonNull(program, "program");
+        List<String> argv = new java.util.ArrayList<>(args.length + 1);
+        argv.add(program);
+        argv.addAll(List.of(args));
+        return subprocess(loop, factory, options, argv);
+    }
+
+    /**
+     * Runs {@code command} with {@code /bin/sh -c} at the protocol level (asyncio's
+     * {@code loop.subprocess_shell}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param loop    the loop
+     * @param factory makes the protocol
+     * @param options the streams
+     * @param command the shell command line
+     * @param <P>     the protocol type
+     * @return a future of the transport and protocol
+     */
+    public static <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(
+            EventLoop loop, Supplier<P> factory, SubprocessOptions options, String command) {
+        Objects.requireNonNull(command, "command");
+        return subprocess(loop, factory, options, List.of("/bin/sh", "-c", command));
+    }
+
+    private static <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocess(
+            EventLoop loop, Supplier<P> factory, SubprocessOptions options, List<String> argv) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(factory, "factory");
+        Future<SubprocessConnection<P>> f = loop.createFuture();
+        try {
+            P p = Objects.requireNonNull(factory.get(), "the protocol factory returned null");
+            Subprocess s = Subprocess.spawn(loop, options, argv, p);
+            f.setResult(new SubprocessConnection<>(s, p));
+        } catch (IOException e) {
+            f.setException(e);
+        }
+        return f;
+    }
+
     // ------------------------------------------------------------------ sendfile
 
     /**

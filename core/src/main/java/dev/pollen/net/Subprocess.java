@@ -8,12 +8,14 @@ import dev.pollen.net.SubprocessOptions.Stdio;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.ProcessLayer;
 import dev.pollen.spi.Registration;
+import dev.pollen.spi.StreamSocket;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A child process started by {@link Net#createSubprocessExec} or
@@ -46,7 +48,7 @@ import java.util.Objects;
  * <p><b>Threading:</b> loop thread only; {@link #waitFor()} and {@link #communicate} must run
  * inside a task (they await).
  */
-public final class Subprocess {
+public final class Subprocess implements SubprocessTransport {
 
     /**
      * The system property that forces the JDK fallback on every poller
@@ -90,6 +92,8 @@ public final class Subprocess {
     private StreamReader stdout;
     private StreamReader stderr;
     private Transport stdinTransport;
+    private final Transport[] pipes = new Transport[3];
+    private SubprocessProtocol user;
     private int openPipes;
     private Integer returncode;
     private int lastSignal;
@@ -104,6 +108,16 @@ public final class Subprocess {
     // ------------------------------------------------------------------ starting
 
     static Subprocess exec(SubprocessOptions options, List<String> argv) throws IOException {
+        Task<?> t = Task.current();
+        if (t == null) {
+            throw new IllegalStateException("Net.createSubprocessExec/Shell must be called inside "
+                    + "a task (from a callback use Net.subprocessExec/Shell with a protocol)");
+        }
+        return spawn(t.loop(), options, argv, null);
+    }
+
+    static Subprocess spawn(EventLoop loop, SubprocessOptions options, List<String> argv,
+            SubprocessProtocol protocol) throws IOException {
         Objects.requireNonNull(options, "options");
         if (argv.isEmpty() || argv.get(0).isEmpty()) {
             throw new IllegalArgumentException("no program to run: the program name is empty");
@@ -111,17 +125,17 @@ public final class Subprocess {
         for (String a : argv) {
             Objects.requireNonNull(a, "a program argument is null");
         }
-        Task<?> t = Task.current();
-        if (t == null) {
-            throw new IllegalStateException("Net.createSubprocessExec/Shell must be called inside "
-                    + "a task");
-        }
-        Subprocess p = new Subprocess(t.loop(), options);
-        ProcessLayer layer = processLayer(t.loop());
+        loop.checkThread("Net.createSubprocessExec");
+        Subprocess p = new Subprocess(loop, options);
+        p.user = protocol;
+        ProcessLayer layer = processLayer(loop);
         if (layer != null) {
             p.startNative(layer, argv);
         } else {
             p.startWithJdk(argv);
+        }
+        if (protocol != null) {
+            protocol.connectionMade(p);
         }
         return p;
     }
@@ -152,26 +166,14 @@ public final class Subprocess {
                 code(options.stdin()), code(options.stdout()), code(options.stderr()));
         child = new NativeChild(sp);
         NetLoopState net = NetLoopState.of(loop);
-        if (sp.stdin() != null) {
-            StreamTransport tr = new StreamTransport(loop, net, sp.stdin(), false,
-                    NetOptions.defaults());
-            tr.register();
-            stdin = startPipe(tr::start, new StreamReader(loop), true).writer();
-            stdinTransport = tr;
-        }
-        if (sp.stdout() != null) {
-            stdout = new StreamReader(loop, options.limit());
-            StreamTransport tr = new StreamTransport(loop, net, sp.stdout(), false,
-                    NetOptions.defaults());
-            tr.register();
-            startPipe(tr::start, stdout, false);
-        }
-        if (sp.stderr() != null) {
-            stderr = new StreamReader(loop, options.limit());
-            StreamTransport tr = new StreamTransport(loop, net, sp.stderr(), false,
-                    NetOptions.defaults());
-            tr.register();
-            startPipe(tr::start, stderr, false);
+        StreamSocket[] ends = {sp.stdin(), sp.stdout(), sp.stderr()};
+        for (int fd = 0; fd < 3; fd++) {
+            if (ends[fd] != null) {
+                StreamTransport tr = new StreamTransport(loop, net, ends[fd], false,
+                        NetOptions.defaults());
+                tr.register();
+                attachPipe(fd, tr, tr::start);
+            }
         }
         Registration[] reg = new Registration[1];
         reg[0] = loop.poller().register(sp.exitSource(), Poller.READ, ready -> {
@@ -218,22 +220,19 @@ public final class Subprocess {
         if (options.stdin() == Stdio.PIPE) {
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, null, proc.getOutputStream(),
                     base + "stdin");
-            stdin = startPipe(tr::start, new StreamReader(loop), true).writer();
-            stdinTransport = tr;
+            attachPipe(0, tr, tr::start);
         } else {
             closeQuietly(proc.getOutputStream());
         }
         if (options.stdout() == Stdio.PIPE) {
-            stdout = new StreamReader(loop, options.limit());
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getInputStream(), null,
                     base + "stdout");
-            startPipe(tr::start, stdout, false);
+            attachPipe(1, tr, tr::start);
         }
         if (options.stderr() == Stdio.PIPE) {
-            stderr = new StreamReader(loop, options.limit());
             ThreadPipeTransport tr = new ThreadPipeTransport(loop, proc.getErrorStream(), null,
                     base + "stderr");
-            startPipe(tr::start, stderr, false);
+            attachPipe(2, tr, tr::start);
         }
         proc.onExit().whenComplete((done, error) -> {
             int code = error == null ? done.exitValue() : -1;
@@ -272,19 +271,63 @@ public final class Subprocess {
     }
 
     /**
-     * Attaches a stream protocol to one pipe end; the subprocess hears when the pipe closes.
+     * Attaches pipe {@code fd} (0, 1, 2): to a stream protocol feeding {@link #stdin()},
+     * {@link #stdout()} or {@link #stderr()}, or, at the protocol level, to a forwarder to the
+     * user's {@link SubprocessProtocol}; the subprocess hears when the pipe closes.
      *
+     * @param fd        the child's descriptor
+     * @param transport the pipe end's transport
      * @param starter   attaches a protocol to it and calls {@code connectionMade}
-     * @param reader    the reader fed by it (a throwaway one for stdin)
-     * @param isStdin   whether it is the stdin pipe (its writeEof closes it)
-     * @return the stream protocol (its writer is the stdin writer)
      */
-    private StreamProtocol startPipe(java.util.function.Consumer<Protocol> starter,
-            StreamReader reader, boolean isStdin) {
-        StreamProtocol sp = new StreamProtocol(loop, reader, null);
+    private void attachPipe(int fd, Transport transport, Consumer<Protocol> starter) {
         openPipes++;
-        starter.accept(new PipeProtocol(sp, isStdin));
-        return sp;
+        if (fd == 0) {
+            stdinTransport = transport;
+        }
+        pipes[fd] = fd == 0 ? new StdinTransport(transport) : transport;
+        if (user != null) {
+            starter.accept(new ForwardingPipe(fd));
+            return;
+        }
+        StreamReader reader = fd == 0 ? new StreamReader(loop)
+                : new StreamReader(loop, options.limit());
+        StreamProtocol sp = new StreamProtocol(loop, reader, null);
+        starter.accept(new PipeProtocol(sp, fd == 0));
+        if (fd == 0) {
+            stdin = sp.writer();
+        } else if (fd == 1) {
+            stdout = reader;
+        } else {
+            stderr = reader;
+        }
+    }
+
+    /** A pipe of a protocol-level subprocess: its events go to the user's protocol. */
+    private final class ForwardingPipe implements Protocol {
+        private final int fd;
+
+        ForwardingPipe(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            user.pipeDataReceived(fd, data);
+        }
+
+        @Override
+        public boolean eofReceived() {
+            return false; // a pipe's end is its close
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            try {
+                user.pipeConnectionLost(fd, cause);
+            } finally {
+                pipeClosed();
+            }
+        }
     }
 
     /** A {@link StreamProtocol} that also tells the subprocess when its pipe is closed. */
@@ -338,6 +381,14 @@ public final class Subprocess {
             return;
         }
         returncode = code;
+        if (user != null) {
+            try {
+                user.processExited();
+            } catch (RuntimeException e) {
+                loop.callExceptionHandler(new ExceptionContext(
+                        "SubprocessProtocol.processExited failed", e, this));
+            }
+        }
         tryFinish();
     }
 
@@ -351,6 +402,14 @@ public final class Subprocess {
             return;
         }
         finished = true;
+        if (user != null) {
+            try {
+                user.connectionLost(null);
+            } catch (RuntimeException e) {
+                loop.callExceptionHandler(new ExceptionContext(
+                        "SubprocessProtocol.connectionLost failed", e, this));
+            }
+        }
         List<Future<Integer>> w = waiters;
         waiters = null;
         if (w != null) {
@@ -371,6 +430,7 @@ public final class Subprocess {
      *
      * @return the pid
      */
+    @Override
     public long pid() {
         return child.pid();
     }
@@ -417,6 +477,7 @@ public final class Subprocess {
      *
      * @return the status or null
      */
+    @Override
     public Integer returncode() {
         return returncode;
     }
@@ -520,6 +581,7 @@ public final class Subprocess {
      * @throws IllegalStateException once the child has exited and its pipes are closed
      * @throws UnsupportedOperationException for another signal on the JDK fallback
      */
+    @Override
     public void sendSignal(int signal) throws IOException {
         loop.checkThread("Subprocess.sendSignal");
         if (finished) {
@@ -541,6 +603,7 @@ public final class Subprocess {
      * @throws IOException if the kernel refused it
      * @throws IllegalStateException once the child has exited and its pipes are closed
      */
+    @Override
     public void terminate() throws IOException {
         sendSignal(SIGTERM);
     }
@@ -553,8 +616,51 @@ public final class Subprocess {
      * @throws IOException if the kernel refused it
      * @throws IllegalStateException once the child has exited and its pipes are closed
      */
+    @Override
     public void kill() throws IOException {
         sendSignal(SIGKILL);
+    }
+
+    /**
+     * The transport of pipe {@code fd} (0 stdin, 1 stdout, 2 stderr), or null if it is not a pipe
+     * (asyncio's {@code get_pipe_transport}). Writing to the stdin transport feeds the child;
+     * its {@code writeEof()} closes it.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param fd 0, 1 or 2
+     * @return the transport or null
+     */
+    @Override
+    public Transport pipeTransport(int fd) {
+        if (fd < 0 || fd > 2) {
+            throw new IllegalArgumentException("fd must be 0, 1 or 2, got " + fd);
+        }
+        return pipes[fd];
+    }
+
+    /**
+     * Closes the pipes and kills the child if it still runs (asyncio's
+     * {@code SubprocessTransport.close}).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public void close() {
+        loop.checkThread("Subprocess.close");
+        for (Transport t : pipes) {
+            if (t != null && !t.isClosing()) {
+                t.close();
+            }
+        }
+        if (returncode == null) {
+            lastSignal = SIGKILL;
+            try {
+                child.signal(SIGKILL);
+            } catch (IOException | RuntimeException e) {
+                // it exited meanwhile
+            }
+        }
     }
 
     @Override

@@ -321,4 +321,81 @@ public abstract class SubprocessContract extends NetFixture {
                     + threads[1] + " for " + n + " children");
         }
     }
+
+    /** Records a protocol-level child's callbacks in order. */
+    static final class Recorder implements dev.pollen.net.SubprocessProtocol {
+        final List<String> events = new ArrayList<>();
+        final StringBuilder[] out = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        dev.pollen.net.SubprocessTransport transport;
+        dev.pollen.loop.Future<Void> lost;
+
+        @Override
+        public void connectionMade(dev.pollen.net.SubprocessTransport t) {
+            transport = t;
+            events.add("made");
+        }
+
+        @Override
+        public void pipeDataReceived(int fd, java.nio.ByteBuffer data) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            out[fd].append(s(b));
+        }
+
+        @Override
+        public void pipeConnectionLost(int fd, Throwable cause) {
+            events.add("pipe" + fd + (cause == null ? "" : " " + cause));
+        }
+
+        @Override
+        public void processExited() {
+            events.add("exited " + transport.returncode());
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            events.add("lost");
+            lost.setResult(null);
+        }
+    }
+
+    // test_subprocess: SubprocessMixin.test_subprocess_exec / loop.subprocess_exec with a protocol
+    @Test
+    void protocolLevel() {
+        assumePosix();
+        EventLoop loop = newLoop();
+        Recorder r = new Recorder();
+        r.lost = loop.createFuture();
+        dev.pollen.net.SubprocessConnection<Recorder> c = run(loop, Net.subprocessShell(loop,
+                () -> r, SubprocessOptions.pipes(), "read x; echo got $x; echo err >&2; exit 5"));
+        assertEquals(r, c.protocol());
+        c.transport().pipeTransport(0).write(java.nio.ByteBuffer.wrap(b("it\n")));
+        c.transport().pipeTransport(0).writeEof();
+        run(loop, r.lost);
+        assertEquals("got it\n", r.out[1].toString());
+        assertEquals("err\n", r.out[2].toString());
+        assertEquals("made", r.events.get(0));
+        assertEquals("lost", r.events.get(r.events.size() - 1));
+        assertTrue(r.events.containsAll(List.of("pipe0", "pipe1", "pipe2", "exited 5")),
+                r.events.toString());
+        assertEquals(6, r.events.size(), r.events.toString());
+        assertEquals(5, c.transport().returncode());
+        IOException e = (IOException) runExpectingFailure(loop, Net.subprocessExec(loop,
+                Recorder::new, SubprocessOptions.pipes(), "pollen-no-such-program-18"));
+        assertTrue(e.getMessage().contains("No such file"), e.getMessage());
+    }
+
+    // asyncio's SubprocessTransport.close(): closes the pipes and kills a running child
+    @Test
+    void transportCloseKills() {
+        assumePosix();
+        EventLoop loop = newLoop();
+        Recorder r = new Recorder();
+        r.lost = loop.createFuture();
+        dev.pollen.net.SubprocessConnection<Recorder> c = run(loop, Net.subprocessExec(loop,
+                () -> r, SubprocessOptions.pipes(), "sleep", "30"));
+        c.transport().close();
+        run(loop, r.lost);
+        assertEquals(-Subprocess.SIGKILL, c.transport().returncode());
+    }
 }
