@@ -72,6 +72,17 @@ public interface KitBackend {
     }
 
     /**
+     * Whether this backend watches subprocesses without a thread ({@code
+     * Subprocess.watchedByLoop()} true: a process layer with posix_spawn and pidfd) rather than
+     * through the JDK fallback's threads; {@code SubprocessContract} checks every child against it.
+     *
+     * @return false (the JDK fallback) unless overridden
+     */
+    default boolean subprocessesWatchedByLoop() {
+        return false;
+    }
+
+    /**
      * The TLS engine both ends of {@code TlsContract} use.
      *
      * @return "jdk" unless overridden

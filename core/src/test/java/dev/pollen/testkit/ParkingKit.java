@@ -41,6 +41,7 @@ public final class ParkingKit implements KitBackend {
                 Skip.contract(PipeContract.class, NO_SOCKETS),
                 Skip.contract(PollerContract.class, NO_SOCKETS),
                 Skip.contract(ProxyContract.class, NO_SOCKETS),
+                Skip.contract(SendfileContract.class, NO_SOCKETS),
                 Skip.contract(StreamContract.class, NO_SOCKETS),
                 Skip.contract(TlsContract.class, NO_SOCKETS),
                 Skip.contract(TransportContract.class, NO_SOCKETS),

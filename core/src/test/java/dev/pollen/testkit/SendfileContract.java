@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p><b>Threading:</b> JUnit's test thread runs the loops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class SendfileContract extends NetFixture {
+public class SendfileContract extends NetFixture {
 
     @TempDir
     Path dir;

@@ -32,16 +32,10 @@ import org.junit.jupiter.api.Timeout;
  * <p><b>Threading:</b> JUnit's test thread runs the loops; the bodies run in tasks.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class SubprocessContract extends NetFixture {
+public class SubprocessContract extends NetFixture {
 
-    /**
-     * Whether this backend watches children without a thread ({@link Subprocess#watchedByLoop()}
-     * true); the backends with a process layer say so, the others use the JDK fallback.
-     *
-     * @return true if the children of this backend must be thread-free
-     */
-    protected boolean expectsThreadFreeChildren() {
-        return false;
+    private boolean expectsThreadFreeChildren() {
+        return backend().subprocessesWatchedByLoop();
     }
 
     private static byte[] b(String s) {

@@ -36,4 +36,10 @@ public final class EpollKit implements KitBackend {
     public Poller newPollerOfAnotherProvider() {
         return Pollers.create("nio");
     }
+
+    /** Children are thread-free on epoll: posix_spawn and a pidfd on the loop. */
+    @Override
+    public boolean subprocessesWatchedByLoop() {
+        return true;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
 import dev.pollen.testkit.Skip;
@@ -43,5 +44,14 @@ public final class EmulatedKqueueKit implements KitBackend {
                 "the libkqueue emulator allocates on every kevent call (about 1.6 KB per echo "
                         + "round trip, varying with timing), which hides the TLS layer's own "
                         + "figure; the real kqueue runs this test"));
+    }
+
+    /**
+     * Children are thread-free wherever the POSIX process layer loads (Linux with pidfd), else
+     * the JDK fallback watches them.
+     */
+    @Override
+    public boolean subprocessesWatchedByLoop() {
+        return PosixProcessLayer.unavailableReason() == null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
 
@@ -32,5 +33,14 @@ public final class KqueueKit implements KitBackend {
     @Override
     public Poller newPoller() {
         return RealKqueue.newPoller();
+    }
+
+    /**
+     * Children are thread-free wherever the POSIX process layer loads (Linux with pidfd), else
+     * the JDK fallback watches them.
+     */
+    @Override
+    public boolean subprocessesWatchedByLoop() {
+        return PosixProcessLayer.unavailableReason() == null;
     }
 }
