@@ -43,6 +43,7 @@ public final class ParkingKit implements KitBackend {
                 Skip.contract(ProxyContract.class, NO_SOCKETS),
                 Skip.contract(SendfileContract.class, NO_SOCKETS),
                 Skip.contract(StreamContract.class, NO_SOCKETS),
+                SubprocessContract.skipOnTheJdkFallback(),
                 Skip.contract(TlsContract.class, NO_SOCKETS),
                 Skip.contract(TransportContract.class, NO_SOCKETS),
                 Skip.test(EagerTaskContract.class, "streamsWorkOnAnEagerLoop", NO_SOCKETS),

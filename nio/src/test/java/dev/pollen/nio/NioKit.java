@@ -2,10 +2,13 @@ package dev.pollen.nio;
 
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
+import dev.pollen.testkit.Skip;
+import dev.pollen.testkit.SubprocessContract;
+import java.util.List;
 
 /**
  * The nio poller under the conformance kit ({@code -Dpollen.kit.backend=nio}): it runs every
- * contract.
+ * contract but one subprocess test its children on the JDK fallback cannot run.
  *
  * <p><b>Threading:</b> JUnit's test thread.
  */
@@ -23,5 +26,11 @@ public final class NioKit implements KitBackend {
     @Override
     public Poller newPoller() {
         return new NioPoller();
+    }
+
+    /** Children use the JDK fallback here: {@link SubprocessContract#skipOnTheJdkFallback()}. */
+    @Override
+    public List<Skip> skips() {
+        return List.of(SubprocessContract.skipOnTheJdkFallback());
     }
 }

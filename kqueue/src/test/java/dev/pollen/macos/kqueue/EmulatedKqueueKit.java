@@ -4,6 +4,7 @@ import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
 import dev.pollen.testkit.Skip;
+import dev.pollen.testkit.SubprocessContract;
 import dev.pollen.testkit.TlsContract;
 import java.util.List;
 
@@ -40,10 +41,12 @@ public final class EmulatedKqueueKit implements KitBackend {
 
     @Override
     public List<Skip> skips() {
-        return List.of(Skip.test(TlsContract.class, "theLayerAllocatesNothingPerMessageOfItsOwn",
+        Skip tls = Skip.test(TlsContract.class, "theLayerAllocatesNothingPerMessageOfItsOwn",
                 "the libkqueue emulator allocates on every kevent call (about 1.6 KB per echo "
                         + "round trip, varying with timing), which hides the TLS layer's own "
-                        + "figure; the real kqueue runs this test"));
+                        + "figure; the real kqueue runs this test");
+        return subprocessesWatchedByLoop() ? List.of(tls)
+                : List.of(tls, SubprocessContract.skipOnTheJdkFallback());
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.pollen.macos.kqueue;
 import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
+import dev.pollen.testkit.Skip;
+import dev.pollen.testkit.SubprocessContract;
+import java.util.List;
 
 /**
  * The kqueue poller on the real kqueue under the conformance kit
@@ -42,5 +45,11 @@ public final class KqueueKit implements KitBackend {
     @Override
     public boolean subprocessesWatchedByLoop() {
         return PosixProcessLayer.unavailableReason() == null;
+    }
+
+    @Override
+    public List<Skip> skips() {
+        return subprocessesWatchedByLoop() ? List.of()
+                : List.of(SubprocessContract.skipOnTheJdkFallback());
     }
 }
