@@ -31,10 +31,12 @@ import java.util.concurrent.TimeUnit;
  * completion; they collect readiness, which goes on the ready list once the run returned (no
  * Pollen handler runs inside Netty).
  *
- * <p>Closing a socket whose ended registration still has a poll armed removes the poll at once (one {@code io_uring_enter} with the
- * removal): a poll request holds its own reference to the socket, so until it is gone the
+ * <p>Closing a socket whose ended registration still has a poll armed removes the poll at once
+ * (one {@code io_uring_enter} with the removal): a poll request holds its own reference to the socket, so until it is gone the
  * kernel would keep the socket open (the port bound, the peer without its FIN) after
  * {@code close(2)}.
+ *
+ * <p>The ring is enabled by the first poll, on the loop thread ({@link RingThread} says why).
  *
  * <p>Signal: Netty's {@code wakeup()}, which writes Netty's eventfd (a read of it is always
  * armed in the ring) when called from a thread other than the loop's.
@@ -55,6 +57,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final io.netty.channel.IoHandler netty;
     private final PosixSocketLayer sockets;
     private final WaitTimer timer = new WaitTimer();
+    private final RingThread ring;
     private final Context context = new Context();
     private boolean blocking;
 
@@ -88,11 +91,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                     "io_uring: cannot set up a ring: " + e.getMessage(), e));
         }
         netty = h;
-        netty.initialize();
+        ring = new RingThread(h); // enabled by the first poll, on the loop thread
         try {
-            timer.attach(netty.register(timer));
+            timer.attach(netty.register(timer)); // no kernel work yet
         } catch (Exception e) {
-            executor.claim();
+            ring.enter();
             netty.prepareToDestroy();
             netty.destroy();
             throw new UncheckedIOException(new IOException("io_uring: cannot register the timer", e));
@@ -182,6 +185,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         }
         if (removalsPending > 0 && !isClosed()) {
             executor.claim();
+            ring.enter();
             syncDirty();
             blocking = false;
             netty.run(context); // submits the removals; completions are collected as usual
@@ -225,6 +229,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     protected void waitForReady(long timeoutNanos) {
         executor.claim();
         executor.runPending();
+        ring.enter();
         syncDirty();
         blocking = timeoutNanos != 0 && collectedCount == 0;
         if (blocking && timeoutNanos > 0 && timeoutNanos < MAX_FINITE_TIMEOUT) {
@@ -275,10 +280,22 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     @Override
     protected void release() {
         executor.claim();
+        boolean usable;
         try {
-            netty.prepareToDestroy();
+            ring.enter(); // a ring never enabled is enabled here, so Netty can tear it down
+            usable = true;
+        } catch (IllegalStateException e) {
+            usable = false; // never enter another thread's registered ring: leave this one be
+        }
+        try {
+            if (usable) {
+                try {
+                    netty.prepareToDestroy();
+                } finally {
+                    netty.destroy();
+                }
+            }
         } finally {
-            netty.destroy();
             executor.discardPending();
             for (int i = 0; i < liveCount; i++) {
                 forget(live[i]);

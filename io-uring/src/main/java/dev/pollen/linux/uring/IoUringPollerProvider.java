@@ -6,6 +6,7 @@ import dev.pollen.spi.Poller;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.Version;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -168,7 +169,10 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
         requireAvailable("the io_uring poller is unavailable: ");
         IoHandlerFactory f = factory;
         if (f == null) {
-            f = IoUringIoHandler.newFactory();
+            // Not single-issuer (Netty's default, with DEFER_TASKRUN): that ties the ring to the
+            // thread that enabled it, and a Pollen poller is often built on one thread and run
+            // on another, and may be closed from a third once its loop thread is gone.
+            f = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setSingleIssuer(false));
             factory = f;
         }
         return new IoUringPoller(f);
