@@ -177,7 +177,7 @@ class CliIT {
                 List<String> message = r.stderr().lines().toList();
                 assertEquals(2, message.size(), "two lines, no usage after them\n" + r.describe());
                 assertTrue(message.get(0).startsWith(c.start()), r.describe());
-                for (String name : List.of("epoll", "netty-epoll", "nio")) {
+                for (String name : List.of("epoll", "netty-epoll", "io_uring", "nio")) {
                     assertTrue(message.get(0).contains(name), "lists " + name + "\n" + r.describe());
                 }
                 assertTrue(message.get(1).contains("--poller NAME"), "says what to do\n" + r.describe());
