@@ -176,7 +176,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
 
     /**
      * Called by {@link FdSource#close()} before the fd is closed: ends the registration and, if
-     * a poll was armed, removes it from the kernel at once (see the class comment).
+     * a poll is still armed for a registration that ended, submits its removal at once (see the
+     * class comment). Completions that submission brings are reported by the next poll.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param source one of this poller's sources, still open
      */
     @Override
     public void beforeClose(FdSource source) {
