@@ -294,6 +294,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         }
         try {
             if (usable) {
+                ring.retainWakeupBuffer(); // if Netty's field moved, the old risk stays (docs)
                 try {
                     netty.prepareToDestroy();
                 } finally {

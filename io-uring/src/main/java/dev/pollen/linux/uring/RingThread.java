@@ -2,6 +2,9 @@ package dev.pollen.linux.uring;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Keeps Netty's ring usable from whichever thread drives it.
@@ -60,6 +63,40 @@ final class RingThread {
                     + t.getName() + ": " + why);
         }
     }
+
+    /**
+     * Keeps Netty's eventfd read buffer (8 bytes) from being freed by {@code destroy()}, for the
+     * life of the JVM: the kernel can still write a completed eventfd read into it after Netty
+     * has freed it, which corrupted the C heap (see docs/pollers-io_uring.md, Known problem).
+     * Costs about 100 bytes per closed poller. Done by swapping Netty's private cleanable for one
+     * whose {@code clean()} does nothing; the original is kept here, reachable.
+     *
+     * @return null on success, else why not
+     */
+    String retainWakeupBuffer() {
+        try {
+            Field f = netty.getClass().getDeclaredField("eventfdReadBufCleanable");
+            f.setAccessible(true);
+            Object original = f.get(netty);
+            Class<?> type = f.getType();
+            Object keeper = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "clean" -> null;
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        case "toString" -> "retained " + original;
+                        default -> method.invoke(original, args);
+                    });
+            RETAINED.add(original);
+            f.set(netty, keeper);
+            return null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return String.valueOf(e);
+        }
+    }
+
+    /** Netty eventfd read buffers kept from being freed ({@link #retainWakeupBuffer}). */
+    private static final Queue<Object> RETAINED = new ConcurrentLinkedQueue<>();
 
     /** Switches Netty's submission queue to the plain ring fd; null on success, else why not. */
     private String unpin() {
