@@ -31,7 +31,7 @@ class EchoIT {
     static final Pattern LISTENING = Pattern.compile("^listening 127\\.0\\.0\\.1:(\\d+) poller=(\\S+)$");
 
     @ParameterizedTest(name = "--poller {0}")
-    @ValueSource(strings = {"epoll", "netty-epoll", "nio"})
+    @ValueSource(strings = {"epoll", "netty-epoll", "io_uring", "nio"})
     void echoesAndExitsCleanlyOnSigterm(String poller) throws Exception {
         requireAvailable(poller);
         try (JarRun echo = JarRun.start("echo", "--port", "0", "--poller", poller)) {

@@ -58,7 +58,7 @@ class EmfileIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @ParameterizedTest(name = "--poller {0}")
-    @ValueSource(strings = {"nio", "epoll", "netty-epoll", "kqueue"})
+    @ValueSource(strings = {"nio", "epoll", "netty-epoll", "io_uring", "kqueue"})
     void outOfDescriptorsTheEchoServerKeepsServingDoesNotSpinAndRecovers(String poller)
             throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc (Linux)");
