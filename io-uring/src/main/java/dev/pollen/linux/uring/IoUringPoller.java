@@ -6,11 +6,12 @@ import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.IoSource;
+import dev.pollen.spi.LoopThreadExecutor;
 import dev.pollen.spi.Poller;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** Longer timeouts are "forever". */
     private static final long MAX_FINITE_TIMEOUT = TimeUnit.DAYS.toNanos(365L * 60);
 
-    private final LoopThreadExecutor executor = new LoopThreadExecutor();
+    private final Executor executor = new Executor();
     private final io.netty.channel.IoHandler netty;
     private final PosixSocketLayer sockets;
     private final WaitTimer timer = new WaitTimer();
@@ -116,7 +117,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     }
 
     /**
-     * The POSIX socket layer (libc sockets through JNA).
+     * The POSIX socket layer of {@code pollen-posix} (libc through the binding
+     * {@code -Dpollen.native} chose), made for this poller: it calls {@link #beforeClose} before
+     * it closes a registered fd.
      *
      * <p><b>Threading:</b> any thread may obtain it; its methods are loop-thread only.
      *
@@ -128,11 +131,6 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     }
 
     // ---- registration hooks --------------------------------------------------------------------
-
-    @Override
-    protected FdSource ownSource(IoSource source) {
-        return source instanceof FdSource fs && fs.layer() == sockets ? fs : null;
-    }
 
     @Override
     protected IoUringRegistration newRegistration(FdSource source, IoHandler handler) {
@@ -348,5 +346,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         public long deadlineNanos() {
             return -1; // no timeout of Netty's own
         }
+    }
+
+    /** The shared {@link LoopThreadExecutor} in the type Netty's {@code IoUringIoHandler} takes. */
+    private static final class Executor extends LoopThreadExecutor implements ThreadAwareExecutor {
     }
 }

@@ -1,5 +1,7 @@
 package dev.pollen.linux.uring;
 
+import dev.pollen.posix.LibC;
+import dev.pollen.posix.NativeBinding;
 import dev.pollen.spi.AbstractPollerProvider;
 import dev.pollen.spi.Availability;
 import dev.pollen.spi.Poller;
@@ -19,8 +21,9 @@ import java.util.Locale;
  *
  * <p>Available on Linux when Netty's native library loads and its probe sets up a ring
  * ({@link IoUring#isAvailable()}); otherwise the reason is one line: not Linux, the
- * {@code kernel.io_uring_disabled} sysctl, or Netty's {@link IoUring#unavailabilityCause()} (an
- * old kernel, a seccomp filter that refuses {@code io_uring_setup}, a missing native library).
+ * {@code kernel.io_uring_disabled} sysctl, Netty's {@link IoUring#unavailabilityCause()} (an
+ * old kernel, a seccomp filter that refuses {@code io_uring_setup}, a missing native library), or
+ * a {@code -Dpollen.native} the POSIX sockets cannot honour.
  *
  * <p>Priority {@value #PRIORITY}: below netty-epoll and epoll, so {@code auto} does not pick it;
  * the measurements behind that are in docs/pollers-io_uring.md. Select it by name
@@ -75,16 +78,44 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
         if (!classesPresent()) {
             return Availability.unavailable(MISSING_NETTY);
         }
+        String socketsProblem = socketsProblem();
+        if (socketsProblem != null) {
+            return Availability.unavailable(socketsProblem);
+        }
         try {
             if (!IoUring.isAvailable()) {
                 return Availability.unavailable(whyUnavailable(disabledSysctl(), IoUring.unavailabilityCause(), arch));
             }
             return Availability.available("Linux " + arch + " " + System.getProperty("os.version", "")
-                    + ", Netty " + nettyVersion() + " io_uring (IoUringIoHandler over JNI), readiness by POLL_ADD");
+                    + ", Netty " + nettyVersion() + " io_uring (IoUringIoHandler over JNI), readiness by POLL_ADD, "
+                    + "sockets through " + LibC.describe() + fallbackNote());
         } catch (LinkageError | RuntimeException e) {
             return Availability.unavailable("Netty's io_uring classes are missing or broken: add the Maven "
                     + "dependency " + DEPENDENCY + ": " + e);
         }
+    }
+
+    /**
+     * Why the POSIX sockets ({@code pollen-posix}) cannot reach libc here ({@code -Dpollen.native}
+     * asks for what this JVM cannot do, or the binding fails to load), or null.
+     */
+    private static String socketsProblem() {
+        String problem = NativeBinding.requested().problem();
+        if (problem != null) {
+            return problem;
+        }
+        try {
+            LibC.describe(); // chooses and loads the binding
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return "the POSIX sockets (pollen-posix) could not bind libc: " + e;
+        }
+    }
+
+    /** Why the default java.lang.foreign binding fell back to JNA, as " (...)", or "". */
+    private static String fallbackNote() {
+        String fallback = NativeBinding.fallbackReason();
+        return fallback == null ? "" : " (" + fallback + ")";
     }
 
     /**

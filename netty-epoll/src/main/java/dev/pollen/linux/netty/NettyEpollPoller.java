@@ -4,12 +4,14 @@ import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.IoSource;
+import dev.pollen.spi.LoopThreadExecutor;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.SocketLayer;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.Errors;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,7 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
     /** Longer timeouts are "forever" (Netty itself treats 2^31 s and more as forever). */
     private static final long MAX_FINITE_TIMEOUT = TimeUnit.DAYS.toNanos(365L * 60);
 
-    private final LoopThreadExecutor executor = new LoopThreadExecutor();
+    private final Executor executor = new Executor();
     private final io.netty.channel.IoHandler netty;
     private final NettySocketLayer sockets;
     private final Context context = new Context();
@@ -222,5 +224,9 @@ final class NettyEpollPoller extends AbstractPoller<NettySource, NettyRegistrati
         public long deadlineNanos() {
             return deadline; // absolute, System.nanoTime() based; -1 for none
         }
+    }
+
+    /** The shared {@link LoopThreadExecutor} in the type Netty's {@code EpollIoHandler} takes. */
+    private static final class Executor extends LoopThreadExecutor implements ThreadAwareExecutor {
     }
 }

@@ -78,7 +78,7 @@ final class NettyRegistration extends AbstractRegistration<NettySource> implemen
         if (r != null) {
             kernel = null;
             if (!poller.isClosed()) {
-                // On the loop thread this is EPOLL_CTL_DEL at once (see LoopThreadExecutor).
+                // On the loop thread this is EPOLL_CTL_DEL at once (see spi.LoopThreadExecutor).
                 poller.claim();
                 r.cancel();
             }

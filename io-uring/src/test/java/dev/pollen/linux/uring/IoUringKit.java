@@ -1,0 +1,35 @@
+package dev.pollen.linux.uring;
+
+import dev.pollen.spi.Poller;
+import dev.pollen.spi.Pollers;
+import dev.pollen.testkit.KitBackend;
+
+/**
+ * The io_uring poller under the conformance kit ({@code -Dpollen.kit.backend=io_uring}): it runs
+ * every contract; where io_uring is unavailable (old kernel, {@code io_uring_disabled}, seccomp)
+ * every test skips with the provider's reason.
+ *
+ * <p><b>Threading:</b> JUnit's test thread.
+ */
+public final class IoUringKit implements KitBackend {
+
+    /** Made by the kit, once per test. */
+    public IoUringKit() {
+    }
+
+    @Override
+    public String name() {
+        return IoUringPoller.NAME;
+    }
+
+    @Override
+    public Poller newPoller() {
+        return IoUringTesting.newPoller();
+    }
+
+    /** Another provider (nio), to check that sockets never move between providers. */
+    @Override
+    public Poller newPollerOfAnotherProvider() {
+        return Pollers.create("nio");
+    }
+}
