@@ -31,4 +31,18 @@ final class Addresses {
         return (host != null && host.indexOf(':') >= 0 && !host.startsWith("[")
                 ? "[" + host + "]" : String.valueOf(host)) + ":" + port;
     }
+
+    /**
+     * A backend's error message without its own "call(address): " prefix when that address is
+     * the one the caller's prefix already names, so that a message reads
+     * "connect to 127.0.0.1:1: ECONNREFUSED (...)" and not
+     * "connect to 127.0.0.1:1: connect(127.0.0.1:1): ECONNREFUSED (...)". A different address
+     * (a host name the caller gave that resolved to this address) is kept: it says which one
+     * failed.
+     */
+    static String withoutRepeatedAddress(String message, String call, String named) {
+        String repeated = call + "(" + named + "): ";
+        return message != null && message.startsWith(repeated)
+                ? message.substring(repeated.length()) : message;
+    }
 }

@@ -191,7 +191,8 @@ final class Connector<P extends Protocol> implements ConnectCallback {
      * keeping its type where that type has a message constructor.
      */
     private IOException named(IOException e) {
-        String msg = "connect to " + target + ": " + e.getMessage();
+        String msg = "connect to " + target + ": "
+                + Addresses.withoutRepeatedAddress(e.getMessage(), "connect", target);
         IOException out;
         if (e instanceof ConnectException) {
             out = new ConnectException(msg);

@@ -194,7 +194,9 @@ final class Endpoints {
 
     /** The backend's error with the address the user asked for at the front of the message. */
     static IOException bindError(SocketAddress a, IOException e) {
-        String msg = "cannot listen on " + Addresses.format(a) + ": " + e.getMessage();
+        String named = Addresses.format(a);
+        String msg = "cannot listen on " + named + ": "
+                + Addresses.withoutRepeatedAddress(e.getMessage(), "bind", named);
         if (e instanceof BindException) {
             BindException b = new BindException(msg);
             b.initCause(e);

@@ -357,6 +357,8 @@ public class TransportContract extends NetFixture {
                 Net.createConnection(loop, Recorder::new, LOCAL, port));
         assertInstanceOf(ConnectException.class, e);
         assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
+        assertEquals(e.getMessage().indexOf("127.0.0.1:" + port),
+                e.getMessage().lastIndexOf("127.0.0.1:" + port), "the address is named once: " + e.getMessage());
         assertNoLoopErrors();
     }
 
@@ -369,6 +371,8 @@ public class TransportContract extends NetFixture {
                 Net.createServer(loop, Recorder::new, LOCAL, port));
         assertInstanceOf(BindException.class, e);
         assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
+        assertEquals(e.getMessage().indexOf("127.0.0.1:" + port),
+                e.getMessage().lastIndexOf("127.0.0.1:" + port), "the address is named once: " + e.getMessage());
         assertTrue(first.isServing());
         first.close();
         assertNoLoopErrors();
