@@ -32,4 +32,10 @@ public final class IoUringKit implements KitBackend {
     public Poller newPollerOfAnotherProvider() {
         return Pollers.create("nio");
     }
+
+    /** Children are thread-free here too: the POSIX layer's posix_spawn and a pidfd on the ring. */
+    @Override
+    public boolean subprocessesWatchedByLoop() {
+        return true;
+    }
 }
