@@ -153,4 +153,24 @@ public final class FfmDowncalls {
         }
         return h;
     }
+
+    /**
+     * Rethrows what a downcall's {@code invokeExact} threw: unchecked throwables as they are,
+     * anything else wrapped in an {@link IllegalStateException}. Declared to return so callers
+     * can write {@code throw FfmDowncalls.rethrow(t)}.
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @param t what the call threw
+     * @return never returns normally
+     */
+    public static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
 }

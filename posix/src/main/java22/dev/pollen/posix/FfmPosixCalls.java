@@ -48,7 +48,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) SOCKET.invokeExact(FfmDowncalls.state(), domain, type, protocol);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -57,7 +57,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) BIND.invokeExact(FfmDowncalls.state(), fd, addr, len);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -66,7 +66,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) LISTEN.invokeExact(FfmDowncalls.state(), fd, backlog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -75,7 +75,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) ACCEPT.invokeExact(FfmDowncalls.state(), fd, addr, lenPtr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -87,7 +87,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) ACCEPT4.invokeExact(FfmDowncalls.state(), fd, addr, lenPtr, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -96,7 +96,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) CONNECT.invokeExact(FfmDowncalls.state(), fd, addr, len);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -105,7 +105,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) GETSOCKOPT.invokeExact(FfmDowncalls.state(), fd, level, name, val, lenPtr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -114,7 +114,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) SETSOCKOPT.invokeExact(FfmDowncalls.state(), fd, level, name, val, len);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -123,7 +123,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) GETSOCKNAME.invokeExact(FfmDowncalls.state(), fd, addr, lenPtr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -132,7 +132,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) GETPEERNAME.invokeExact(FfmDowncalls.state(), fd, addr, lenPtr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -141,7 +141,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) READ.invokeExact(FfmDowncalls.state(), fd, buf, count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -150,7 +150,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) WRITE.invokeExact(FfmDowncalls.state(), fd, buf, count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -159,7 +159,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) READV.invokeExact(FfmDowncalls.state(), fd, iov, iovcnt);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -168,7 +168,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) WRITEV.invokeExact(FfmDowncalls.state(), fd, iov, iovcnt);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -177,7 +177,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) RECVFROM.invokeExact(FfmDowncalls.state(), fd, buf, len, flags, addr, lenPtr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -186,7 +186,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) SENDTO.invokeExact(FfmDowncalls.state(), fd, buf, len, flags, addr, alen);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -195,7 +195,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) SHUTDOWN.invokeExact(FfmDowncalls.state(), fd, how);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -204,7 +204,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) CLOSE.invokeExact(FfmDowncalls.state(), fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -213,7 +213,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (int) FCNTL.invokeExact(FfmDowncalls.state(), fd, cmd, arg);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -222,7 +222,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             return (long) CALLOC.invokeExact(count, size);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -231,7 +231,7 @@ final class FfmPosixCalls implements PosixCalls {
         try {
             FREE.invokeExact(address);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -259,15 +259,5 @@ final class FfmPosixCalls implements PosixCalls {
     @Override
     public String describe() {
         return "java.lang.foreign (JDK " + Runtime.version().feature() + ")";
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
     }
 }

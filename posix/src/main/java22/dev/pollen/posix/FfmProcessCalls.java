@@ -39,7 +39,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) PIPE2.invokeExact(FfmDowncalls.state(), fds, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -48,7 +48,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) PIDFD_OPEN.invokeExact(FfmDowncalls.state(), pid, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -57,7 +57,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) WAITPID.invokeExact(FfmDowncalls.state(), pid, status, options);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -66,7 +66,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) KILL.invokeExact(FfmDowncalls.state(), pid, sig);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -75,7 +75,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNP.invokeExact(FfmDowncalls.state(), pid, file, fileActions, attr, argv, envp);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -84,7 +84,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_INIT.invokeExact(FfmDowncalls.state(), fa);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -93,7 +93,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_DESTROY.invokeExact(FfmDowncalls.state(), fa);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -102,7 +102,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_ADDDUP2.invokeExact(FfmDowncalls.state(), fa, fd, newfd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -111,7 +111,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_ADDOPEN.invokeExact(FfmDowncalls.state(), fa, fd, path, oflag, mode);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -120,7 +120,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP.invokeExact(FfmDowncalls.state(), fa, path);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -129,7 +129,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP.invokeExact(FfmDowncalls.state(), fa, from);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -138,7 +138,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNATTR_INIT.invokeExact(FfmDowncalls.state(), attr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -147,7 +147,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNATTR_DESTROY.invokeExact(FfmDowncalls.state(), attr);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -156,7 +156,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNATTR_SETFLAGS.invokeExact(FfmDowncalls.state(), attr, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -165,7 +165,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNATTR_SETSIGMASK.invokeExact(FfmDowncalls.state(), attr, set);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -174,7 +174,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) POSIX_SPAWNATTR_SETSIGDEFAULT.invokeExact(FfmDowncalls.state(), attr, set);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -183,7 +183,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) SIGEMPTYSET.invokeExact(FfmDowncalls.state(), set);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -192,17 +192,7 @@ final class FfmProcessCalls implements ProcessCalls {
         try {
             return (int) SIGADDSET.invokeExact(FfmDowncalls.state(), set, sig);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
     }
 }

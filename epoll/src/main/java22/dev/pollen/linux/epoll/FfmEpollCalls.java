@@ -28,7 +28,7 @@ final class FfmEpollCalls implements EpollCalls {
         try {
             return (int) EPOLL_CREATE1.invokeExact(FfmDowncalls.state(), flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -37,7 +37,7 @@ final class FfmEpollCalls implements EpollCalls {
         try {
             return (int) EPOLL_CTL.invokeExact(FfmDowncalls.state(), epfd, op, fd, event);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -47,7 +47,7 @@ final class FfmEpollCalls implements EpollCalls {
             return (int) EPOLL_WAIT.invokeExact(FfmDowncalls.state(), epfd, events, maxevents,
                     timeout);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
     }
 
@@ -56,17 +56,7 @@ final class FfmEpollCalls implements EpollCalls {
         try {
             return (int) EVENTFD.invokeExact(FfmDowncalls.state(), initval, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw FfmDowncalls.rethrow(t);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
     }
 }
