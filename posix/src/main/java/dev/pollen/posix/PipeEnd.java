@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> the owning loop's thread.
  */
-final class PipeEnd extends FdSource implements StreamSocket {
+final class PipeEnd extends FdStream implements StreamSocket {
 
     private final boolean writeEnd;
     private final String name;
@@ -43,23 +43,11 @@ final class PipeEnd extends FdSource implements StreamSocket {
         if (rem == 0) {
             return 0;
         }
-        if (dst.isDirect()) {
-            int n = readAt(layer.addressOf(dst), rem);
-            if (n > 0) {
-                dst.position(pos + n);
-            }
-            return n;
-        }
-        ByteBuffer copy = layer.copyBuffer();
-        int n = readAt(layer.copyAddress(), Math.min(rem, copy.capacity()));
-        if (n > 0) {
-            dst.put(pos, copy, 0, n);
-            dst.position(pos + n);
-        }
-        return n;
+        return readInto(dst, pos, rem);
     }
 
-    private int readAt(long address, int len) throws IOException {
+    @Override
+    int readAt(long address, int len) throws IOException {
         while (true) {
             long n = LibC.read(fd, address, len);
             if (n > 0) {
@@ -89,22 +77,11 @@ final class PipeEnd extends FdSource implements StreamSocket {
         if (rem == 0) {
             return 0;
         }
-        int n;
-        if (src.isDirect()) {
-            n = writeAt(layer.addressOf(src), rem);
-        } else {
-            ByteBuffer copy = layer.copyBuffer();
-            int len = Math.min(rem, copy.capacity());
-            copy.put(0, src, pos, len);
-            n = writeAt(layer.copyAddress(), len);
-        }
-        if (n > 0) {
-            src.position(pos + n);
-        }
-        return n;
+        return writeFrom(src, pos, rem);
     }
 
-    private int writeAt(long address, long len) throws IOException {
+    @Override
+    int writeAt(long address, long len) throws IOException {
         while (true) {
             long n = LibC.write(fd, address, len);
             if (n >= 0) {

@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p><b>Threading:</b> loop thread only.
  */
-public final class PosixStreamSocket extends FdSource implements StreamSocket {
+public final class PosixStreamSocket extends FdStream implements StreamSocket {
 
     private final SocketKind kind;
     private final OsConstants os;
@@ -91,23 +91,11 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is a read-only buffer");
         }
-        if (dst.isDirect()) {
-            int n = readAt(layer.addressOf(dst), rem);
-            if (n > 0) {
-                dst.position(pos + n);
-            }
-            return n;
-        }
-        ByteBuffer copy = layer.copyBuffer();
-        int n = readAt(layer.copyAddress(), Math.min(rem, copy.capacity()));
-        if (n > 0) {
-            dst.put(pos, copy, 0, n);
-            dst.position(pos + n);
-        }
-        return n;
+        return readInto(dst, pos, rem);
     }
 
-    private int readAt(long address, int len) throws IOException {
+    @Override
+    int readAt(long address, int len) throws IOException {
         while (true) {
             long n = LibC.read(fd, address, len);
             if (n > 0) {
@@ -139,22 +127,11 @@ public final class PosixStreamSocket extends FdSource implements StreamSocket {
         if (rem == 0) {
             return 0;
         }
-        int n;
-        if (src.isDirect()) {
-            n = writeAt(layer.addressOf(src), rem);
-        } else {
-            ByteBuffer copy = layer.copyBuffer();
-            int len = Math.min(rem, copy.capacity());
-            copy.put(0, src, pos, len);
-            n = writeAt(layer.copyAddress(), len);
-        }
-        if (n > 0) {
-            src.position(pos + n);
-        }
-        return n;
+        return writeFrom(src, pos, rem);
     }
 
-    private int writeAt(long address, long len) throws IOException {
+    @Override
+    int writeAt(long address, long len) throws IOException {
         throwRestoredError("write");
         while (true) {
             long n = LibC.write(fd, address, len);
