@@ -38,15 +38,19 @@ abstract class FdStream extends FdSource {
     abstract int writeAt(long address, long len) throws IOException;
 
     /**
-     * Reads into {@code dst} at {@code pos} and advances its position by what was read.
+     * Reads into {@code dst}'s remaining bytes and advances its position by what was read;
+     * returns 0 at once if it has none.
      *
      * @param dst the buffer, writable
-     * @param pos its position
-     * @param rem its remaining bytes, more than 0
      * @return as {@link #readAt}
      * @throws IOException on an error
      */
-    final int readInto(ByteBuffer dst, int pos, int rem) throws IOException {
+    final int readInto(ByteBuffer dst) throws IOException {
+        int pos = dst.position();
+        int rem = dst.limit() - pos;
+        if (rem == 0) {
+            return 0;
+        }
         if (dst.isDirect()) {
             int n = readAt(layer.addressOf(dst), rem);
             if (n > 0) {
@@ -64,15 +68,19 @@ abstract class FdStream extends FdSource {
     }
 
     /**
-     * Writes from {@code src} at {@code pos} and advances its position by what was written.
+     * Writes {@code src}'s remaining bytes and advances its position by what was written;
+     * returns 0 at once if it has none.
      *
      * @param src the buffer
-     * @param pos its position
-     * @param rem its remaining bytes, more than 0
      * @return as {@link #writeAt}
      * @throws IOException on an error
      */
-    final int writeFrom(ByteBuffer src, int pos, int rem) throws IOException {
+    final int writeFrom(ByteBuffer src) throws IOException {
+        int pos = src.position();
+        int rem = src.limit() - pos;
+        if (rem == 0) {
+            return 0;
+        }
         int n;
         if (src.isDirect()) {
             n = writeAt(layer.addressOf(src), rem);

@@ -38,12 +38,7 @@ final class PipeEnd extends FdStream implements StreamSocket {
         if (writeEnd) {
             return -1; // the child closed its end
         }
-        int pos = dst.position();
-        int rem = dst.limit() - pos;
-        if (rem == 0) {
-            return 0;
-        }
-        return readInto(dst, pos, rem);
+        return readInto(dst);
     }
 
     @Override
@@ -72,12 +67,7 @@ final class PipeEnd extends FdStream implements StreamSocket {
         if (!writeEnd) {
             throw new IOException(name + " is the read end of a pipe");
         }
-        int pos = src.position();
-        int rem = src.limit() - pos;
-        if (rem == 0) {
-            return 0;
-        }
-        return writeFrom(src, pos, rem);
+        return writeFrom(src);
     }
 
     @Override

@@ -83,15 +83,10 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         ensureOpen();
-        int pos = dst.position();
-        int rem = dst.limit() - pos;
-        if (rem == 0) {
-            return 0;
-        }
-        if (dst.isReadOnly()) {
+        if (dst.isReadOnly() && dst.hasRemaining()) {
             throw new IllegalArgumentException("dst is a read-only buffer");
         }
-        return readInto(dst, pos, rem);
+        return readInto(dst);
     }
 
     @Override
@@ -122,12 +117,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
-        int pos = src.position();
-        int rem = src.limit() - pos;
-        if (rem == 0) {
-            return 0;
-        }
-        return writeFrom(src, pos, rem);
+        return writeFrom(src);
     }
 
     @Override
