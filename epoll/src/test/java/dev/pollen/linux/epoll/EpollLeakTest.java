@@ -62,7 +62,11 @@ class EpollLeakTest {
             runOne(i);
         }
         assertEquals(memBaseline, NativeMemory.outstandingBytes(), "malloc'd bytes not freed");
-        assertEquals(fdBaseline, openFds(), "file descriptors leaked");
+        // At most the baseline: a leak only adds descriptors, while one an earlier test in this
+        // JVM left to a Cleaner (seen after EpollEventFuzzTest) may close during the loop.
+        int fds = openFds();
+        assertTrue(fds <= fdBaseline, () -> "file descriptors leaked: " + fdBaseline + " before, "
+                + fds + " after");
     }
 
     private void runOne(int i) throws Exception {
