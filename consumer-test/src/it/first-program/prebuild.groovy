@@ -10,12 +10,31 @@ def managed = bom.dependencyManagement.dependencies.dependency.collect { it.arti
 assert bom.version.text() == pollenVersion : "bom/pom.xml has version ${bom.version.text()}, the build ${pollenVersion}"
 // The BOM manages exactly the published modules: the root pom's jar modules that do not set
 // maven.javadoc.skip (benchmarks, examples and this one are not published).
-def published = new groovy.xml.XmlSlurper().parse(new File(rootDir, 'pom.xml')).modules.module.collect { name ->
-    new groovy.xml.XmlSlurper().parse(new File(rootDir, name.text() + '/pom.xml'))
-}.findAll { pom ->
+def folderOf = new groovy.xml.XmlSlurper().parse(new File(rootDir, 'pom.xml')).modules.module.collectEntries { name ->
+    [(name.text()): new groovy.xml.XmlSlurper().parse(new File(rootDir, name.text() + '/pom.xml'))]
+}.findAll { folder, pom ->
     (pom.packaging.text() ?: 'jar') == 'jar' && pom.properties.'maven.javadoc.skip'.text() != 'true'
-}.collect { it.artifactId.text() } as Set
+}.collectEntries { folder, pom -> [(pom.artifactId.text()): folder] }
+def published = folderOf.keySet()
 assert managed == published : "pollen-bom manages ${managed}, the published modules are ${published}: update bom/pom.xml"
+// Each published module's -sources.jar holds the source of every top-level class in its jar,
+// including those compiled from a second source root (the java.lang.foreign bindings in
+// src/main/java22), so an IDE can show all of it.
+published.each { artifact ->
+    def target = new File(rootDir, folderOf[artifact] + '/target')
+    def jar = new File(target, "${artifact}-${pollenVersion}.jar")
+    def sources = new File(target, "${artifact}-${pollenVersion}-sources.jar")
+    if (!jar.isFile() || !sources.isFile()) {
+        println "first-program: ${artifact}'s jars were not built in this run (-pl, or maven.source.skip): its -sources.jar is not checked"
+        return
+    }
+    def names = { File f -> new java.util.zip.ZipFile(f).withCloseable { z -> z.entries().collect { it.name } } }
+    def classes = names(jar).findAll { it.endsWith('.class') && !it.contains('$') && !it.endsWith('module-info.class') }
+            .collect { it - ~/\.class$/ }
+    def sourceFiles = names(sources).findAll { it.endsWith('.java') }.collect { it - ~/\.java$/ } as Set
+    def missing = classes.findAll { !sourceFiles.contains(it) }
+    assert missing.isEmpty() : "${sources.name} lacks the source of ${missing}: add their source root to the module's sources jar"
+}
 snippetXml.'**'.findAll { it.name() == 'version' }.each {
     assert it.text() == pollenVersion : "README.md's snippet names version ${it.text()}, the build is ${pollenVersion}"
 }
