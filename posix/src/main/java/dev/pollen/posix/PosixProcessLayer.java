@@ -81,6 +81,24 @@ public final class PosixProcessLayer implements ProcessLayer {
         FdSource watch(int pid) throws IOException;
     }
 
+    /**
+     * An exit source that knows when the kernel has told the child's exit. Some kqueue kernels
+     * report {@code NOTE_EXIT} a moment before {@code waitpid(WNOHANG)} can collect the child
+     * (libuv met it on FreeBSD, OpenBSD and macOS), so once the exit has been told the layer
+     * reaps with a blocking {@code waitpid}, which returns as soon as the exit is complete.
+     *
+     * <p><b>Threading:</b> the owning loop's thread.
+     */
+    public interface ExitReport {
+
+        /**
+         * Whether the kernel has reported the child's exit (not merely a readiness to look).
+         *
+         * @return true once the exit was told
+         */
+        boolean exitReported();
+    }
+
     private PosixProcessLayer(PosixSocketLayer layer, ProcessCalls calls, ExitWatch exitWatch) {
         this.layer = layer;
         this.calls = calls;
@@ -409,10 +427,12 @@ public final class PosixProcessLayer implements ProcessLayer {
 
         @Override
         public Integer reap() throws IOException {
+            // Told the exit by the kernel: wait for it to be complete (see ExitReport).
+            int options = exit instanceof ExitReport told && told.exitReported() ? 0 : WNOHANG;
             long status = NativeMemory.allocate(8);
             try {
                 while (true) {
-                    int r = calls.waitpid(pid, status, WNOHANG);
+                    int r = calls.waitpid(pid, status, options);
                     if (r == 0) {
                         return null;
                     }

@@ -264,6 +264,11 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
                 queueChange(pid, Kevent.EVFILT_PROC, Kevent.EV_ADD | Kevent.EV_ONESHOT,
                         Kevent.NOTE_EXIT, reg.id);
                 reg.readState = FilterState.ENABLED;
+                // Register-after-exit: a child that became a zombie before this add is not
+                // reported by macOS (the knote attaches and never fires). One readiness after the
+                // add is applied (the next poll applies it, then dispatches) lets the process
+                // layer's waitpid(WNOHANG) look; the NOTE_EXIT covers every later exit.
+                defer(reg, READ);
             }
         } else if (reg.readState != FilterState.ABSENT) {
             queueChange(pid, Kevent.EVFILT_PROC, Kevent.EV_DELETE, 0, reg.id);
@@ -282,6 +287,7 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
             return; // a watch that has ended since
         }
         reg.readState = FilterState.ABSENT;
+        ((ProcExitSource) reg.source()).exited = true;
         if (deferReadiness) {
             defer(reg, READ);
         } else {
@@ -291,10 +297,9 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
 
     /**
      * An EVFILT_PROC change failed. A failed delete (ENOENT) needs nothing: the one-shot knote
-     * had fired.
-     * A failed add with ESRCH means the child is already a zombie (macOS does not attach to
-     * one): that is its exit. Any other error is reported as the exit too, so the process layer's
-     * {@code waitpid} looks, rather than leaving the child unwatched in silence.
+     * had fired. A failed add with ESRCH means the process is gone or a zombie (older macOS
+     * kernels refuse to attach to one): that is its exit. Any other error leaves the child
+     * unwatched, which is logged, with one readiness so that {@code waitpid} looks.
      */
     private void procChangeFailed(long udata, int errno, boolean deferReadiness) {
         KqueueRegistration reg = procs.get(udata);
@@ -303,12 +308,21 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
             // kernels' error entries do not say which change failed, only its ident and filter).
             return;
         }
-        if (errno != ESRCH) {
-            LOG.log(System.Logger.Level.WARNING, "kqueue: EVFILT_PROC on pid "
-                    + ((ProcExitSource) reg.source()).pid + " failed: " + os.errno.describe(errno)
-                    + "; asking waitpid instead");
+        if (errno == ESRCH) {
+            procExited(udata, deferReadiness); // no such process any more: it has exited
+            return;
         }
-        procExited(udata, deferReadiness);
+        // Not an exit: the child is unwatched from here on. Say so, and let waitpid(WNOHANG)
+        // look once (the knote is forgotten; a new interest adds it again).
+        LOG.log(System.Logger.Level.WARNING, "kqueue: EVFILT_PROC on pid "
+                + ((ProcExitSource) reg.source()).pid + " failed: " + os.errno.describe(errno)
+                + "; its exit is not watched");
+        reg.readState = FilterState.ABSENT;
+        if (deferReadiness) {
+            defer(reg, READ);
+        } else {
+            ready(reg, READ);
+        }
     }
 
     // ------------------------------------------------------------------ registration hooks

@@ -37,10 +37,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       touching the error).</li>
  *   <li>{@code EVFILT_PROC} with {@code NOTE_EXIT} watches a pid through
  *       {@code /proc/<pid>/stat} (Linux only): the exit (a zombie, or a pid gone) is reported once
- *       with {@code EV_EOF}, and the knote is then deleted, as every kqueue does. Adding a knote
- *       for a zombie fails with {@code ESRCH} when emulating macOS (its kernel does not attach
- *       to an exited process) and fires at once otherwise (FreeBSD, libkqueue's pidfd); a pid
- *       that does not exist fails with {@code ESRCH} everywhere. The emulator never reaps.</li>
+ *       with {@code EV_EOF}, and the knote is then deleted, as every kqueue does. A knote added
+ *       for a zombie never fires when emulating macOS (its kernel attaches to the zombie, but the
+ *       exit was told before: the register-after-exit race, seen by Bun on current macOS) and
+ *       fires at once otherwise (FreeBSD, libkqueue's pidfd); a pid that does not exist fails
+ *       with {@code ESRCH} everywhere. The emulator never reaps.</li>
  * </ul>
  * Readiness can also be scripted ({@link #script}) for tests that need exact events.
  *
@@ -68,6 +69,8 @@ final class EmulatedKqueue implements KqueueSyscalls {
     private static final class Knote {
         long udata;
         int fflags;
+        /** A process knote attached after the exit was told (macOS): never fires. */
+        boolean deaf;
         boolean enabled;
         boolean clear;
         boolean triggered;
@@ -343,13 +346,14 @@ final class EmulatedKqueue implements KqueueSyscalls {
             violations.add("EVFILT_PROC without NOTE_EXIT watches nothing: " + c);
         }
         char state = procState(c.ident);
-        if (state == 0 || (state == 'Z' && target == KqueueTarget.MACOS)) {
+        if (state == 0) {
             return 3; // ESRCH
         }
         k = new Knote();
         k.udata = c.udata;
         k.enabled = true;
         k.fflags = c.fflags;
+        k.deaf = state == 'Z' && target == KqueueTarget.MACOS; // the exit was told before
         q.knotes.put(key, k);
         return -1;
     }
@@ -417,6 +421,9 @@ final class EmulatedKqueue implements KqueueSyscalls {
                     continue;
                 }
                 if (key.filter == Kevent.EVFILT_PROC) {
+                    if (k.deaf) {
+                        continue;
+                    }
                     char state = procState(key.ident);
                     if ((state == 0 || state == 'Z') && out < nEvents) {
                         events.set(out++, key.ident, key.filter, Kevent.EV_EOF, k.fflags, 0,
