@@ -196,6 +196,42 @@ class KqueueChildExitTest {
     }
 
     @Test
+    void theProviderWatchesAsThePropertySays() throws Exception {
+        RealKqueue.assumeAvailable();
+        String saved = System.getProperty(KqueueConfig.CHILD_EXIT_PROPERTY);
+        try {
+            System.setProperty(KqueueConfig.CHILD_EXIT_PROPERTY, "evfilt_proc");
+            try (Poller p = new KqueuePollerProvider().create()) {
+                ProcessLayer.SpawnedProcess sp = spawn(p, "exit 4");
+                assertInstanceOf(ProcExitSource.class, sp.exitSource());
+                assertEquals(4, awaitExit(p, sp));
+            }
+            if (PosixProcessLayer.unavailableReason() == null) {
+                for (String value : new String[] {"pidfd", "auto"}) {
+                    System.setProperty(KqueueConfig.CHILD_EXIT_PROPERTY, value);
+                    try (Poller p = new KqueuePollerProvider().create()) {
+                        ProcessLayer.SpawnedProcess sp = spawn(p, "exit 5");
+                        assertTrue(sp.exitSource() instanceof dev.pollen.posix.FdSource f
+                                && f.fd() >= 0, value + ": a pidfd where the system has one");
+                        assertEquals(5, awaitExit(p, sp));
+                    }
+                }
+            }
+            System.setProperty(KqueueConfig.CHILD_EXIT_PROPERTY, "kevent");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> new KqueuePollerProvider().create());
+            assertEquals("-Dpollen.kqueue.childExit='kevent' is not a way to watch a child's exit: "
+                    + "use auto, evfilt_proc or pidfd", e.getMessage());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(KqueueConfig.CHILD_EXIT_PROPERTY);
+            } else {
+                System.setProperty(KqueueConfig.CHILD_EXIT_PROPERTY, saved);
+            }
+        }
+    }
+
+    @Test
     void realLibkqueueLeavesNoDescriptorPerChild() throws Exception {
         try (Poller p = real()) {
             assertEquals(0, awaitExit(p, spawn(p, "exit 0"))); // warm up
