@@ -45,6 +45,13 @@ import java.util.function.Consumer;
  * is turned into {@code -N} only for a signal this object sent, and {@link #sendSignal} takes
  * only {@link #SIGTERM} and {@link #SIGKILL}. {@link #watchedByLoop()} says which.
  *
+ * <h2>When the loop closes first</h2>
+ * Closing the loop while the child still runs kills it ({@link #SIGKILL}, what asyncio 3.13's
+ * transport close does to a running child) and makes sure it is reaped: no zombie and no
+ * descriptor outlives the loop. On the thread-free path a child that has not died by the time
+ * the loop is closed is reaped by a short-lived daemon thread; on the JDK fallback the JDK's
+ * reaper does it. Futures waiting for it stay pending, as every future of a closed loop.
+ *
  * <p><b>Threading:</b> loop thread only; {@link #waitFor()} and {@link #communicate} must run
  * inside a task (they await).
  */
@@ -83,6 +90,12 @@ public final class Subprocess implements SubprocessTransport {
 
         /** True when the loop's poller watches the pipes and the exit (no thread). */
         boolean watchedByLoop();
+
+        /**
+         * The loop is closing: stop watching the (killed) child and make sure it is reaped
+         * without the loop. Never throws.
+         */
+        void abandon();
     }
 
     private final EventLoop loop;
@@ -99,6 +112,13 @@ public final class Subprocess implements SubprocessTransport {
     private int lastSignal;
     private boolean finished;
     private List<Future<Integer>> waiters;
+    /** In the loop's list of resources from the start until the child is reaped. */
+    private final LoopResource closer = new LoopResource() {
+        @Override
+        void closeWithLoop() {
+            closedWithLoop();
+        }
+    };
 
     Subprocess(EventLoop loop, SubprocessOptions options) {
         this.loop = loop;
@@ -164,7 +184,8 @@ public final class Subprocess implements SubprocessTransport {
     private void startNative(ProcessLayer layer, List<String> argv) throws IOException {
         ProcessLayer.SpawnedProcess sp = layer.spawn(argv, options.directory(), options.env(),
                 code(options.stdin()), code(options.stdout()), code(options.stderr()));
-        child = new NativeChild(sp);
+        NativeChild nc = new NativeChild(sp);
+        child = nc;
         NetLoopState net = NetLoopState.of(loop);
         StreamSocket[] ends = {sp.stdin(), sp.stdout(), sp.stderr()};
         for (int fd = 0; fd < 3; fd++) {
@@ -175,8 +196,7 @@ public final class Subprocess implements SubprocessTransport {
                 attachPipe(fd, tr, tr::start);
             }
         }
-        Registration[] reg = new Registration[1];
-        reg[0] = loop.poller().register(sp.exitSource(), Poller.READ, ready -> {
+        nc.exitRegistration = loop.poller().register(sp.exitSource(), Poller.READ, ready -> {
             Integer code;
             try {
                 code = sp.reap();
@@ -186,11 +206,13 @@ public final class Subprocess implements SubprocessTransport {
                 code = -1;
             }
             if (code != null) {
-                reg[0].cancel();
+                nc.exitRegistration.cancel();
                 sp.exitSource().close();
+                net.untrack(closer);
                 exited(code);
             }
         });
+        net.track(closer);
     }
 
     private void startWithJdk(List<String> argv) throws IOException {
@@ -234,6 +256,8 @@ public final class Subprocess implements SubprocessTransport {
                     base + "stderr");
             attachPipe(2, tr, tr::start);
         }
+        NetLoopState net = NetLoopState.of(loop);
+        net.track(closer);
         proc.onExit().whenComplete((done, error) -> {
             int code = error == null ? done.exitValue() : -1;
             try {
@@ -241,6 +265,7 @@ public final class Subprocess implements SubprocessTransport {
                     if (stdinTransport instanceof ThreadPipeTransport tr) {
                         tr.childExited();
                     }
+                    net.untrack(closer);
                     exited(jdkExitCode(code));
                 });
             } catch (IllegalStateException closedLoop) {
@@ -374,6 +399,23 @@ public final class Subprocess implements SubprocessTransport {
     }
 
     // ------------------------------------------------------------------ the end
+
+    /**
+     * The loop is closing with the child not yet reaped: kill it if it may still run (asyncio
+     * 3.13's transport close does that to a running child), then let the child's side make sure
+     * it is reaped. The pipes are closed by their own transports.
+     */
+    private void closedWithLoop() {
+        if (returncode == null) {
+            lastSignal = SIGKILL;
+            try {
+                child.signal(SIGKILL);
+            } catch (IOException | RuntimeException e) {
+                // it exited meanwhile (a zombie takes the signal; a reaped child is not signalled)
+            }
+        }
+        child.abandon();
+    }
 
     /** Called on the loop thread when the child has been reaped. */
     void exited(int code) {
@@ -670,7 +712,15 @@ public final class Subprocess implements SubprocessTransport {
     }
 
     /** The thread-free path: a process layer's child. */
-    private record NativeChild(ProcessLayer.SpawnedProcess sp) implements Child {
+    private static final class NativeChild implements Child {
+        private final ProcessLayer.SpawnedProcess sp;
+        /** The exit source's registration with the loop's poller. */
+        Registration exitRegistration;
+
+        NativeChild(ProcessLayer.SpawnedProcess sp) {
+            this.sp = sp;
+        }
+
         @Override
         public long pid() {
             return sp.pid();
@@ -684,6 +734,18 @@ public final class Subprocess implements SubprocessTransport {
         @Override
         public boolean watchedByLoop() {
             return true;
+        }
+
+        @Override
+        public void abandon() {
+            try {
+                if (exitRegistration != null) {
+                    exitRegistration.cancel();
+                }
+            } catch (RuntimeException e) {
+                // the poller is gone already: its registrations went with it
+            }
+            sp.abandon();
         }
     }
 
@@ -708,6 +770,11 @@ public final class Subprocess implements SubprocessTransport {
         @Override
         public boolean watchedByLoop() {
             return false;
+        }
+
+        @Override
+        public void abandon() {
+            // the JDK's reaper thread reaps it once the kill (closedWithLoop) has ended it
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * A poller's way of starting child processes whose pipes and exit it can watch itself, without a
  * thread (for {@code Net.createSubprocessExec}): the pipes are non-blocking {@link StreamSocket}s
  * the poller registers like sockets, and the child's exit makes {@link SpawnedProcess#exitSource()}
- * readable. A poller without one returns null from {@link SocketLayer#processes()}, and the core
+ * readable (a Linux {@code pidfd}, or a kqueue {@code EVFILT_PROC} watch: a source of the poller
+ * that is no descriptor). A poller without one returns null from {@link SocketLayer#processes()}, and the core
  * falls back to the JDK's {@link ProcessBuilder} with threads.
  *
  * <p><b>Threading:</b> the owning loop's thread.
@@ -101,5 +102,15 @@ public interface ProcessLayer {
          * @throws IOException if the kernel refuses
          */
         void signal(int signal) throws IOException;
+
+        /**
+         * Gives the child up because its loop is closing: closes the exit source (the caller has
+         * cancelled its registration) and makes sure the child is reaped once it has exited, so
+         * that it leaves neither a zombie nor a descriptor behind. A child that has exited is
+         * reaped at once; one that still runs is reaped by a daemon thread that waits for it
+         * (the caller kills it first, as asyncio's transport close does, so the wait is short).
+         * Does nothing for a child already reaped. Never throws.
+         */
+        void abandon();
     }
 }

@@ -73,8 +73,9 @@ public interface KitBackend {
 
     /**
      * Whether this backend watches subprocesses without a thread ({@code
-     * Subprocess.watchedByLoop()} true: a process layer with posix_spawn and pidfd) rather than
-     * through the JDK fallback's threads; {@code SubprocessContract} checks every child against it.
+     * Subprocess.watchedByLoop()} true: a process layer with posix_spawn and a pidfd or kqueue's
+     * EVFILT_PROC) rather than through the JDK fallback's threads; {@code SubprocessContract}
+     * checks every child against it.
      *
      * @return false (the JDK fallback) unless overridden
      */

@@ -392,6 +392,56 @@ public class SubprocessContract extends NetFixture {
         assertTrue(e.getMessage().contains("No such file"), e.getMessage());
     }
 
+    // CPython 3.13's BaseSubprocessTransport.close() kills a child that still runs (and its
+    // child watcher reaps it); closing the loop does the same here, and leaves no zombie and no
+    // descriptor: pipes, pidfd or process watch, all go with the loop.
+    @Test
+    void closingTheLoopKillsAndReapsARunningChild() throws Exception {
+        assumePosix();
+        FdCount.assumeAvailable(); // and /proc/<pid>/stat, which tells a zombie
+        EventLoop warm = newLoop(); // the first child loads classes and native bindings
+        runTask(warm, () -> Net.createSubprocessExec(SubprocessOptions.pipes(), "true")
+                .communicate(null));
+        warm.close();
+        int before = FdCount.now();
+        EventLoop loop = newLoop();
+        long[] pids = runTask(loop, () -> {
+            Subprocess piped = Net.createSubprocessExec(SubprocessOptions.pipes(), "sleep", "60");
+            Subprocess plain = Net.createSubprocessExec(SubprocessOptions.defaults()
+                    .stdin(Stdio.DEVNULL), "sleep", "60");
+            Subprocess exited = Net.createSubprocessExec(SubprocessOptions.pipes(), "true");
+            Thread.sleep(200); // holds the loop: "true" exits, and nobody reaps it
+            assertEquals(null, exited.returncode());
+            return new long[] {piped.pid(), plain.pid(), exited.pid()};
+        });
+        loop.close();
+        for (long pid : pids) {
+            assertReaped(pid);
+        }
+        int after = FdCount.settled(before);
+        assertTrue(after <= before, "descriptors rose from " + before + " to " + after
+                + " after the loop closed with its children: " + FdCount.describe());
+    }
+
+    /** Waits until {@code pid} is gone from /proc: neither running nor a zombie. */
+    private static void assertReaped(long pid) throws Exception {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = Files.readString(stat);
+            } catch (IOException gone) {
+                return; // reaped (the pid may be reused later, not within these few seconds)
+            }
+            Thread.sleep(10);
+        }
+        // the state is the field after the command's closing parenthesis: 'Z' is a zombie
+        String state = last.substring(last.lastIndexOf(')') + 2, last.lastIndexOf(')') + 3);
+        throw new AssertionError("child " + pid + " was not reaped after its loop closed: state "
+                + state + (state.equals("Z") ? " (a zombie)" : " (still running)"));
+    }
+
     // asyncio's SubprocessTransport.close(): closes the pipes and kills a running child
     @Test
     void transportCloseKills() {

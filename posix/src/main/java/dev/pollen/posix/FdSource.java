@@ -10,6 +10,10 @@ import java.nio.channels.ClosedChannelException;
  * {@link #registration()} (no map lookup), and {@link #close()} calls the layer's
  * {@link FdCloseHook} before closing the fd.
  *
+ * <p>A source that watches something other than a descriptor (kqueue's watch of a child process,
+ * {@code EVFILT_PROC}, which names the process by its pid) has fd -1: its poller knows it by its
+ * class, and {@link #close()} ends its registration and closes nothing.
+ *
  * <p><b>Threading:</b> loop thread only.
  */
 public abstract class FdSource extends AbstractSource {
@@ -26,7 +30,8 @@ public abstract class FdSource extends AbstractSource {
      * Wraps an open fd.
      *
      * @param layer the layer that made it
-     * @param fd    the descriptor, owned by this source from now on
+     * @param fd    the descriptor, owned by this source from now on; -1 for a source that is
+     *              no descriptor
      */
     protected FdSource(PosixSocketLayer layer, int fd) {
         super(layer);
@@ -112,7 +117,9 @@ public abstract class FdSource extends AbstractSource {
         } finally {
             // Never retry close: on Linux the fd is released even when close reports EINTR, and
             // a retry could close a descriptor another thread just got with the same number.
-            LibC.close(fd);
+            if (fd >= 0) {
+                LibC.close(fd);
+            }
         }
     }
 

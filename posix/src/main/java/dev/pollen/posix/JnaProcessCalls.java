@@ -5,25 +5,44 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /**
- * {@link ProcessCalls} through JNA direct mapping. Loading fails where the C library lacks one
- * of the functions (macOS, glibc before 2.36): the process layer is then unavailable.
+ * {@link ProcessCalls} through JNA direct mapping, in groups (a direct-mapped class fails to
+ * load as a whole when one of its functions is missing): the portable calls, Linux's and
+ * FreeBSD's {@code pipe2}/{@code addclosefrom_np}, Linux's {@code pidfd_open}, macOS's
+ * {@code addinherit_np}. Making one loads the portable group and the group of {@code os}, and
+ * fails where the C library lacks one of them (glibc before 2.34, say): the process layer is then
+ * unavailable. {@code pidfd_open} is loaded on its first call (glibc 2.36+).
  *
  * <p><b>Threading:</b> any thread.
  */
 final class JnaProcessCalls implements ProcessCalls {
 
-    JnaProcessCalls() {
+    JnaProcessCalls(OsConstants.Os os) {
         N.load();
+        if (os == OsConstants.Os.DARWIN) {
+            NDarwin.load();
+        } else {
+            NCloseFrom.load();
+        }
     }
 
     @Override
     public int pipe2(long fds, int flags) {
-        return N.pipe2(fds, flags);
+        return NCloseFrom.pipe2(fds, flags);
+    }
+
+    @Override
+    public int pipe(long fds) {
+        return N.pipe(fds);
+    }
+
+    @Override
+    public int posix_spawn_file_actions_addinherit_np(long fa, int fd) {
+        return NDarwin.posix_spawn_file_actions_addinherit_np(fa, fd);
     }
 
     @Override
     public int pidfd_open(int pid, int flags) {
-        return N.pidfd_open(pid, flags);
+        return NPidfd.pidfd_open(pid, flags);
     }
 
     @Override
@@ -68,7 +87,7 @@ final class JnaProcessCalls implements ProcessCalls {
 
     @Override
     public int posix_spawn_file_actions_addclosefrom_np(long fa, int from) {
-        return N.posix_spawn_file_actions_addclosefrom_np(fa, from);
+        return NCloseFrom.posix_spawn_file_actions_addclosefrom_np(fa, from);
     }
 
     @Override
@@ -118,9 +137,7 @@ final class JnaProcessCalls implements ProcessCalls {
             // the static initializer did the work
         }
 
-        static native int pipe2(long fds, int flags);
-
-        static native int pidfd_open(int pid, int flags);
+        static native int pipe(long fds);
 
         static native int waitpid(int pid, long status, int options);
 
@@ -138,8 +155,6 @@ final class JnaProcessCalls implements ProcessCalls {
 
         static native int posix_spawn_file_actions_addchdir_np(long fa, long path);
 
-        static native int posix_spawn_file_actions_addclosefrom_np(long fa, int from);
-
         static native int posix_spawnattr_init(long attr);
 
         static native int posix_spawnattr_destroy(long attr);
@@ -153,5 +168,51 @@ final class JnaProcessCalls implements ProcessCalls {
         static native int sigemptyset(long set);
 
         static native int sigaddset(long set, int sig);
+    }
+
+    /** Linux (glibc 2.34+) and FreeBSD (13.1+). */
+    static final class NCloseFrom {
+        static {
+            Native.register(NCloseFrom.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private NCloseFrom() {
+        }
+
+        static void load() {
+            // the static initializer did the work
+        }
+
+        static native int pipe2(long fds, int flags);
+
+        static native int posix_spawn_file_actions_addclosefrom_np(long fa, int from);
+    }
+
+    /** Linux, glibc 2.36+. */
+    static final class NPidfd {
+        static {
+            Native.register(NPidfd.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private NPidfd() {
+        }
+
+        static native int pidfd_open(int pid, int flags);
+    }
+
+    /** macOS. */
+    static final class NDarwin {
+        static {
+            Native.register(NDarwin.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private NDarwin() {
+        }
+
+        static void load() {
+            // the static initializer did the work
+        }
+
+        static native int posix_spawn_file_actions_addinherit_np(long fa, int fd);
     }
 }

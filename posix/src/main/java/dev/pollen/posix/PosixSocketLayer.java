@@ -78,6 +78,23 @@ public final class PosixSocketLayer implements SocketLayer {
      * @param os        the constants table
      */
     public PosixSocketLayer(FdCloseHook closeHook, OsConstants os) {
+        this(closeHook, os, PosixProcessLayer::open);
+    }
+
+    /**
+     * Makes a layer whose child processes come from {@code processes} (a poller with its own way
+     * of watching a child's exit passes {@code layer -> PosixProcessLayer.open(layer, watch)}).
+     *
+     * <p><b>Threading:</b> any thread; then loop thread only.
+     *
+     * @param closeHook called before any of this layer's sockets closes its fd
+     * @param os        the constants table
+     * @param processes makes the process layer on first use of {@link #processes()}; may return
+     *                  null (the core then uses its JDK fallback)
+     */
+    public PosixSocketLayer(FdCloseHook closeHook, OsConstants os,
+            java.util.function.Function<PosixSocketLayer, dev.pollen.spi.ProcessLayer> processes) {
+        this.processFactory = Objects.requireNonNull(processes, "processes");
         this.closeHook = Objects.requireNonNull(closeHook, "closeHook");
         this.os = Objects.requireNonNull(os, "os");
         this.plan = SocketPlan.forOs(os);
@@ -579,15 +596,20 @@ public final class PosixSocketLayer implements SocketLayer {
 
     // ---------------------------------------------------------------- child processes
 
+    private final java.util.function.Function<PosixSocketLayer, dev.pollen.spi.ProcessLayer>
+            processFactory;
     private dev.pollen.spi.ProcessLayer processes;
     private boolean processesProbed;
 
-    /** The {@link PosixProcessLayer} on Linux with pidfd, else null (the JDK fallback). */
+    /**
+     * The process layer the constructor's factory makes: by default the {@link PosixProcessLayer}
+     * on Linux with pidfd, else null (the JDK fallback).
+     */
     @Override
     public dev.pollen.spi.ProcessLayer processes() {
         if (!processesProbed) {
             processesProbed = true;
-            processes = PosixProcessLayer.open(this);
+            processes = processFactory.apply(this);
         }
         return processes;
     }

@@ -2,10 +2,17 @@ package dev.pollen.posix;
 
 /**
  * The C library calls that start and watch child processes for {@link PosixProcessLayer}
- * (Linux: {@code posix_spawn}, {@code pidfd_open}), bound like {@link PosixCalls} (the same
- * conventions: {@code int}/{@code long} only, pointers as {@code long} addresses, errno through
- * {@link LibC#errno()}). The {@code posix_spawn*} functions return an error number instead of
- * setting errno.
+ * ({@code posix_spawn} and friends; {@code pidfd_open} on Linux), bound like {@link PosixCalls}
+ * (the same conventions: {@code int}/{@code long} only, pointers as {@code long} addresses, errno
+ * through {@link LibC#errno()}). The {@code posix_spawn*} functions return an error number
+ * instead of setting errno.
+ *
+ * <p>Not every C library has every call: {@code pipe2} and
+ * {@code posix_spawn_file_actions_addclosefrom_np} are Linux's and FreeBSD's, {@code pidfd_open}
+ * Linux's, {@code posix_spawn_file_actions_addinherit_np} macOS's. An implementation binds the
+ * portable calls and the group its OS needs when it is made (and fails there if one is missing);
+ * calling a function the C library lacks throws an {@link UnsupportedOperationException} or a
+ * {@link LinkageError}.
  *
  * <p><b>Threading:</b> any thread.
  */
@@ -19,6 +26,24 @@ public interface ProcessCalls {
      * @return 0 or -1
      */
     int pipe2(long fds, int flags);
+
+    /**
+     * pipe(2), for a C library without {@code pipe2} (macOS).
+     *
+     * @param fds address of two ints
+     * @return 0 or -1
+     */
+    int pipe(long fds);
+
+    /**
+     * posix_spawn_file_actions_addinherit_np (macOS 10.7+): keeps {@code fd} open in a child
+     * spawned with {@code POSIX_SPAWN_CLOEXEC_DEFAULT}.
+     *
+     * @param fa the actions
+     * @param fd the descriptor to inherit
+     * @return 0 or an error number
+     */
+    int posix_spawn_file_actions_addinherit_np(long fa, int fd);
 
     /**
      * pidfd_open(2) (glibc 2.36+).

@@ -5,15 +5,19 @@ import java.util.Map;
 
 /**
  * {@link ProcessCalls} through {@code java.lang.foreign} downcalls built from the interface
- * by {@link FfmDowncalls}. Loading fails where the C library lacks one of the functions.
+ * by {@link FfmDowncalls}. Making one fails where the C library lacks one of the portable
+ * functions or of those {@code os} needs (as {@link JnaProcessCalls}); calling another missing
+ * one throws {@link UnsupportedOperationException}.
  *
  * <p><b>Threading:</b> any thread.
  */
 final class FfmProcessCalls implements ProcessCalls {
 
     private static final Map<String, MethodHandle> H = FfmDowncalls.bind(ProcessCalls.class);
-    private static final MethodHandle PIPE2 = FfmDowncalls.require(H, "pipe2");
-    private static final MethodHandle PIDFD_OPEN = FfmDowncalls.require(H, "pidfd_open");
+    private static final MethodHandle PIPE2 = H.get("pipe2");
+    private static final MethodHandle PIPE = FfmDowncalls.require(H, "pipe");
+    private static final MethodHandle PIDFD_OPEN = H.get("pidfd_open");
+    private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDINHERIT_NP = H.get("posix_spawn_file_actions_addinherit_np");
     private static final MethodHandle WAITPID = FfmDowncalls.require(H, "waitpid");
     private static final MethodHandle KILL = FfmDowncalls.require(H, "kill");
     private static final MethodHandle POSIX_SPAWNP = FfmDowncalls.require(H, "posix_spawnp");
@@ -22,7 +26,7 @@ final class FfmProcessCalls implements ProcessCalls {
     private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDDUP2 = FfmDowncalls.require(H, "posix_spawn_file_actions_adddup2");
     private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDOPEN = FfmDowncalls.require(H, "posix_spawn_file_actions_addopen");
     private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP = FfmDowncalls.require(H, "posix_spawn_file_actions_addchdir_np");
-    private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP = FfmDowncalls.require(H, "posix_spawn_file_actions_addclosefrom_np");
+    private static final MethodHandle POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP = H.get("posix_spawn_file_actions_addclosefrom_np");
     private static final MethodHandle POSIX_SPAWNATTR_INIT = FfmDowncalls.require(H, "posix_spawnattr_init");
     private static final MethodHandle POSIX_SPAWNATTR_DESTROY = FfmDowncalls.require(H, "posix_spawnattr_destroy");
     private static final MethodHandle POSIX_SPAWNATTR_SETFLAGS = FfmDowncalls.require(H, "posix_spawnattr_setflags");
@@ -31,13 +35,48 @@ final class FfmProcessCalls implements ProcessCalls {
     private static final MethodHandle SIGEMPTYSET = FfmDowncalls.require(H, "sigemptyset");
     private static final MethodHandle SIGADDSET = FfmDowncalls.require(H, "sigaddset");
 
-    FfmProcessCalls() {
+    FfmProcessCalls(OsConstants.Os os) {
+        if (os == OsConstants.Os.DARWIN) {
+            need(POSIX_SPAWN_FILE_ACTIONS_ADDINHERIT_NP, "posix_spawn_file_actions_addinherit_np");
+        } else {
+            need(PIPE2, "pipe2");
+            need(POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP, "posix_spawn_file_actions_addclosefrom_np");
+        }
+    }
+
+    /** A handle of a function not every C library has; throws if this one lacks it. */
+    private static MethodHandle need(MethodHandle h, String name) {
+        if (h == null) {
+            throw new UnsupportedOperationException("the C library has no " + name);
+        }
+        return h;
     }
 
     @Override
     public int pipe2(long fds, int flags) {
+        MethodHandle h = need(PIPE2, "pipe2");
         try {
-            return (int) PIPE2.invokeExact(FfmDowncalls.state(), fds, flags);
+            return (int) h.invokeExact(FfmDowncalls.state(), fds, flags);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public int pipe(long fds) {
+        try {
+            return (int) PIPE.invokeExact(FfmDowncalls.state(), fds);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public int posix_spawn_file_actions_addinherit_np(long fa, int fd) {
+        MethodHandle h = need(POSIX_SPAWN_FILE_ACTIONS_ADDINHERIT_NP,
+                "posix_spawn_file_actions_addinherit_np");
+        try {
+            return (int) h.invokeExact(FfmDowncalls.state(), fa, fd);
         } catch (Throwable t) {
             throw FfmDowncalls.rethrow(t);
         }
@@ -45,8 +84,9 @@ final class FfmProcessCalls implements ProcessCalls {
 
     @Override
     public int pidfd_open(int pid, int flags) {
+        MethodHandle h = need(PIDFD_OPEN, "pidfd_open");
         try {
-            return (int) PIDFD_OPEN.invokeExact(FfmDowncalls.state(), pid, flags);
+            return (int) h.invokeExact(FfmDowncalls.state(), pid, flags);
         } catch (Throwable t) {
             throw FfmDowncalls.rethrow(t);
         }
@@ -126,8 +166,10 @@ final class FfmProcessCalls implements ProcessCalls {
 
     @Override
     public int posix_spawn_file_actions_addclosefrom_np(long fa, int from) {
+        MethodHandle h = need(POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP,
+                "posix_spawn_file_actions_addclosefrom_np");
         try {
-            return (int) POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP.invokeExact(FfmDowncalls.state(), fa, from);
+            return (int) h.invokeExact(FfmDowncalls.state(), fa, from);
         } catch (Throwable t) {
             throw FfmDowncalls.rethrow(t);
         }

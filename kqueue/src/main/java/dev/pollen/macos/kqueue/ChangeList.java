@@ -54,9 +54,11 @@ final class ChangeList {
     }
 
     /**
-     * Drops every queued change for {@code ident}, keeping the order of the others. Used when an
-     * fd closes on a kernel that forgets its knotes at close: a queued change would otherwise
-     * reach a closed fd, or a new file that got the same number.
+     * Drops every queued change of a descriptor filter ({@code EVFILT_READ}, {@code EVFILT_WRITE})
+     * for {@code ident}, keeping the order of the others. Used when an fd closes on a kernel that
+     * forgets its knotes at close: a queued change would otherwise reach a closed fd, or a new
+     * file that got the same number. A process watch ({@code EVFILT_PROC}) whose pid happens to
+     * be the same number is kept.
      *
      * @param ident the fd
      * @return how many changes were dropped
@@ -64,7 +66,8 @@ final class ChangeList {
     public int purge(long ident) {
         int kept = 0;
         for (int i = 0; i < count; i++) {
-            if (array.ident(i) != ident) {
+            short f = array.filter(i);
+            if (array.ident(i) != ident || (f != Kevent.EVFILT_READ && f != Kevent.EVFILT_WRITE)) {
                 array.copy(i, kept++);
             }
         }

@@ -40,6 +40,11 @@ public final class Kevent {
     public static final short EVFILT_READ = -1;
     /** The WRITE filter (same number everywhere). */
     public static final short EVFILT_WRITE = -2;
+    /**
+     * The process filter, {@code ident} a pid (-5 on macOS, FreeBSD and libkqueue alike; on Linux
+     * libkqueue builds it on a {@code pidfd}).
+     */
+    public static final short EVFILT_PROC = -5;
 
     /** Add the event (enabled unless EV_DISABLE is also given). */
     public static final int EV_ADD = 0x0001;
@@ -49,6 +54,8 @@ public final class Kevent {
     public static final int EV_ENABLE = 0x0004;
     /** Disable an event: it stays registered but is not reported. */
     public static final int EV_DISABLE = 0x0008;
+    /** Report the event once, then delete it. */
+    public static final int EV_ONESHOT = 0x0010;
     /** Reset the event's state once it has been reported (edge-like). */
     public static final int EV_CLEAR = 0x0020;
     /** Return a receipt for every change. */
@@ -60,6 +67,12 @@ public final class Kevent {
 
     /** EVFILT_USER fflags: trigger the user event. */
     public static final int NOTE_TRIGGER = 0x01000000;
+    /**
+     * EVFILT_PROC fflags: report the process's exit (0x80000000 on macOS, FreeBSD and libkqueue).
+     * The exit is reported once (the kernels and libkqueue make the knote {@code EV_ONESHOT});
+     * the process stays a zombie until {@code waitpid} reaps it.
+     */
+    public static final int NOTE_EXIT = 0x80000000;
 
     /** Size of a 64-bit {@code struct timespec}: {@code time_t tv_sec; long tv_nsec;}. */
     public static final int TIMESPEC_SIZE = 16;

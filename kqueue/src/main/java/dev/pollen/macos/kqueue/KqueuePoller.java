@@ -4,13 +4,16 @@ import dev.pollen.posix.FdCloseHook;
 import dev.pollen.posix.FdSource;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixErrors;
+import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
+import dev.pollen.spi.ProcessLayer;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Objects;
 
 /**
@@ -41,6 +44,14 @@ import java.util.Objects;
  *   <li><b>Closing a registered source</b> runs the {@link FdCloseHook} first: on libkqueue,
  *       which keeps the knotes of closed fds, the knotes are deleted right away; on the kernels,
  *       which drop them at close, the queued changes for that fd are discarded instead.</li>
+ *   <li><b>Child processes</b> ({@link #sockets()}{@code .processes()}): the pipes are fds like
+ *       sockets; the exit is watched as {@link KqueueConfig#childExit()} says. With
+ *       {@code EVFILT_PROC} the exit source is a {@link ProcExitSource}, whose READ interest is an
+ *       {@code EVFILT_PROC}/{@code NOTE_EXIT}/{@code EV_ONESHOT} knote on the pid (kept apart
+ *       from the fd table: its ident is a pid). The exit is reported once, then the knote is
+ *       gone; an {@code EV_ADD} that fails with {@code ESRCH} means the child is already a zombie
+ *       (macOS cannot attach to one) and is reported as the exit too. {@code waitpid} in the
+ *       process layer reaps the child either way.</li>
  * </ul>
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
@@ -60,6 +71,8 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     static final long WAKEUP_UDATA = 0;
 
     private static final System.Logger LOG = System.getLogger(KqueuePoller.class.getName());
+    /** ESRCH, "no such process": 3 on Linux, macOS and the BSDs. */
+    private static final int ESRCH = 3;
 
     private final KqueueSyscalls sys;
     private final KqueueTarget target;
@@ -82,6 +95,10 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     private KqueueRegistration[] byFd = new KqueueRegistration[64];
     /** Registrations with failed changes found by an early flush, reported by the next poll. */
     private final ArrayList<KqueueRegistration> deferred = new ArrayList<>();
+    /** How a child's exit is watched. */
+    private final KqueueConfig.ChildExit childExit;
+    /** Live process watches ({@link ProcExitSource}: the ident is a pid, not an fd), by id. */
+    private final HashMap<Long, KqueueRegistration> procs = new HashMap<>();
 
     /**
      * Opens a kqueue.
@@ -98,6 +115,26 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
      */
     public KqueuePoller(KqueueSyscalls sys, KqueueTarget target, OsConstants os, int changeCapacity,
             int eventCapacity) {
+        this(sys, target, os, changeCapacity, eventCapacity, KqueueConfig.ChildExit.AUTO);
+    }
+
+    /**
+     * Opens a kqueue whose child processes' exits are watched as {@code childExit} says.
+     *
+     * <p><b>Threading:</b> any thread; the poller is then confined to the thread that polls it.
+     *
+     * @param sys            the system calls (normally {@link JnaKqueue})
+     * @param target         which kqueue implementation {@code sys} talks to
+     * @param os             the host OS's socket and errno constants
+     * @param changeCapacity size of the change list, at least 4
+     * @param eventCapacity  size of the event list, at least {@code changeCapacity}
+     * @param childExit      how a child's exit is watched ({@link KqueueConfig#childExit()})
+     * @throws UncheckedIOException     if {@code kqueue()} or the wakeup event fails
+     * @throws IllegalArgumentException if a capacity is out of range
+     */
+    public KqueuePoller(KqueueSyscalls sys, KqueueTarget target, OsConstants os, int changeCapacity,
+            int eventCapacity, KqueueConfig.ChildExit childExit) {
+        this.childExit = Objects.requireNonNull(childExit, "childExit");
         this.sys = Objects.requireNonNull(sys, "sys");
         this.target = Objects.requireNonNull(target, "target");
         this.os = Objects.requireNonNull(os, "os");
@@ -133,7 +170,7 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
             this.flushResults = fr;
             this.timespec = ts;
             this.zero = z;
-            this.sockets = new PosixSocketLayer(closeHook, os);
+            this.sockets = new PosixSocketLayer(closeHook, os, this::openProcesses);
             // EV_CLEAR: the user event resets once reported, so one trigger ends one poll.
             changes.add(WAKEUP_IDENT, target.evfiltUser, Kevent.EV_ADD | Kevent.EV_CLEAR, 0, WAKEUP_UDATA);
             int n = sys.kevent(kq, ch, 1, fr, fr.capacity(), z);
@@ -199,11 +236,104 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
         return target;
     }
 
+    // ------------------------------------------------------------------ child processes
+
+    /** The socket layer's process layer, as {@link #childExit} says (null: the JDK fallback). */
+    private ProcessLayer openProcesses(PosixSocketLayer layer) {
+        return switch (childExit) {
+            case PIDFD -> PosixProcessLayer.open(layer);
+            case EVFILT_PROC -> PosixProcessLayer.open(layer, this::watchExit);
+            case AUTO -> {
+                PosixProcessLayer pidfd = PosixProcessLayer.open(layer);
+                yield pidfd != null ? pidfd : PosixProcessLayer.open(layer, this::watchExit);
+            }
+        };
+    }
+
+    /** The EVFILT_PROC exit watch: a source whose READ interest is the knote. */
+    private FdSource watchExit(int pid) {
+        checkOpen("watchExit");
+        return new ProcExitSource(sockets, pid);
+    }
+
+    /** Moves a process watch to {@code ops} (READ or nothing) and queues the change. */
+    private void procInterest(KqueueRegistration reg, int ops) {
+        int pid = ((ProcExitSource) reg.source()).pid;
+        if ((ops & READ) != 0) {
+            if (reg.readState == FilterState.ABSENT) {
+                queueChange(pid, Kevent.EVFILT_PROC, Kevent.EV_ADD | Kevent.EV_ONESHOT,
+                        Kevent.NOTE_EXIT, reg.id);
+                reg.readState = FilterState.ENABLED;
+                // Register-after-exit: a child that became a zombie before this add is not
+                // reported by macOS (the knote attaches and never fires). One readiness after the
+                // add is applied (the next poll applies it, then dispatches) lets the process
+                // layer's waitpid(WNOHANG) look; the NOTE_EXIT covers every later exit.
+                defer(reg, READ);
+            }
+        } else if (reg.readState != FilterState.ABSENT) {
+            queueChange(pid, Kevent.EVFILT_PROC, Kevent.EV_DELETE, 0, reg.id);
+            reg.readState = FilterState.ABSENT;
+        }
+    }
+
+    /**
+     * An EVFILT_PROC event: the child exited; its one-shot knote is gone.
+     *
+     * @param deferReadiness true when found by an early flush: reported by the next poll
+     */
+    private void procExited(long udata, boolean deferReadiness) {
+        KqueueRegistration reg = procs.get(udata);
+        if (reg == null) {
+            return; // a watch that has ended since
+        }
+        reg.readState = FilterState.ABSENT;
+        ((ProcExitSource) reg.source()).exited = true;
+        if (deferReadiness) {
+            defer(reg, READ);
+        } else {
+            ready(reg, READ);
+        }
+    }
+
+    /**
+     * An EVFILT_PROC change failed. A failed delete (ENOENT) needs nothing: the one-shot knote
+     * had fired. A failed add with ESRCH means the process is gone or a zombie (older macOS
+     * kernels refuse to attach to one): that is its exit. Any other error leaves the child
+     * unwatched, which is logged, with one readiness so that {@code waitpid} looks.
+     */
+    private void procChangeFailed(long udata, int errno, boolean deferReadiness) {
+        KqueueRegistration reg = procs.get(udata);
+        if (reg == null || reg.readState == FilterState.ABSENT || errno == os.ENOENT) {
+            // A delete that found the one-shot knote gone (an add never fails with ENOENT; the
+            // kernels' error entries do not say which change failed, only its ident and filter).
+            return;
+        }
+        if (errno == ESRCH) {
+            procExited(udata, deferReadiness); // no such process any more: it has exited
+            return;
+        }
+        // Not an exit: the child is unwatched from here on. Say so, and let waitpid(WNOHANG)
+        // look once (the knote is forgotten; a new interest adds it again).
+        LOG.log(System.Logger.Level.WARNING, "kqueue: EVFILT_PROC on pid "
+                + ((ProcExitSource) reg.source()).pid + " failed: " + os.errno.describe(errno)
+                + "; its exit is not watched");
+        reg.readState = FilterState.ABSENT;
+        if (deferReadiness) {
+            defer(reg, READ);
+        } else {
+            ready(reg, READ);
+        }
+    }
+
     // ------------------------------------------------------------------ registration hooks
 
     @Override
     protected KqueueRegistration newRegistration(FdSource source, IoHandler handler) {
         KqueueRegistration reg = new KqueueRegistration(this, source, nextId++, handler);
+        if (source instanceof ProcExitSource) {
+            procs.put(reg.id, reg);
+            return reg;
+        }
         int fd = reg.fd;
         if (fd >= byFd.length) {
             byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
@@ -214,17 +344,26 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
 
     @Override
     protected void addInterest(KqueueRegistration reg, int ops) {
-        applyInterest(reg, ops);
+        if (reg.source() instanceof ProcExitSource) {
+            procInterest(reg, ops);
+        } else {
+            applyInterest(reg, ops);
+        }
     }
 
     @Override
     protected void removeInterest(KqueueRegistration reg, int oldOps) {
-        applyInterest(reg, 0);
+        addInterest(reg, 0);
     }
 
     /** Ends a registration; its knotes are deleted by the next kevent call. */
     @Override
     protected void deregistered(KqueueRegistration reg) {
+        if (reg.source() instanceof ProcExitSource) {
+            procInterest(reg, 0);
+            procs.remove(reg.id);
+            return;
+        }
         dropFromTable(reg);
         deleteKnotes(reg);
     }
@@ -258,6 +397,15 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
     /** The socket layer calls this before a source closes its fd. Never throws. */
     private void beforeClose(FdSource source) {
         if (!(source.registration() instanceof KqueueRegistration reg)) {
+            return;
+        }
+        if (source instanceof ProcExitSource) {
+            // No fd, so no number to be reused: the delete can wait for the next kevent call.
+            forget(reg);
+            procs.remove(reg.id);
+            if (!isClosed()) {
+                procInterest(reg, 0);
+            }
             return;
         }
         forget(reg);
@@ -337,6 +485,10 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
                 changeFailed(ident, filter, udata, (int) ev.data(i), false);
                 continue;
             }
+            if (filter == Kevent.EVFILT_PROC) {
+                procExited(udata, false);
+                continue;
+            }
             int op = filter == Kevent.EVFILT_READ ? READ : filter == Kevent.EVFILT_WRITE ? WRITE : 0;
             if (op == 0) {
                 continue;
@@ -395,6 +547,10 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
      *                       readiness is then reported by the next poll, not this one
      */
     private void changeFailed(long ident, short filter, long udata, int errno, boolean deferReadiness) {
+        if (filter == Kevent.EVFILT_PROC) {
+            procChangeFailed(udata, errno, deferReadiness);
+            return;
+        }
         KqueueRegistration reg = lookup(ident);
         if (reg == null || reg.id != udata) {
             return; // a change of a registration that has ended since: nothing to repair
@@ -459,10 +615,14 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
 
     /** The change sink: appends to the batch, flushing first when it is full. */
     private void queueChange(long ident, short filter, int flags, long udata) {
+        queueChange(ident, filter, flags, 0, udata);
+    }
+
+    private void queueChange(long ident, short filter, int flags, int fflags, long udata) {
         if (changes.isFull()) {
             flush();
         }
-        changes.add(ident, filter, flags, 0, udata);
+        changes.add(ident, filter, flags, fflags, udata);
     }
 
     /**
@@ -493,6 +653,9 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
             }
             if ((flags & Kevent.EV_ERROR) != 0) {
                 changeFailed(r.ident(i), filter, r.udata(i), (int) r.data(i), true);
+            } else if (filter == Kevent.EVFILT_PROC) {
+                // Not level-triggered: the exit is reported once, so it cannot be dropped here.
+                procExited(r.udata(i), true);
             } else if ((flags & Kevent.EV_EOF) != 0 && r.fflags(i) != 0
                     && target.eofConsumesSocketError) {
                 // Readiness is dropped here, but this one cannot be: libkqueue consumed the
@@ -529,6 +692,10 @@ public final class KqueuePoller extends AbstractPoller<FdSource, KqueueRegistrat
                 byFd[i] = null;
             }
         }
+        for (KqueueRegistration reg : procs.values()) {
+            forget(reg);
+        }
+        procs.clear();
         for (KqueueRegistration reg : deferred) {
             reg.deferredOps = 0;
         }

@@ -75,14 +75,21 @@ public final class KqueuePollerProvider extends AbstractPollerProvider {
     /**
      * {@inheritDoc}
      *
+     * <p>Its children's exits are watched as {@code -Dpollen.kqueue.childExit} says
+     * ({@link KqueueConfig#childExit()}).
+     *
      * <p><b>Threading:</b> any thread; the poller is then confined to the thread that polls it.
+     *
+     * @throws IllegalArgumentException if {@code -Dpollen.kqueue.childExit} has an unknown value
      */
     @Override
     public Poller create() {
         requireAvailable("the kqueue poller is not available: ");
         String os = System.getProperty("os.name");
         String library = KqueueConfig.libraryName();
+        KqueueConfig.ChildExit childExit = KqueueConfig.childExit();
         return new KqueuePoller(JnaKqueue.bind(library), KqueueTarget.select(os, library),
-                OsConstants.forOsName(os), KqueuePoller.DEFAULT_CHANGES, KqueuePoller.DEFAULT_EVENTS);
+                OsConstants.forOsName(os), KqueuePoller.DEFAULT_CHANGES, KqueuePoller.DEFAULT_EVENTS,
+                childExit);
     }
 }

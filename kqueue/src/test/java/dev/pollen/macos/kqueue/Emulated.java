@@ -21,7 +21,7 @@ final class Emulated {
         EmulatedKqueue k = new EmulatedKqueue(KqueueTarget.LIBKQUEUE);
         made.add(k);
         return new KqueuePoller(k, KqueueTarget.LIBKQUEUE, OsConstants.current(),
-                KqueuePoller.DEFAULT_CHANGES, KqueuePoller.DEFAULT_EVENTS);
+                KqueuePoller.DEFAULT_CHANGES, KqueuePoller.DEFAULT_EVENTS, KqueueConfig.childExit());
     }
 
     void assertNoViolations() {

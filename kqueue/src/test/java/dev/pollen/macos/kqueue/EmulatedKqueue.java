@@ -35,6 +35,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code fflags}, read with {@code getsockopt(SO_ERROR)}, which clears it, as libkqueue
  *       does (the kernels leave it pending; in their mode the emulator reports EV_EOF without
  *       touching the error).</li>
+ *   <li>{@code EVFILT_PROC} with {@code NOTE_EXIT} watches a pid through
+ *       {@code /proc/<pid>/stat} (Linux only): the exit (a zombie, or a pid gone) is reported once
+ *       with {@code EV_EOF}, and the knote is then deleted, as every kqueue does. A knote added
+ *       for a zombie never fires when emulating macOS (its kernel attaches to the zombie, but the
+ *       exit was told before: the register-after-exit race, seen by Bun on current macOS) and
+ *       fires at once otherwise (FreeBSD, libkqueue's pidfd); a pid that does not exist fails
+ *       with {@code ESRCH} everywhere. The emulator never reaps.</li>
  * </ul>
  * Readiness can also be scripted ({@link #script}) for tests that need exact events.
  *
@@ -61,6 +68,9 @@ final class EmulatedKqueue implements KqueueSyscalls {
 
     private static final class Knote {
         long udata;
+        int fflags;
+        /** A process knote attached after the exit was told (macOS): never fires. */
+        boolean deaf;
         boolean enabled;
         boolean clear;
         boolean triggered;
@@ -263,6 +273,9 @@ final class EmulatedKqueue implements KqueueSyscalls {
             }
             return -1;
         }
+        if (c.filter == Kevent.EVFILT_PROC) {
+            return applyProc(q, key, k, c);
+        }
         if (c.filter != Kevent.EVFILT_READ && c.filter != Kevent.EVFILT_WRITE) {
             violations.add("unexpected filter " + c);
             return 22; // EINVAL
@@ -316,6 +329,46 @@ final class EmulatedKqueue implements KqueueSyscalls {
         return -1;
     }
 
+    /** An EVFILT_PROC change; see the class comment. */
+    private int applyProc(Queue q, Key key, Knote k, Change c) {
+        if ((c.flags & Kevent.EV_DELETE) != 0) {
+            if (k == null) {
+                return 2; // ENOENT
+            }
+            q.knotes.remove(key);
+            return -1;
+        }
+        if ((c.flags & Kevent.EV_ADD) == 0) {
+            violations.add("EVFILT_PROC change without EV_ADD or EV_DELETE: " + c);
+            return 22;
+        }
+        if ((c.fflags & Kevent.NOTE_EXIT) == 0) {
+            violations.add("EVFILT_PROC without NOTE_EXIT watches nothing: " + c);
+        }
+        char state = procState(c.ident);
+        if (state == 0) {
+            return 3; // ESRCH
+        }
+        k = new Knote();
+        k.udata = c.udata;
+        k.enabled = true;
+        k.fflags = c.fflags;
+        k.deaf = state == 'Z' && target == KqueueTarget.MACOS; // the exit was told before
+        q.knotes.put(key, k);
+        return -1;
+    }
+
+    /** The state letter of {@code /proc/<pid>/stat} ('Z' for a zombie), or 0 if it is gone. */
+    private static char procState(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid
+                    + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (java.io.IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
     private int scan(int kq, KeventArray events, int nEvents, long timeoutNanos) {
         // libkqueue-like rounding: whole milliseconds, rounded down (so a wait may end early).
         long start = System.nanoTime();
@@ -341,6 +394,7 @@ final class EmulatedKqueue implements KqueueSyscalls {
     /** One slice: poll(2) the enabled fd knotes for up to {@code waitMs}, then report. */
     private int collect(int kq, KeventArray events, int nEvents, int waitMs) {
         List<Key> keys = new ArrayList<>();
+        List<Key> exited = new ArrayList<>();
         List<Long> udatas = new ArrayList<>();
         Map<Integer, Integer> wanted = new LinkedHashMap<>();
         int out = 0;
@@ -366,13 +420,28 @@ final class EmulatedKqueue implements KqueueSyscalls {
                 if (!k.enabled) {
                     continue;
                 }
+                if (key.filter == Kevent.EVFILT_PROC) {
+                    if (k.deaf) {
+                        continue;
+                    }
+                    char state = procState(key.ident);
+                    if ((state == 0 || state == 'Z') && out < nEvents) {
+                        events.set(out++, key.ident, key.filter, Kevent.EV_EOF, k.fflags, 0,
+                                k.udata);
+                        exited.add(key);
+                    }
+                    continue;
+                }
                 keys.add(key);
                 udatas.add(k.udata);
                 wanted.merge((int) key.ident, key.filter == Kevent.EVFILT_READ ? POLLIN : POLLOUT,
                         (a, b) -> a | b);
             }
+            for (Key key : exited) {
+                q.knotes.remove(key); // one shot, as on every kqueue
+            }
             if (out > 0) {
-                return out; // a trigger: report it at once
+                return out; // a trigger or an exit: report it at once
             }
             if (q.pollfdCapacity < Math.max(1, wanted.size())) {
                 if (q.pollfds != 0) {

@@ -50,11 +50,14 @@ public final class EmulatedKqueueKit implements KitBackend {
     }
 
     /**
-     * Children are thread-free wherever the POSIX process layer loads (Linux with pidfd), else
-     * the JDK fallback watches them.
+     * Children are thread-free wherever the POSIX process layer can watch them the way
+     * {@code -Dpollen.kqueue.childExit} asks (the emulator has {@code EVFILT_PROC} too, over
+     * {@code /proc}); else the JDK fallback watches them.
      */
     @Override
     public boolean subprocessesWatchedByLoop() {
-        return PosixProcessLayer.unavailableReason() == null;
+        return KqueueConfig.childExit() == KqueueConfig.ChildExit.PIDFD
+                ? PosixProcessLayer.unavailableReason() == null
+                : PosixProcessLayer.spawnUnavailableReason() == null;
     }
 }

@@ -39,12 +39,15 @@ public final class KqueueKit implements KitBackend {
     }
 
     /**
-     * Children are thread-free wherever the POSIX process layer loads (Linux with pidfd), else
-     * the JDK fallback watches them.
+     * Children are thread-free wherever the POSIX process layer can watch them the way
+     * {@code -Dpollen.kqueue.childExit} asks: with a pidfd (Linux), or with {@code EVFILT_PROC}
+     * wherever it can spawn; else the JDK fallback watches them.
      */
     @Override
     public boolean subprocessesWatchedByLoop() {
-        return PosixProcessLayer.unavailableReason() == null;
+        return KqueueConfig.childExit() == KqueueConfig.ChildExit.PIDFD
+                ? PosixProcessLayer.unavailableReason() == null
+                : PosixProcessLayer.spawnUnavailableReason() == null;
     }
 
     @Override
