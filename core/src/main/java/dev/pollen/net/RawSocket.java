@@ -49,7 +49,8 @@ import java.util.function.BooleanSupplier;
  * at a time, as asyncio's single reader and writer per descriptor; a second one throws
  * {@link IllegalStateException}. Cancelling an operation's future removes the interest and leaves
  * the socket usable: nothing is read by a cancelled receive. {@link #close()} fails pending
- * operations with a {@link SocketException}. Closing the loop closes the socket.
+ * operations with a {@link SocketException}. Close a socket when done with it: until then its
+ * loop keeps it (in the list of what closing the loop closes).
  *
  * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs), like every
  * {@code sock*} operation on it.
@@ -113,7 +114,10 @@ public final class RawSocket implements AutoCloseable {
     private Future<?> writing;
     private BooleanSupplier writeStep;
     private String writeOp;
-    /** Keeps the socket in its loop's list, so closing the loop closes it. */
+    /**
+     * Keeps the socket in its loop's list from creation to {@link #close()}, so closing the loop
+     * closes it (a stream socket without a descriptor yet included).
+     */
     private final LoopResource tracker = new LoopResource() {
         @Override
         void closeWithLoop() {
@@ -126,6 +130,7 @@ public final class RawSocket implements AutoCloseable {
         this.state = NetLoopState.of(loop);
         this.kind = kind;
         this.connectOptions = connectOptions;
+        state.track(tracker);
     }
 
     // ------------------------------------------------------------------ making sockets
@@ -201,10 +206,10 @@ public final class RawSocket implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         loop.checkThread("RawSocket.listen");
         requireResolved("RawSocket.listen", "local", local);
-        RawSocket s = new RawSocket(loop, Kind.LISTENER, null);
-        s.listener = loop.poller().sockets().listen(local, options.backlog(),
+        ListenSocket l = loop.poller().sockets().listen(local, options.backlog(),
                 SocketOptionsMapper.forListener(options, local instanceof InetSocketAddress));
-        s.state.track(s.tracker);
+        RawSocket s = new RawSocket(loop, Kind.LISTENER, null);
+        s.listener = l;
         return s;
     }
 
@@ -253,10 +258,10 @@ public final class RawSocket implements AutoCloseable {
         }
         requireResolved("RawSocket.datagram", "local", local);
         requireResolved("RawSocket.datagram", "remote", remote);
-        RawSocket s = new RawSocket(loop, Kind.DATAGRAM, null);
-        s.datagram = loop.poller().sockets().openDatagram(local, remote,
+        DatagramSocket d = loop.poller().sockets().openDatagram(local, remote,
                 SocketOptionsMapper.forDatagram(options));
-        s.state.track(s.tracker);
+        RawSocket s = new RawSocket(loop, Kind.DATAGRAM, null);
+        s.datagram = d;
         return s;
     }
 
@@ -265,7 +270,6 @@ public final class RawSocket implements AutoCloseable {
         RawSocket r = new RawSocket(loop, Kind.STREAM, null);
         r.stream = s;
         r.connected = true;
-        r.state.track(r.tracker);
         return r;
     }
 
@@ -737,7 +741,6 @@ public final class RawSocket implements AutoCloseable {
             f.setException(e);
             return;
         }
-        state.track(tracker);
         writeStep = () -> {
             boolean done;
             try {
@@ -767,7 +770,6 @@ public final class RawSocket implements AutoCloseable {
             stream.close();
             stream = null;
         }
-        state.untrack(tracker);
     }
 
     Future<Accepted> accept() {
