@@ -33,6 +33,11 @@ import java.util.function.Supplier;
  * {@link #openConnection} and {@link #startServer} wrap a transport in a {@link StreamReader} and
  * a {@link StreamWriter} whose methods suspend the calling task.
  *
+ * <h2>Raw sockets</h2>
+ * {@link #sockRecv}, {@link #sockSendall}, {@link #sockConnect}, {@link #sockAccept} and the UDP
+ * {@link #sockRecvfrom}, {@link #sockSendto} are asyncio's {@code loop.sock_*}: one operation at
+ * a time on a {@link RawSocket}, with no transport in between.
+ *
  * <p>Host names are resolved off the loop thread; IP literals need no look-up. Every method
  * returns a {@link Future} of the loop; a failure (refused, unreachable, address in use,
  * unknown host...) completes it exceptionally with the {@link java.io.IOException}, whose message
