@@ -529,8 +529,14 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
-    /** Watches the source for what the pending operations wait for, and nothing else. */
-    private void updateInterest() {
+    /**
+     * Watches the source for what the pending operations wait for. READ interest outlives the
+     * receive that needed it, until a readiness report finds no receive waiting
+     * ({@code dropIdleRead}): a receive that follows another (request/response, a read loop)
+     * then finds it set, and no system call changes it twice per receive. WRITE is dropped at
+     * once: an idle socket is nearly always writable, and would be reported on every poll.
+     */
+    private void updateInterest(boolean dropIdleRead) {
         if (closed) {
             return;
         }
@@ -541,14 +547,26 @@ public final class RawSocket implements AutoCloseable {
             if (ops != 0 && s != null) {
                 registration = loop.poller().register(s, ops, this::ready);
             }
-        } else if (registration.interest() != ops) {
+            return;
+        }
+        int current = registration.interest();
+        if (!dropIdleRead) {
+            ops |= current & Poller.READ;
+        }
+        if (current != ops) {
             registration.interest(ops);
         }
     }
 
+    private void updateInterest() {
+        updateInterest(false);
+    }
+
     /** The poller's report: try the pending operations again. Never throws. */
     private void ready(int readyOps) {
-        if ((readyOps & Poller.READ) != 0 && reading != null && !reading.isDone()) {
+        boolean read = (readyOps & Poller.READ) != 0;
+        boolean idleRead = read && (reading == null || reading.isDone());
+        if (read && !idleRead) {
             attempt(reading, readStep);
         }
         if ((readyOps & Poller.WRITE) != 0 && writing != null && writeStep != null
@@ -556,7 +574,7 @@ public final class RawSocket implements AutoCloseable {
             attempt(writing, writeStep);
         }
         settle();
-        updateInterest();
+        updateInterest(idleRead);
     }
 
     private static void attempt(Future<?> f, BooleanSupplier step) {
