@@ -272,8 +272,7 @@ public final class Net {
      * already done), else waits for readability; one call returns at most 64 KiB (the loop's
      * read buffer), like one read of a transport.
      *
-     * <p>Cancelling the future removes the interest and reads nothing: the next receive gets the
-     * data. Only one receive (or accept) may wait on a socket at a time.
+     * <p>Cancelling the future reads nothing: the next receive gets the data. Only one receive (or accept) may wait on a socket at a time.
      *
      * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
      *

@@ -47,8 +47,10 @@ import java.util.function.BooleanSupplier;
  * {@code sockAccept}, {@code sockRecvfrom}, {@code sockRecvfromInto}) and one that waits to
  * write ({@code sockSendall}, {@code sockConnect}, {@code sockSendto}) may be pending on a socket
  * at a time, as asyncio's single reader and writer per descriptor; a second one throws
- * {@link IllegalStateException}. Cancelling an operation's future removes the interest and leaves
- * the socket usable: nothing is read by a cancelled receive. {@link #close()} fails pending
+ * {@link IllegalStateException}. Cancelling an operation's future leaves the socket usable:
+ * nothing is read by a cancelled receive, and the socket stops being watched for it (a receive's
+ * READ interest is kept until the next readiness report finds nobody waiting, so that receives
+ * in a row cost no system call to change it). {@link #close()} fails pending
  * operations with a {@link SocketException}. Close a socket when done with it: until then its
  * loop keeps it (in the list of what closing the loop closes).
  *
