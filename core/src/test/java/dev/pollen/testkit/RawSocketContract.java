@@ -29,7 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -514,5 +519,165 @@ public class RawSocketContract extends NetFixture {
         assertMessage(IllegalStateException.class, "sockRecv needs a connected stream socket",
                 () -> Net.sockRecv(a, 1));
         assertNoLoopErrors();
+    }
+
+    // ------------------------------------------------------------------ side by side with asyncio
+
+    /** One case of {@code parity/asyncio_sock_cases.py}, in Java; runs in a task. */
+    private interface SockCase {
+        void run(EventLoop loop, List<String> trace) throws Exception;
+    }
+
+    /**
+     * Runs {@code parity/asyncio_sock_cases.py} with CPython 3.13 and its Java twins here, on this
+     * backend, and compares the traces case by case (docs/asyncio.md, "How parity is checked").
+     */
+    @Test
+    void tracesAsAsyncio313Does() throws IOException {
+        String python = Python313.find();
+        assumeTrue(python != null, Python313.MISSING);
+        Map<String, List<String>> expected = Python313.runCases(python,
+                "/parity/asyncio_sock_cases.py");
+        Map<String, SockCase> cases = sockCases();
+        assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(cases.keySet()),
+                "the two sides must have the same cases in the same order");
+        for (Map.Entry<String, SockCase> c : cases.entrySet()) {
+            EventLoop loop = newLoop();
+            List<String> trace = new ArrayList<>();
+            try {
+                runTask(loop, () -> {
+                    c.getValue().run(loop, trace);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                trace.add("escaped " + asyncioName(e));
+            }
+            assertEquals(String.join("\n", expected.get(c.getKey())), String.join("\n", trace),
+                    "trace of case " + c.getKey() + " (expected: CPython 3.13's)");
+        }
+        assertNoLoopErrors();
+    }
+
+    private static void out(List<String> trace, Object... parts) {
+        StringBuilder sb = new StringBuilder();
+        for (Object o : parts) {
+            sb.append(sb.length() > 0 ? " " : "").append(o instanceof Boolean b
+                    ? (b ? "True" : "False") : String.valueOf(o));
+        }
+        trace.add(sb.toString());
+    }
+
+    private static String outcome(Future<?> f) {
+        if (!f.isDone()) {
+            return "pending";
+        }
+        if (f.isCancelled()) {
+            return "cancelled";
+        }
+        return f.exception() != null ? "raised " + asyncioName(f.exception()) : "done";
+    }
+
+    /** An exception under the name asyncio's socket calls raise it with. */
+    private static String asyncioName(Throwable e) {
+        if (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof ConnectException ? "ConnectionRefusedError"
+                : e.getClass().getSimpleName();
+    }
+
+    private Pair tracedPair(EventLoop loop, List<String> trace, NetOptions options)
+            throws IOException {
+        RawSocket listener = RawSocket.listen(loop, ANY_LOCAL, options);
+        RawSocket client = RawSocket.stream(loop, options);
+        Future<RawSocket.Accepted> accepting = Net.sockAccept(listener);
+        Net.sockConnect(client, listener.localAddress()).await();
+        RawSocket.Accepted a = accepting.await();
+        out(trace, "accepted, address is the client's:", a.address().equals(client.localAddress()));
+        return new Pair(listener, client, a.socket());
+    }
+
+    private static void closeAll(Pair p) {
+        p.client().close();
+        p.server().close();
+        p.listener().close();
+    }
+
+    private Map<String, SockCase> sockCases() {
+        Map<String, SockCase> cases = new LinkedHashMap<>();
+        cases.put("sock_round_trip_and_end_of_stream", (loop, t) -> {
+            Pair p = tracedPair(loop, t, NetOptions.defaults());
+            Net.sockSendall(p.client(), b("ping")).await();
+            out(t, "server got", s(recvExactly(p.server(), 4)));
+            Net.sockSendall(p.server(), b("pong")).await();
+            ByteBuffer buf = ByteBuffer.allocate(16);
+            int n = Net.sockRecvInto(p.client(), buf).await();
+            out(t, "client got", n, new String(buf.array(), 0, n, StandardCharsets.US_ASCII));
+            p.server().shutdownOutput();
+            out(t, "recv at end of stream", Net.sockRecv(p.client(), 10).await().length);
+            out(t, "recv_into at end of stream",
+                    Net.sockRecvInto(p.client(), ByteBuffer.allocate(4)).await());
+            out(t, "recv of 0 bytes", Net.sockRecv(p.server(), 0).await().length);
+            closeAll(p);
+        });
+        cases.put("sock_recv_cancelled_takes_nothing", (loop, t) -> {
+            Pair p = tracedPair(loop, t, NetOptions.defaults());
+            Future<byte[]> r = Net.sockRecv(p.client(), 10);
+            Async.sleep(Duration.ofMillis(10));
+            out(t, "recv before cancel", outcome(r));
+            r.cancel();
+            Async.sleep(Duration.ofMillis(10));
+            out(t, "recv", outcome(r));
+            Net.sockSendall(p.server(), b("abc")).await();
+            out(t, "next recv", s(Net.sockRecv(p.client(), 10).await()));
+            closeAll(p);
+        });
+        cases.put("sock_accept_cancelled_leaves_the_listener_usable", (loop, t) -> {
+            RawSocket listener = RawSocket.listen(loop, ANY_LOCAL);
+            Future<RawSocket.Accepted> a = Net.sockAccept(listener);
+            Async.sleep(Duration.ofMillis(10));
+            a.cancel();
+            Async.sleep(Duration.ofMillis(10));
+            out(t, "accept", outcome(a));
+            RawSocket client = RawSocket.stream(loop);
+            Net.sockConnect(client, listener.localAddress()).await();
+            RawSocket.Accepted next = Net.sockAccept(listener).await();
+            out(t, "next accept, address is the client's:",
+                    next.address().equals(client.localAddress()));
+            closeAll(new Pair(listener, client, next.socket()));
+        });
+        cases.put("sock_connect_refused", (loop, t) -> {
+            RawSocket gone = RawSocket.listen(loop, ANY_LOCAL);
+            SocketAddress address = gone.localAddress();
+            gone.close();
+            RawSocket client = RawSocket.stream(loop);
+            try {
+                Net.sockConnect(client, address).await();
+                out(t, "connected");
+            } catch (CompletionException e) {
+                out(t, "connect raised", asyncioName(e));
+            }
+            client.close();
+        });
+        cases.put("sock_sendall_waits_for_a_slow_reader", (loop, t) -> {
+            Pair p = tracedPair(loop, t, SMALL_BUFFERS);
+            byte[] data = new byte[256 * 4 * 4096];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) i;
+            }
+            Future<Void> send = Net.sockSendall(p.client(), ByteBuffer.wrap(data));
+            Async.sleep(Duration.ofMillis(50));
+            out(t, "sendall while nobody reads", outcome(send));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            while (got.size() < data.length) {
+                got.writeBytes(Net.sockRecv(p.server(), 16 * 1024).await());
+                Async.yieldNow();
+            }
+            send.await();
+            out(t, "sendall", outcome(send), "received", got.size(), "intact",
+                    Arrays.equals(data, got.toByteArray()));
+            closeAll(p);
+        });
+        return cases;
     }
 }
