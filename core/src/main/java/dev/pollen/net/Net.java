@@ -33,6 +33,11 @@ import java.util.function.Supplier;
  * {@link #openConnection} and {@link #startServer} wrap a transport in a {@link StreamReader} and
  * a {@link StreamWriter} whose methods suspend the calling task.
  *
+ * <h2>Raw sockets</h2>
+ * {@link #sockRecv}, {@link #sockSendall}, {@link #sockConnect}, {@link #sockAccept} and the UDP
+ * {@link #sockRecvfrom}, {@link #sockSendto} are asyncio's {@code loop.sock_*}: one operation at
+ * a time on a {@link RawSocket}, with no transport in between.
+ *
  * <p>Host names are resolved off the loop thread; IP literals need no look-up. Every method
  * returns a {@link Future} of the loop; a failure (refused, unreachable, address in use,
  * unknown host...) completes it exceptionally with the {@link java.io.IOException}, whose message
@@ -257,6 +262,191 @@ public final class Net {
     public static Server createHandoffServer(EventLoop loop,
             Supplier<? extends Protocol> protocolFactory, NetOptions options) {
         return Endpoints.serveHandedOff(loop, protocolFactory, options);
+    }
+
+    // ------------------------------------------------------------------ raw sockets (sock_*)
+
+    /**
+     * Receives up to {@code n} bytes from a connected stream socket (asyncio's
+     * {@code loop.sock_recv(sock, n)}). Reads at once if data is waiting (the future is then
+     * already done), else waits for readability; one call returns at most 64 KiB (the loop's
+     * read buffer), like one read of a transport.
+     *
+     * <p>Cancelling the future reads nothing: the next receive gets the data. Only one receive (or accept) may wait on a socket at a time.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a connected stream socket ({@link RawSocket#stream}, or from
+     *             {@link #sockAccept})
+     * @param n    the most bytes to return, at least 0 (0 returns an empty array at once)
+     * @return a future of the bytes read: 1 to {@code n} of them, or none at end of stream; it
+     *         fails with the {@link IOException} of a failed connection (e.g. a reset)
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IllegalStateException    if the socket is closed or not a connected stream socket,
+     *                                  or another receive is waiting on it
+     */
+    public static Future<byte[]> sockRecv(RawSocket sock, int n) {
+        return Objects.requireNonNull(sock, "sock").recv(n);
+    }
+
+    /**
+     * Receives into {@code buf} from a connected stream socket (asyncio's
+     * {@code loop.sock_recv_into(sock, buf)}): the bytes go between the buffer's position and its
+     * limit, and the position moves past them, as {@link java.nio.channels.SocketChannel#read}
+     * does. Otherwise as {@link #sockRecv}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a connected stream socket
+     * @param buf  where to receive; not to be touched until the future is done
+     * @return a future of how many bytes were received: 0 at end of stream (as asyncio), or at
+     *         once if {@code buf} has no room
+     * @throws IllegalArgumentException if {@code buf} is read-only
+     * @throws IllegalStateException    if the socket is closed or not a connected stream socket,
+     *                                  or another receive is waiting on it
+     */
+    public static Future<Integer> sockRecvInto(RawSocket sock, java.nio.ByteBuffer buf) {
+        return Objects.requireNonNull(sock, "sock").recvInto(buf);
+    }
+
+    /**
+     * Sends all of {@code data} on a connected stream socket (asyncio's
+     * {@code loop.sock_sendall(sock, data)}): sends what the kernel takes now, then waits for
+     * writability and sends more, until nothing is left. The buffer's position moves past what
+     * was sent, so after a cancellation or a failure it tells how much went out. The future
+     * completes once the last byte is in the kernel's send buffer.
+     *
+     * <p>Only one send (or connect) may wait on a socket at a time; a receive may wait alongside.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a connected stream socket
+     * @param data the bytes to send, from its position to its limit; not to be touched until the
+     *             future is done
+     * @return a future done when everything is sent; it fails with the {@link IOException} of a
+     *         failed connection (e.g. a broken pipe)
+     * @throws IllegalStateException if the socket is closed or not a connected stream socket, or
+     *                               another send is waiting on it
+     */
+    public static Future<Void> sockSendall(RawSocket sock, java.nio.ByteBuffer data) {
+        return Objects.requireNonNull(sock, "sock").sendall(data);
+    }
+
+    /**
+     * Sends all of {@code data}. See {@link #sockSendall(RawSocket, java.nio.ByteBuffer)}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a connected stream socket
+     * @param data the bytes to send; not to be changed until the future is done
+     * @return a future done when everything is sent
+     * @throws IllegalStateException if the socket is closed or not a connected stream socket, or
+     *                               another send is waiting on it
+     */
+    public static Future<Void> sockSendall(RawSocket sock, byte[] data) {
+        return sockSendall(sock, java.nio.ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    /**
+     * Connects a stream socket made by {@link RawSocket#stream} (asyncio's
+     * {@code loop.sock_connect(sock, address)}). An unresolved {@link InetSocketAddress} is
+     * resolved off the loop first and its first address is used; a
+     * {@link java.net.UnixDomainSocketAddress} connects a Unix domain socket.
+     *
+     * <p>A refused or failed connect fails the future with the {@link IOException} (e.g.
+     * {@link java.net.ConnectException} {@code "connect(127.0.0.1:1): ECONNREFUSED (Connection
+     * refused)"}), which is routine and logged nowhere. A failed or cancelled connect leaves the
+     * socket unconnected and usable for another {@code sockConnect}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock    an unconnected stream socket
+     * @param address where to connect
+     * @return a future done when connected
+     * @throws IllegalStateException if the socket is closed, not a stream socket, already
+     *                               connected, or connecting
+     */
+    public static Future<Void> sockConnect(RawSocket sock, SocketAddress address) {
+        return Objects.requireNonNull(sock, "sock").connect(address);
+    }
+
+    /**
+     * Accepts a connection on a listening socket made by {@link RawSocket#listen} (asyncio's
+     * {@code loop.sock_accept(sock)}): at once if one is pending, else when one arrives.
+     * Cancelling the future accepts nothing; the connection waits for the next accept.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a listening socket
+     * @return a future of the connection and its peer's address; it fails with the
+     *         {@link IOException} of a failed accept
+     *         ({@link dev.pollen.spi.ResourceExhaustedException} when out of descriptors)
+     * @throws IllegalStateException if the socket is closed or not listening, or another accept
+     *                               is waiting on it
+     */
+    public static Future<RawSocket.Accepted> sockAccept(RawSocket sock) {
+        return Objects.requireNonNull(sock, "sock").accept();
+    }
+
+    /**
+     * Receives one datagram of up to {@code n} bytes (asyncio 3.11's
+     * {@code loop.sock_recvfrom(sock, n)}); a longer datagram is truncated. Waits for one if none
+     * is there; cancelling the future receives nothing.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a datagram socket ({@link RawSocket#datagram})
+     * @param n    the most bytes to keep, at least 1
+     * @return a future of the payload and the sender; it fails with the {@link IOException} the
+     *         kernel queued (e.g. {@link java.net.PortUnreachableException} on a connected socket)
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     * @throws IllegalStateException    if the socket is closed or not a datagram socket, or
+     *                                  another receive is waiting on it
+     */
+    public static Future<RawSocket.Datagram> sockRecvfrom(RawSocket sock, int n) {
+        return Objects.requireNonNull(sock, "sock").recvfrom(n);
+    }
+
+    /**
+     * Receives one datagram into {@code buf} (asyncio 3.11's
+     * {@code loop.sock_recvfrom_into(sock, buf)}), from its position up to its limit (a longer
+     * datagram is truncated); the position moves past the bytes. Otherwise as
+     * {@link #sockRecvfrom}.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock a datagram socket
+     * @param buf  where to receive; not to be touched until the future is done
+     * @return a future of the byte count and the sender
+     * @throws IllegalArgumentException if {@code buf} is read-only
+     * @throws IllegalStateException    if the socket is closed or not a datagram socket, or
+     *                                  another receive is waiting on it
+     */
+    public static Future<RawSocket.Received> sockRecvfromInto(RawSocket sock,
+            java.nio.ByteBuffer buf) {
+        return Objects.requireNonNull(sock, "sock").recvfromInto(buf);
+    }
+
+    /**
+     * Sends {@code data} as one datagram (asyncio 3.11's
+     * {@code loop.sock_sendto(sock, data, address)}), waiting for room in the send buffer if
+     * there is none. The buffer's position moves to its limit once sent.
+     *
+     * <p><b>Threading:</b> loop thread only (or any one thread before the loop runs).
+     *
+     * @param sock    a datagram socket
+     * @param data    the payload; not to be touched until the future is done
+     * @param address a resolved destination, or null on a connected socket
+     * @return a future of the bytes sent (all of {@code data}); it fails with the kernel's
+     *         {@link IOException}
+     * @throws IllegalArgumentException if {@code address} is unresolved, or null on an unconnected
+     *                                  socket
+     * @throws IllegalStateException    if the socket is closed or not a datagram socket, or
+     *                                  another send is waiting on it
+     */
+    public static Future<Integer> sockSendto(RawSocket sock, java.nio.ByteBuffer data,
+            SocketAddress address) {
+        return Objects.requireNonNull(sock, "sock").sendto(data, address);
     }
 
     // ------------------------------------------------------------------ Unix domain sockets

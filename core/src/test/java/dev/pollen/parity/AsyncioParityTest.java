@@ -1,19 +1,12 @@
 package dev.pollen.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pollen.testkit.Python313;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -50,77 +43,12 @@ class AsyncioParityTest {
                         "trace of case " + e.getKey() + " (expected: CPython 3.13's)")));
     }
 
-    private static Map<String, List<String>> runPython(String python)
-            throws IOException, InterruptedException, URISyntaxException {
-        URL script = AsyncioParityTest.class.getResource("/parity/asyncio_cases.py");
-        assertTrue(script != null, "parity/asyncio_cases.py is not on the test class path");
-        Process p = new ProcessBuilder(python, Path.of(script.toURI()).toString())
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the Python side did not end in 60 s");
-        assertEquals(0, p.exitValue(), "the Python side failed:\n" + output);
-        Map<String, List<String>> cases = new LinkedHashMap<>();
-        List<String> current = null;
-        for (String line : output.split("\n", -1)) {
-            if (line.startsWith("== ")) {
-                current = new ArrayList<>();
-                cases.put(line.substring(3), current);
-            } else if (current != null && !line.isEmpty()) {
-                current.add(line);
-            }
-        }
-        assertTrue(!cases.isEmpty(), "the Python side printed no case:\n" + output);
-        return cases;
+    private static Map<String, List<String>> runPython(String python) throws IOException {
+        return Python313.runCases(python, "/parity/asyncio_cases.py");
     }
 
     /** The path of a CPython 3.13 interpreter, or null. */
     static String findPython313() {
-        List<String> candidates = new ArrayList<>();
-        String prop = System.getProperty("pollen.python313");
-        if (prop != null && !prop.isBlank()) {
-            candidates.add(prop);
-        }
-        String env = System.getenv("POLLEN_PYTHON313");
-        if (env != null && !env.isBlank()) {
-            candidates.add(env);
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                candidates.add(Path.of(dir, "python3.13").toString());
-            }
-        }
-        Path pyenv = Path.of(System.getProperty("user.home"), ".pyenv", "versions");
-        if (Files.isDirectory(pyenv)) {
-            try (Stream<Path> versions = Files.list(pyenv)) {
-                versions.filter(v -> v.getFileName().toString().startsWith("3.13"))
-                        .sorted().forEach(v -> candidates.add(v.resolve("bin/python3").toString()));
-            } catch (IOException e) {
-                // no pyenv versions to offer
-            }
-        }
-        for (String c : candidates) {
-            if (Files.isExecutable(Path.of(c)) && isPython313(c)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    private static boolean isPython313(String python) {
-        try {
-            Process p = new ProcessBuilder(python, "-c",
-                    "import sys; print(sys.version_info[:2] == (3, 13))")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0
-                    && out.strip().equals("True");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Python313.find();
     }
 }

@@ -40,6 +40,7 @@ public final class ParkingKit implements KitBackend {
                         + " (core's LoopGroupTest covers the group on it)"),
                 Skip.contract(PipeContract.class, NO_SOCKETS),
                 Skip.contract(PollerContract.class, NO_SOCKETS),
+                Skip.contract(RawSocketContract.class, NO_SOCKETS),
                 Skip.contract(ProxyContract.class, NO_SOCKETS),
                 Skip.contract(SendfileContract.class, NO_SOCKETS),
                 Skip.contract(StreamContract.class, NO_SOCKETS),
