@@ -77,6 +77,10 @@ final class ZeroCopySendfile {
 
     /** The socket is writable and the transport's buffer is empty: run the kernel copy. */
     void writable() {
+        if (future.isDone()) {
+            finish(null); // cancelled; its done callback has not run yet
+            return;
+        }
         for (int i = 0; i < CALLS_PER_EVENT && !finished; i++) {
             long want = count < 0 ? MAX_PER_CALL : Math.min(MAX_PER_CALL, count - sent);
             if (want == 0) {
