@@ -40,7 +40,12 @@ import java.util.Random;
  * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar dev.pollen.bench.SendfileBench \
  *      [--pollers epoll,io_uring,nio] [--mb 512] [--rounds 5]
+ *      [--small 0,1000,10000]
  * </pre>
+ *
+ * <p>{@code --small} measures instead the cost per call of a 16 KiB file, each path, with that
+ * many extra descriptors open: the posix pollers' zero-copy path lists {@code /proc/self/fd} to
+ * find the file's descriptor, once per call.
  *
  * <p><b>Threading:</b> the main thread runs the loops; one reader thread per transfer.
  */
@@ -59,17 +64,24 @@ public final class SendfileBench {
         List<String> pollers = List.of("epoll", "io_uring", "nio");
         int mb = 512;
         int rounds = 5;
+        List<Integer> small = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pollers" -> pollers = List.of(args[++i].split(","));
                 case "--mb" -> mb = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--small" -> small = java.util.Arrays.stream(args[++i].split(","))
+                        .map(Integer::valueOf).toList();
                 default -> {
                     System.err.println("unknown argument " + args[i]
                             + "; use --pollers a,b --mb N --rounds N");
                     System.exit(2);
                 }
             }
+        }
+        if (small != null) {
+            small(pollers, small, rounds);
+            return;
         }
         Path file = Files.createTempFile("pollen-sendfile", ".bin");
         try {
@@ -166,6 +178,81 @@ public final class SendfileBench {
                 double gb = size / 1e9;
                 return new double[] {size / 1e6 / (elapsed / 1e9), cpu / 1e9 / gb};
             }
+        }
+    }
+
+    /** Microseconds per call for a 16 KiB file, with extra descriptors open. */
+    private static void small(List<String> pollers, List<Integer> fdCounts, int rounds)
+            throws Exception {
+        Path file = Files.createTempFile("pollen-sendfile-small", ".bin");
+        Files.write(file, new byte[16 * 1024]);
+        int calls = 200;
+        System.out.println("load average before: " + loadAverage());
+        System.out.println();
+        System.out.println("| poller | extra fds | zero-copy µs/call | fallback µs/call |");
+        System.out.println("|---|---:|---:|---:|");
+        try {
+            for (int fds : fdCounts) {
+                List<FileChannel> extra = new ArrayList<>();
+                try {
+                    for (int i = 0; i < fds; i++) {
+                        extra.add(FileChannel.open(Path.of("/dev/null")));
+                    }
+                    for (String poller : pollers) {
+                        double[][] us = new double[2][rounds];
+                        for (int r = 0; r < rounds; r++) {
+                            for (int mode = 0; mode < 2; mode++) {
+                                int m = (r % 2 == 0) ? mode : 1 - mode;
+                                us[m][r] = smallOnce(poller, file, m == 0, calls);
+                            }
+                        }
+                        System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f |",
+                                poller, fds, median(us[0]), median(us[1])));
+                    }
+                } finally {
+                    for (FileChannel c : extra) {
+                        c.close();
+                    }
+                }
+            }
+            System.out.println();
+            System.out.println("load average after: " + loadAverage() + "; median of " + rounds
+                    + " interleaved rounds of " + calls + " calls");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static double smallOnce(String poller, Path file, boolean zeroCopy, int calls)
+            throws Exception {
+        try (EventLoop loop = EventLoop.builder().poller(Pollers.create(poller)).build();
+             ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            Thread reader = Thread.ofPlatform().name("sink").start(() -> {
+                try (SocketChannel in = listener.accept()) {
+                    ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
+                    while (in.read(buf.clear()) >= 0) {
+                        // drain
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Connection<Protocol> c = loop.runUntilComplete(Net.createConnection(loop,
+                    () -> new Protocol() { }, "127.0.0.1", port));
+            Transport t = zeroCopy ? c.transport() : delegate(c.transport());
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                // open, send, close: a static file server's pattern (no descriptor remembered)
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    loop.runUntilComplete(Net.sendfile(t, ch, 0, -1, !zeroCopy));
+                }
+            }
+            long elapsed = System.nanoTime() - t0;
+            c.transport().close();
+            reader.join();
+            return elapsed / 1e3 / calls;
         }
     }
 

@@ -4,9 +4,10 @@ import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.File;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * closed and reused meanwhile), so a close of the channel during the transfer cannot hand the
  * number to another file under us, and puts the channel's position back. The cost is one
  * {@code lseek} per open descriptor of the process, once per {@code Net.sendfile} call
- * (benchmarks/results/sendfile.md). A channel that is not the JDK's file channel (its position
+ * (benchmarks/results/sendfile.md); the number found is remembered per channel (weakly), so a
+ * channel sent from again is checked with one {@code lseek} instead. A channel that is not the JDK's file channel (its position
  * is not the descriptor's offset) is not found: the caller falls back.
  *
  * <p>Each {@link #send} is one {@code sendfile} with an explicit offset (the descriptor's own
@@ -39,7 +41,13 @@ final class PosixFileSender implements StreamSocket.FileSender {
     static final int SEEK_CUR = 1;
     /** Where the marks start: 1 TiB, past any file a test or server sends, under ext4's limit. */
     private static final long MARK_BASE = 1L << 40;
-    private static final Path FDS = Path.of("/proc/self/fd");
+    private static final File FDS = new File("/proc/self/fd");
+    /**
+     * The descriptor number each channel had last time (by identity, weakly): checked with one
+     * {@code lseek} before a new scan, so sending from one channel again costs no listing.
+     */
+    private static final Map<FileChannel, Integer> KNOWN =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final PosixStreamSocket socket;
     private final int fileFd;
@@ -67,9 +75,6 @@ final class PosixFileSender implements StreamSocket.FileSender {
 
     /** A duplicate of {@code file}'s descriptor (close-on-exec), or -1 if it is not found. */
     static int duplicate(FileChannel file) throws IOException {
-        if (!Files.isDirectory(FDS)) {
-            return -1;
-        }
         long saved = file.position();
         long mark = MARK_BASE + ThreadLocalRandom.current().nextLong(1L << 39);
         try {
@@ -81,32 +86,51 @@ final class PosixFileSender implements StreamSocket.FileSender {
             if (file.position() != mark) {
                 return -1; // append mode, or not a descriptor-backed channel
             }
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
-                for (Path p : fds) {
-                    int fd;
-                    try {
-                        fd = Integer.parseInt(p.getFileName().toString());
-                    } catch (NumberFormatException e) {
-                        continue;
-                    }
-                    if (LibC.lseek(fd, 0, SEEK_CUR) != mark) {
-                        continue;
-                    }
-                    int dup = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-                    if (dup < 0) {
-                        throw new IOException("sendfile: cannot duplicate the file's descriptor "
-                                + fd + ": errno " + LibC.errno());
-                    }
-                    if (LibC.lseek(dup, 0, SEEK_CUR) == mark) {
-                        return dup;
-                    }
-                    LibC.close(dup); // the number was reused meanwhile: keep looking
+            Integer known = KNOWN.get(file);
+            if (known != null) {
+                int dup = duplicateIfMarked(known, mark);
+                if (dup >= 0) {
+                    return dup;
+                }
+            }
+            String[] fds = FDS.list(); // null without /proc: not found
+            if (fds == null) {
+                return -1;
+            }
+            for (String name : fds) {
+                int fd;
+                try {
+                    fd = Integer.parseInt(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                int dup = duplicateIfMarked(fd, mark);
+                if (dup >= 0) {
+                    KNOWN.put(file, fd);
+                    return dup;
                 }
             }
             return -1;
         } finally {
             file.position(saved);
         }
+    }
+
+    /** A duplicate of {@code fd} if its offset is {@code mark}, else -1. */
+    private static int duplicateIfMarked(int fd, long mark) throws IOException {
+        if (LibC.lseek(fd, 0, SEEK_CUR) != mark) {
+            return -1;
+        }
+        int dup = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (dup < 0) {
+            throw new IOException("sendfile: cannot duplicate the file's descriptor " + fd
+                    + ": errno " + LibC.errno());
+        }
+        if (LibC.lseek(dup, 0, SEEK_CUR) == mark) {
+            return dup;
+        }
+        LibC.close(dup); // the number was closed and reused meanwhile
+        return -1;
     }
 
     @Override
