@@ -84,7 +84,8 @@ final class Sendfile implements Protocol {
             throw new SendfileNotAvailableException("Net.sendfile: the kernel cannot send the file "
                     + "on this transport (" + (setUp != null ? setUp.getMessage()
                     : transport instanceof StreamTransport
-                    ? "the poller " + loop.poller().name() + " has no zero-copy path here"
+                    ? "the poller " + loop.poller().name() + " cannot send this file from its "
+                    + "socket in the kernel"
                     : "not a plain TCP/Unix socket: TLS, a pipe or a subprocess stream")
                     + "); pass fallback=true for the read/write path", setUp);
         }

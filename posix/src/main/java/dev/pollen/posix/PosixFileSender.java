@@ -4,7 +4,6 @@ import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.io.File;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -18,15 +17,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * private ({@code sun.nio.ch} is not open to applications, and reading it would need
  * {@code --add-opens}). So {@link #open} finds it through the kernel: it moves the channel's
  * position to a random mark far past any real file (1 to 1.5 TiB, where Linux file systems
- * still accept an offset), lists {@code /proc/self/fd}, and takes the descriptor whose offset
- * ({@code lseek(fd, 0, SEEK_CUR)}) is that mark: the channel's own open file. It duplicates it
- * ({@code F_DUPFD_CLOEXEC}, checking the duplicate shows the mark too, in case the number was
- * closed and reused meanwhile), so a close of the channel during the transfer cannot hand the
- * number to another file under us, and puts the channel's position back. The cost is one
- * {@code lseek} per open descriptor of the process, once per {@code Net.sendfile} call
- * (benchmarks/results/sendfile.md); the number found is remembered per channel (weakly), so a
- * channel sent from again is checked with one {@code lseek} instead. A channel that is not the JDK's file channel (its position
- * is not the descriptor's offset) is not found: the caller falls back.
+ * still accept an offset), probes the descriptor numbers from 0 up to {@link #MAX_PROBE} with
+ * {@code lseek(fd, 0, SEEK_CUR)}, and takes the one whose offset is that mark: the channel's own
+ * open file. It duplicates it ({@code F_DUPFD_CLOEXEC}, checking the duplicate shows the mark
+ * too, in case the number was closed and reused meanwhile), so a close of the channel during the
+ * transfer cannot hand the number to another file under us, and puts the channel's position
+ * back. The number found is remembered per channel (weakly), so a channel sent from again costs
+ * one {@code lseek}. A channel that is not the JDK's file channel (its position is not the
+ * descriptor's offset), or whose descriptor is {@link #MAX_PROBE} or more, is not found: the
+ * caller falls back. Costs: benchmarks/results/sendfile.md.
  *
  * <p>Each {@link #send} is one {@code sendfile} with an explicit offset (the descriptor's own
  * offset never moves), retried on EINTR; EAGAIN is "send buffer full" (0).
@@ -41,10 +40,11 @@ final class PosixFileSender implements StreamSocket.FileSender {
     static final int SEEK_CUR = 1;
     /** Where the marks start: 1 TiB, past any file a test or server sends, under ext4's limit. */
     private static final long MARK_BASE = 1L << 40;
-    private static final File FDS = new File("/proc/self/fd");
+    /** Descriptor numbers probed: a file's descriptor at or above it is not found. */
+    static final int MAX_PROBE = 1024;
     /**
      * The descriptor number each channel had last time (by identity, weakly): checked with one
-     * {@code lseek} before a new scan, so sending from one channel again costs no listing.
+     * {@code lseek} before a new probe, so sending from one channel again costs one call.
      */
     private static final Map<FileChannel, Integer> KNOWN =
             Collections.synchronizedMap(new WeakHashMap<>());
@@ -64,7 +64,7 @@ final class PosixFileSender implements StreamSocket.FileSender {
 
     /**
      * A sender of {@code file} to {@code socket}, or null if the file's descriptor cannot be
-     * found (not the JDK's file channel, or {@code /proc} is not mounted).
+     * found (not the JDK's file channel, or a number of {@link #MAX_PROBE} or more).
      *
      * @throws IOException if the channel is closed, or the duplicate cannot be made
      */
@@ -93,17 +93,11 @@ final class PosixFileSender implements StreamSocket.FileSender {
                     return dup;
                 }
             }
-            String[] fds = FDS.list(); // null without /proc: not found
-            if (fds == null) {
-                return -1;
-            }
-            for (String name : fds) {
-                int fd;
-                try {
-                    fd = Integer.parseInt(name);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
+            // Probe the numbers upward (an unused one answers EBADF at once): the kernel hands
+            // out the lowest free number, so a file opened in a process with few descriptors
+            // has a small one. Listing /proc/self/fd instead grew worse than linearly with the
+            // descriptor count (benchmarks/results/sendfile.md).
+            for (int fd = 0; fd < MAX_PROBE; fd++) {
                 int dup = duplicateIfMarked(fd, mark);
                 if (dup >= 0) {
                     KNOWN.put(file, fd);
