@@ -1023,13 +1023,8 @@ public final class Net {
 
     /**
      * Sends {@code count} bytes of {@code file} from {@code offset} over a stream transport
-     * (asyncio's {@code loop.sendfile(transport, file, offset, count)}), by reading the file in
-     * chunks on the loop's default executor and writing them with flow control (asyncio's
-     * read/write fallback; the zero-copy {@code sendfile(2)} path is not there yet, see
-     * docs/networking.md). While it runs the transport's reading is paused and a stand-in
-     * protocol hears its flow-control events (data, end-of-stream and loss still reach yours);
-     * do not write to the transport meanwhile. Afterwards the file's position is just past the
-     * bytes sent.
+     * (asyncio's {@code loop.sendfile(transport, file, offset, count, fallback=True)}); see
+     * {@link #sendfile(Transport, java.nio.channels.FileChannel, long, long, boolean)}.
      *
      * <p><b>Threading:</b> loop thread only.
      *
@@ -1040,11 +1035,53 @@ public final class Net {
      * @return a future of the number of bytes sent (fewer than {@code count} if the file ends
      *         first); it fails with a {@link java.net.SocketException} if the connection is lost
      * @throws IllegalArgumentException for a negative offset or a bad count
-     * @throws IllegalStateException    if the transport is closing
+     * @throws IllegalStateException    if the transport is closing, or a sendfile already runs on it
      */
     public static Future<Long> sendfile(Transport transport, java.nio.channels.FileChannel file,
             long offset, long count) {
-        return Sendfile.start(transport, file, offset, count);
+        return Sendfile.start(transport, file, offset, count, true);
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} over a stream transport
+     * (asyncio's {@code loop.sendfile(transport, file, offset, count, fallback)}).
+     *
+     * <p>Zero-copy where it can: on a plain TCP or Unix transport of a poller with a kernel file
+     * sender (Linux {@code sendfile(2)} on epoll, io_uring and libkqueue; the JDK's
+     * {@code FileChannel.transferTo} on nio), the transport flushes what it buffered and hands its
+     * writability over, and the kernel moves the bytes as the socket drains, without copying them
+     * through the JVM. Everywhere else (TLS, pipes, netty-epoll, kqueue on macOS) it is asyncio's
+     * read/write fallback when {@code fallback} is true: 64 KiB chunks read on the loop's default
+     * executor and written under the transport's water marks. {@link #sendfileStats} says which
+     * path ran. See docs/networking.md#sending-a-file-sendfile.
+     *
+     * <p>In both: reading is paused while it runs and resumes afterwards if it was on; the file's
+     * position ends just past the bytes sent; a lost connection fails the future with a
+     * {@link java.net.SocketException} naming the bytes sent. On the zero-copy path, the transport
+     * refuses {@code write} and {@code writeEof} until the future completes (an
+     * {@link IllegalStateException}, asyncio's {@code RuntimeError}); cancelling the future stops
+     * the transfer and leaves the transport open and writable. On the fallback, a stand-in
+     * protocol hears the transport's flow-control events (data, end-of-stream and loss still reach
+     * yours); do not write to the transport meanwhile.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param transport an open stream transport (TCP, Unix, TLS, a subprocess's stdin)
+     * @param file      the file, readable
+     * @param offset    where to start, {@code >= 0}
+     * @param count     how many bytes, {@code > 0}, or -1 for "to the end of the file"
+     * @param fallback  whether to use the read/write path where the zero-copy one is not available
+     * @return a future of the number of bytes sent (fewer than {@code count} if the file ends
+     *         first)
+     * @throws IllegalArgumentException      for a negative offset or a bad count
+     * @throws IllegalStateException         if the transport is closing, or a sendfile already
+     *                                       runs on it
+     * @throws SendfileNotAvailableException if {@code fallback} is false and the zero-copy path
+     *                                       is not available on this transport
+     */
+    public static Future<Long> sendfile(Transport transport, java.nio.channels.FileChannel file,
+            long offset, long count, boolean fallback) {
+        return Sendfile.start(transport, file, offset, count, fallback);
     }
 
     /**
@@ -1057,6 +1094,23 @@ public final class Net {
      * @return a future of the number of bytes sent
      */
     public static Future<Long> sendfile(Transport transport, java.nio.channels.FileChannel file) {
-        return Sendfile.start(transport, file, 0, -1);
+        return Sendfile.start(transport, file, 0, -1, true);
+    }
+
+    /**
+     * What {@link #sendfile} did on {@code loop} so far: bytes and calls of the zero-copy path and
+     * of the fallback.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param loop the loop
+     * @return a snapshot of its counters
+     */
+    public static SendfileStats sendfileStats(EventLoop loop) {
+        loop.checkThread("Net.sendfileStats");
+        NetLoopState n = NetLoopState.of(loop);
+        return new SendfileStats(n.sendfileKernelBytes, n.sendfileKernelCalls,
+                n.sendfileWouldBlock, n.sendfileFallbackBytes, n.sendfileZeroCopyRuns,
+                n.sendfileFallbackRuns);
     }
 }

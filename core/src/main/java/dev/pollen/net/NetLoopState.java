@@ -31,6 +31,13 @@ final class NetLoopState {
     final BufferPool pool = new BufferPool(CHUNK_SIZE, MAX_RETAINED_CHUNKS);
     /** The loop's TLS buffers, made by the first TLS connection. */
     TlsBuffers tls;
+    /** {@link Net#sendfile} counters of this loop (see {@link SendfileStats}). */
+    long sendfileKernelBytes;
+    long sendfileKernelCalls;
+    long sendfileWouldBlock;
+    long sendfileFallbackBytes;
+    long sendfileZeroCopyRuns;
+    long sendfileFallbackRuns;
     /** Head of the list of open connections, servers and endpoints (see {@link LoopResource}). */
     private LoopResource head;
     private int liveCount;

@@ -2,6 +2,7 @@ package dev.pollen.net;
 
 import dev.pollen.loop.EventLoop;
 import dev.pollen.loop.Future;
+import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -9,8 +10,10 @@ import java.nio.channels.FileChannel;
 import java.util.Objects;
 
 /**
- * {@link Net#sendfile}: sends part of a file over a transport by reading it in chunks on the
- * loop's default executor and writing them to the transport with flow control (asyncio's
+ * {@link Net#sendfile}: chooses the zero-copy path ({@link ZeroCopySendfile}) where the transport
+ * is a plain stream socket whose backend can send files in the kernel, else (with
+ * {@code fallback}) this read/write path. The fallback sends part of a file over a transport by
+ * reading it in chunks on the loop's default executor and writing them to the transport with flow control (asyncio's
  * {@code _sendfile_fallback}, which {@code loop.sendfile} uses wherever {@code os.sendfile}
  * cannot be: TLS, or {@code fallback=True} on a loop without it). While it runs, a protocol of its
  * own stands in for the user's to hear the transport's flow-control events; data, end-of-stream
@@ -33,6 +36,7 @@ final class Sendfile implements Protocol {
     private boolean lost;
     private Throwable lostCause;
     private Future<Void> resumed;
+    private NetLoopState net;
 
     private Sendfile(Transport transport) {
         this.loop = transport.loop();
@@ -43,7 +47,8 @@ final class Sendfile implements Protocol {
         this.transportPaused = userPaused;
     }
 
-    static Future<Long> start(Transport transport, FileChannel file, long offset, long count) {
+    static Future<Long> start(Transport transport, FileChannel file, long offset, long count,
+            boolean fallback) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(file, "file");
         if (offset < 0) {
@@ -58,7 +63,35 @@ final class Sendfile implements Protocol {
         if (transport.isClosing()) {
             throw new IllegalStateException("Net.sendfile: the transport is closing");
         }
+        NetLoopState net = NetLoopState.of(loop);
+        IOException setUp = null;
+        if (transport instanceof StreamTransport st) {
+            if (st.sendfileActive()) {
+                throw new IllegalStateException("Net.sendfile: a sendfile is already in progress on "
+                        + "this transport; start the next one when its future completes");
+            }
+            StreamSocket.FileSender sender = null;
+            try {
+                sender = st.fileSender(file);
+            } catch (IOException e) {
+                setUp = e;
+            }
+            if (sender != null) {
+                return ZeroCopySendfile.start(st, net, sender, file, offset, count);
+            }
+        }
+        if (!fallback) {
+            throw new SendfileNotAvailableException("Net.sendfile: the kernel cannot send the file "
+                    + "on this transport (" + (setUp != null ? setUp.getMessage()
+                    : transport instanceof StreamTransport
+                    ? "the poller " + loop.poller().name() + " cannot send this file from its "
+                    + "socket in the kernel"
+                    : "not a plain TCP/Unix socket: TLS, a pipe or a subprocess stream")
+                    + "); pass fallback=true for the read/write path", setUp);
+        }
+        net.sendfileFallbackRuns++;
         Sendfile s = new Sendfile(transport);
+        s.net = net;
         transport.pauseReading();
         transport.setProtocol(s);
         return loop.createTask("sendfile", () -> s.run(file, offset, count));
@@ -94,6 +127,7 @@ final class Sendfile implements Protocol {
             }
             return sent;
         } finally {
+            net.sendfileFallbackBytes += sent;
             file.position(offset + sent);
             restore();
         }

@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -49,6 +50,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     private boolean lostToError;
     /** What made the transport unwritable, for the message of a late write. */
     private String closedBy;
+    /** Net.sendfile's zero-copy transfer while it owns the socket's writability, else null. */
+    private ZeroCopySendfile sendfile;
 
     StreamTransport(EventLoop loop, NetLoopState net, StreamSocket socket, boolean tcp,
             NetOptions options) {
@@ -122,7 +125,11 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 readReady();
             }
             if ((readyOps & Poller.WRITE) != 0 && !socketClosed) {
-                writeReady();
+                if (sendfile != null && queue.isEmpty()) {
+                    sendfile.writable();
+                } else {
+                    writeReady();
+                }
             }
         } catch (Throwable t) {
             unexpectedError(t);
@@ -234,7 +241,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         if (connecting != null) {
             ops = Poller.WRITE;
         } else {
-            ops = queue.isEmpty() ? 0 : Poller.WRITE;
+            ops = queue.isEmpty() && sendfile == null ? 0 : Poller.WRITE;
             if (!readPaused && !eofReceived && !closing) {
                 ops |= Poller.READ;
             }
@@ -315,6 +322,9 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
      * quietly, as asyncio does) after the connection failed.
      */
     private boolean writable(String method) {
+        if (sendfile != null) {
+            throw sendfileInProgress(method);
+        }
         if (closing || eofRequested) {
             if (lostToError) {
                 return false;
@@ -331,6 +341,9 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         loop.checkThread("Transport.writeEof");
         if (closing || eofRequested) {
             return;
+        }
+        if (sendfile != null) {
+            throw sendfileInProgress("writeEof");
         }
         eofRequested = true;
         closedBy = "writeEof()";
@@ -446,11 +459,13 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         closedBy = "a connection failure";
         connecting = null;
         queue.clear();
+        endSendfile(cause);
         closeSocket();
         scheduleLost(cause);
     }
 
     private void closeSocket() {
+        endSendfile(null);
         idle.stop();
         if (!socketClosed) {
             socketClosed = true;
@@ -475,6 +490,59 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     void closeWithLoop() {
         connecting = null;
         abort();
+    }
+
+    // ------------------------------------------------------------------ sendfile (zero-copy)
+
+    /**
+     * The socket's kernel file sender, or null where there is none: TLS runs on this transport,
+     * or the backend cannot (see {@link StreamSocket#fileSender}).
+     */
+    StreamSocket.FileSender fileSender(FileChannel file) throws IOException {
+        return front == null && !socketClosed ? socket.fileSender(file) : null;
+    }
+
+    /** Whether a zero-copy sendfile owns the socket's writability now. */
+    boolean sendfileActive() {
+        return sendfile != null;
+    }
+
+    /** Hands writability to {@code s}: writes are refused, the buffer flushes, then it runs. */
+    void sendfileAttach(ZeroCopySendfile s) {
+        sendfile = s;
+        updateInterest(); // WRITE: flush the queue, then the first readiness starts the copy
+    }
+
+    /** Takes writability back from {@code s} (done, failed or cancelled). */
+    void sendfileDetach(ZeroCopySendfile s) {
+        if (sendfile == s) {
+            sendfile = null;
+            updateInterest();
+        }
+    }
+
+    /** The kernel copy sent bytes. */
+    void sendfileProgress() {
+        idle.touch();
+    }
+
+    /** The kernel copy failed: the connection is lost, as for a failed write. */
+    void sendfileFailed(IOException e) {
+        fatalError(e);
+    }
+
+    /** The socket closes under a running sendfile: it fails with what it sent. */
+    private void endSendfile(Throwable cause) {
+        ZeroCopySendfile s = sendfile;
+        if (s != null) {
+            sendfile = null;
+            s.transportLost(cause);
+        }
+    }
+
+    private IllegalStateException sendfileInProgress(String method) {
+        return new IllegalStateException("Transport." + method + ": a sendfile is in progress on "
+                + "this transport; write after its future completes");
     }
 
     // ------------------------------------------------------------------ idle timeout

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * A connected (or connecting) non-blocking stream socket: TCP or Unix domain.
@@ -103,4 +104,53 @@ public interface StreamSocket extends IoSource {
      * @throws UnsupportedOperationException if the backend does not know the option
      */
     <T> T getOption(SocketOption<T> option) throws IOException;
+
+    /**
+     * Optional capability: a sender that moves bytes of {@code file} to this socket inside the
+     * kernel ({@code sendfile(2)}, or the JDK's {@link FileChannel#transferTo}), for
+     * {@code Net.sendfile}'s zero-copy path. The default says "not available" (null), and
+     * {@code Net.sendfile} then uses its read/write fallback; a backend overrides it only where
+     * the kernel copy works on this socket.
+     *
+     * <p>The caller owns the returned sender and closes it when the transfer ends; it does not
+     * close {@code file}, and never moves the file's position (the caller sets it afterwards).
+     * While a sender is in use the caller writes nothing else to the socket.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param file an open file channel, readable
+     * @return a sender, or null where this socket (backend, platform, or this file) cannot send
+     *         files in the kernel
+     * @throws IOException if the backend supports it but could not set it up now (for example
+     *                     out of descriptors); the caller may fall back
+     */
+    default FileSender fileSender(FileChannel file) throws IOException {
+        return null;
+    }
+
+    /**
+     * Moves bytes of one file to one socket inside the kernel; see {@link #fileSender}.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    interface FileSender extends AutoCloseable {
+
+        /**
+         * Sends what the socket's send buffer accepts now of the file's bytes from
+         * {@code position}, at most {@code count}, in one kernel call (retried on EINTR). It does
+         * not block: a full send buffer returns 0 (wait for WRITE readiness and call again).
+         *
+         * @param position the file offset of the first byte, {@code >= 0}
+         * @param count    at most this many bytes, {@code > 0}
+         * @return bytes sent ({@code > 0}); 0 if the send buffer is full now; -1 if
+         *         {@code position} is at or past the end of the file
+         * @throws IOException if the connection failed (EPIPE, ECONNRESET: a routine
+         *                     {@link java.net.SocketException}) or the file could not be read
+         */
+        long send(long position, long count) throws IOException;
+
+        /** Releases what the sender holds (a duplicated descriptor, native memory); idempotent. */
+        @Override
+        void close();
+    }
 }

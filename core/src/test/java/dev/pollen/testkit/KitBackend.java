@@ -84,6 +84,17 @@ public interface KitBackend {
     }
 
     /**
+     * Whether {@code Net.sendfile} takes the zero-copy path (the socket's kernel file sender,
+     * {@code StreamSocket.fileSender}) on this backend's plain TCP connections here;
+     * {@code SendfileContract} checks every transfer against it through {@code Net.sendfileStats}.
+     *
+     * @return false (the read/write fallback) unless overridden
+     */
+    default boolean sendfileZeroCopy() {
+        return false;
+    }
+
+    /**
      * The TLS engine both ends of {@code TlsContract} use.
      *
      * @return "jdk" unless overridden

@@ -33,4 +33,10 @@ public final class NioKit implements KitBackend {
     public List<Skip> skips() {
         return List.of(SubprocessContract.skipOnTheJdkFallback());
     }
+
+    /** {@code FileChannel.transferTo} to the socket's channel. */
+    @Override
+    public boolean sendfileZeroCopy() {
+        return true;
+    }
 }

@@ -222,6 +222,12 @@ final class JnaPosixCalls implements PosixCalls {
         static native long calloc(long count, long size);
 
         static native void free(long address);
+
+        // sendfile(2)
+
+        static native long lseek(int fd, long offset, int whence);
+
+        static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
     }
 
     /** accept4 alone, bound on first use (macOS has no such symbol). */
@@ -252,5 +258,17 @@ final class JnaPosixCalls implements PosixCalls {
          * @return the result or -1
          */
         int fcntl(int fd, int cmd, Object... args);
+    }
+
+    // sendfile(2)
+
+    @Override
+    public long lseek(int fd, long offset, int whence) {
+        return N.lseek(fd, offset, whence);
+    }
+
+    @Override
+    public long sendfile(int outFd, int inFd, long offsetPtr, long count) {
+        return N.sendfile(outFd, inFd, offsetPtr, count);
     }
 }

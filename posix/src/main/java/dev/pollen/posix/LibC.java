@@ -315,4 +315,31 @@ public final class LibC {
     static int fcntl(int fd, int cmd, int arg) {
         return CALLS.fcntl(fd, cmd, arg);
     }
+
+    // sendfile(2)
+
+    /**
+     * lseek(2).
+     *
+     * @param fd     fd
+     * @param offset the offset
+     * @param whence SEEK_*
+     * @return the resulting offset or -1
+     */
+    static long lseek(int fd, long offset, int whence) {
+        return CALLS.lseek(fd, offset, whence);
+    }
+
+    /**
+     * sendfile(2), Linux's signature (see {@link PosixCalls#sendfile}).
+     *
+     * @param outFd     the socket
+     * @param inFd      the file
+     * @param offsetPtr address of the {@code off_t} file offset (updated)
+     * @param count     at most this many bytes
+     * @return bytes sent, 0 at the end of the file, or -1
+     */
+    static long sendfile(int outFd, int inFd, long offsetPtr, long count) {
+        return CALLS.sendfile(outFd, inFd, offsetPtr, count);
+    }
 }

@@ -317,4 +317,31 @@ public interface PosixCalls {
      */
     @Helper
     String describe();
+
+    // sendfile(2)
+
+    /**
+     * lseek(2). Net.sendfile reads a descriptor's file offset with it ({@code offset} 0,
+     * {@code whence} SEEK_CUR) to find a file channel's descriptor.
+     *
+     * @param fd     fd
+     * @param offset the offset
+     * @param whence SEEK_SET (0), SEEK_CUR (1) or SEEK_END (2)
+     * @return the resulting offset or -1
+     */
+    long lseek(int fd, long offset, int whence);
+
+    /**
+     * sendfile(2) with Linux's signature: {@code ssize_t sendfile(int out_fd, int in_fd,
+     * off_t *offset, size_t count)}; it reads from {@code *offset} and advances it, leaving
+     * {@code in_fd}'s own offset alone. Linux only: macOS and FreeBSD have a {@code sendfile}
+     * with another signature (and the binding's handle then must not be called).
+     *
+     * @param outFd     the socket
+     * @param inFd      the file
+     * @param offsetPtr address of an {@code off_t} holding the file offset (updated)
+     * @param count     at most this many bytes
+     * @return bytes sent, 0 at the end of the file, or -1
+     */
+    long sendfile(int outFd, int inFd, long offsetPtr, long count);
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Objects;
 
 /**
@@ -256,6 +257,49 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         Objects.requireNonNull(option, "option");
         ensureOpen();
         return PosixOptions.get(layer, fd, kind, option);
+    }
+
+    // ------------------------------------------------------------------ sendfile(2)
+
+    /**
+     * Linux only: a {@code sendfile(2)} sender ({@link PosixFileSender}). On macOS and FreeBSD
+     * (kqueue) the function has another signature and headers-and-trailers semantics: null, and
+     * {@code Net.sendfile} uses its read/write fallback there.
+     */
+    @Override
+    public FileSender fileSender(FileChannel file) throws IOException {
+        ensureOpen();
+        if (os.os != OsConstants.Os.LINUX) {
+            return null;
+        }
+        return PosixFileSender.open(this, file);
+    }
+
+    /**
+     * One {@code sendfile(2)} from {@code fileFd} at the offset stored at {@code offsetAddress}.
+     *
+     * @return bytes sent; 0 if the send buffer is full; -1 at the end of the file
+     * @throws IOException on a failure (EPIPE, ECONNRESET, EIO), naming the peer
+     */
+    long sendfileFrom(int fileFd, long offsetAddress, long count) throws IOException {
+        ensureOpen();
+        throwRestoredError("sendfile");
+        while (true) {
+            long n = LibC.sendfile(fd, fileFd, offsetAddress, count);
+            if (n > 0) {
+                return n;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            int e = LibC.errno();
+            if (e == os.EAGAIN) {
+                return 0;
+            }
+            if (e != os.EINTR) {
+                throw PosixErrors.socketError(os, "sendfile", remote, e);
+            }
+        }
     }
 
     @Override

@@ -39,6 +39,9 @@ final class FfmPosixCalls implements PosixCalls {
     private static final MethodHandle FCNTL = FfmDowncalls.require(H, "fcntl");
     private static final MethodHandle CALLOC = FfmDowncalls.require(H, "calloc");
     private static final MethodHandle FREE = FfmDowncalls.require(H, "free");
+    // sendfile(2): Linux's signature; the handle must not be called elsewhere (PosixCalls)
+    private static final MethodHandle LSEEK = FfmDowncalls.require(H, "lseek");
+    private static final MethodHandle SENDFILE = H.get("sendfile");
 
     FfmPosixCalls() {
     }
@@ -259,5 +262,28 @@ final class FfmPosixCalls implements PosixCalls {
     @Override
     public String describe() {
         return "java.lang.foreign (JDK " + Runtime.version().feature() + ")";
+    }
+
+    // sendfile(2)
+
+    @Override
+    public long lseek(int fd, long offset, int whence) {
+        try {
+            return (long) LSEEK.invokeExact(FfmDowncalls.state(), fd, offset, whence);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public long sendfile(int outFd, int inFd, long offsetPtr, long count) {
+        if (SENDFILE == null) {
+            throw new UnsupportedOperationException("sendfile is not in this C library");
+        }
+        try {
+            return (long) SENDFILE.invokeExact(FfmDowncalls.state(), outFd, inFd, offsetPtr, count);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
     }
 }

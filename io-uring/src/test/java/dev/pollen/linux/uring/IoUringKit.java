@@ -38,4 +38,10 @@ public final class IoUringKit implements KitBackend {
     public boolean subprocessesWatchedByLoop() {
         return true;
     }
+
+    /** Linux {@code sendfile(2)} through pollen-posix's binding. */
+    @Override
+    public boolean sendfileZeroCopy() {
+        return true;
+    }
 }

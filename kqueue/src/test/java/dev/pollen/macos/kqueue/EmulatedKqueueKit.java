@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
@@ -59,5 +60,14 @@ public final class EmulatedKqueueKit implements KitBackend {
         return KqueueConfig.childExit() == KqueueConfig.ChildExit.PIDFD
                 ? PosixProcessLayer.unavailableReason() == null
                 : PosixProcessLayer.spawnUnavailableReason() == null;
+    }
+
+    /**
+     * pollen-posix's {@code sendfile(2)} on Linux (libkqueue); macOS and FreeBSD keep the
+     * read/write fallback.
+     */
+    @Override
+    public boolean sendfileZeroCopy() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
@@ -54,5 +55,14 @@ public final class KqueueKit implements KitBackend {
     public List<Skip> skips() {
         return subprocessesWatchedByLoop() ? List.of()
                 : List.of(SubprocessContract.skipOnTheJdkFallback());
+    }
+
+    /**
+     * pollen-posix's {@code sendfile(2)} on Linux (libkqueue); macOS and FreeBSD keep the
+     * read/write fallback.
+     */
+    @Override
+    public boolean sendfileZeroCopy() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
     }
 }
