@@ -591,4 +591,19 @@ public final class PosixSocketLayer implements SocketLayer {
         }
         return processes;
     }
+
+    // ---------------------------------------------------------------- splice(2)
+
+    /** Splice pipes of this layer now open ({@link KernelPipe} counts them). */
+    int splicePipes;
+
+    /** The address of two ints of scratch (the option slot), for {@code pipe2}'s result. */
+    long intPairAddress() {
+        return smallAddress + OPT;
+    }
+
+    /** One of the two scratch ints at {@link #intPairAddress()}. */
+    int intPair(int index) {
+        return small.getInt(OPT + 4 * index);
+    }
 }
