@@ -42,4 +42,10 @@ public final class EpollKit implements KitBackend {
     public boolean subprocessesWatchedByLoop() {
         return true;
     }
+
+    /** The POSIX socket layer splices on Linux. */
+    @Override
+    public boolean splices() {
+        return true;
+    }
 }

@@ -38,4 +38,10 @@ public final class IoUringKit implements KitBackend {
     public boolean subprocessesWatchedByLoop() {
         return true;
     }
+
+    /** The POSIX socket layer splices on Linux. */
+    @Override
+    public boolean splices() {
+        return true;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
@@ -56,5 +57,11 @@ public final class EmulatedKqueueKit implements KitBackend {
     @Override
     public boolean subprocessesWatchedByLoop() {
         return PosixProcessLayer.unavailableReason() == null;
+    }
+
+    /** The POSIX socket layer splices on Linux (libkqueue there), not on the BSDs or macOS. */
+    @Override
+    public boolean splices() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pollen.macos.kqueue;
 
+import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixProcessLayer;
 import dev.pollen.spi.Poller;
 import dev.pollen.testkit.KitBackend;
@@ -51,5 +52,11 @@ public final class KqueueKit implements KitBackend {
     public List<Skip> skips() {
         return subprocessesWatchedByLoop() ? List.of()
                 : List.of(SubprocessContract.skipOnTheJdkFallback());
+    }
+
+    /** The POSIX socket layer splices on Linux (libkqueue there), not on the BSDs or macOS. */
+    @Override
+    public boolean splices() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
     }
 }
