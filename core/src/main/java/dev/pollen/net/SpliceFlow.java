@@ -11,7 +11,8 @@ import dev.pollen.spi.SplicePipe;
  * queued before the splice started (a protocol's leftovers) go first. While the pipe holds bytes
  * the destination could not take, the source does not read: a direction holds at most the
  * pipe's capacity, in the kernel. The destination owns the pipe: it closes it when its socket
- * closes.
+ * closes. Nothing but the pipe writes to the destination once the flow runs (the {@link Pipe}'s
+ * protocols see no data in this mode), so a write queued behind pipe bytes cannot overtake them.
  *
  * <p><b>Threading:</b> loop thread only.
  */

@@ -614,9 +614,13 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 return;
             }
             f.moved += n;
-            if (!f.to.drainSplice()) {
+            StreamTransport to = f.to;
+            if (!to.drainSplice()) {
                 updateInterest(); // the destination is full: stop reading until it drains
                 return;
+            }
+            if (to.closing || (to.eofRequested && !to.eofSent)) {
+                to.afterFlush(); // it waited for the pipe: finish its close or writeEof
             }
             if (!isReading()) {
                 return;
