@@ -34,6 +34,9 @@ final class KernelPipe implements SplicePipe {
     private static final int O_CLOEXEC = 0x80000;
     private static final int FLAGS = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
 
+    /** Whether the C library lacks splice (set once by {@link #bind()}). */
+    private static volatile boolean missing;
+
     private final PosixSocketLayer layer;
     private final OsConstants os;
     private final PosixStreamSocket from;
@@ -55,6 +58,19 @@ final class KernelPipe implements SplicePipe {
         this.capacity = capacity;
     }
 
+    /**
+     * Binds {@code splice} and {@code pipe2} now (a throwaway call on fd -1, which fails with
+     * EBADF), as the layer does for accept4: binding later, when descriptors may have run out,
+     * can fail. A C library without them just leaves splicing off.
+     */
+    static void bind() {
+        try {
+            LibC.splice(-1, -1, 0, 0);
+        } catch (UnsupportedOperationException e) {
+            missing = true; // open() answers null from now on
+        }
+    }
+
     /** The cap in force now. */
     static int maxPipes() {
         return Integer.getInteger(MAX_PIPES_PROPERTY, DEFAULT_MAX_PIPES);
@@ -64,7 +80,7 @@ final class KernelPipe implements SplicePipe {
      * A pipe from {@code from} to {@code to}, or null when none can be had (see the class comment).
      */
     static KernelPipe open(PosixSocketLayer layer, PosixStreamSocket from, PosixStreamSocket to) {
-        if (layer.os().os != OsConstants.Os.LINUX || layer.splicePipes >= maxPipes()) {
+        if (missing || layer.os().os != OsConstants.Os.LINUX || layer.splicePipes >= maxPipes()) {
             return null;
         }
         long fds = layer.intPairAddress();

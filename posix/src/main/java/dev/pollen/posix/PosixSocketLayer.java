@@ -87,6 +87,9 @@ public final class PosixSocketLayer implements SocketLayer {
             // later, when descriptors may have run out, can fail.
             LibC.accept4(-1, 0, 0, 0);
         }
+        if (os.os == OsConstants.Os.LINUX) {
+            KernelPipe.bind();
+        }
         this.small = ByteBuffer.allocateDirect(SMALL_SIZE).order(ByteOrder.nativeOrder());
         this.smallAddress = DirectAddress.base(small);
     }
