@@ -68,8 +68,9 @@ public final class External implements Callable<Integer> {
     List<String> proxyCells;
 
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
-            description = "Proxies: haproxy, pollen:<poller> (default: haproxy and Pollen on every "
-                    + "available poller).")
+            description = "Proxies: haproxy, haproxy+splice (option splice-auto), "
+                    + "pollen:<poller>, pollen:<poller>+copy (splicing off) (default: haproxy and "
+                    + "Pollen on every available poller).")
     List<String> proxies;
 
     @Option(names = "--cpus", paramLabel = "SERVER,CLIENT", defaultValue = "1,0",
