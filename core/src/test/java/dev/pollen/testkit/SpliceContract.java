@@ -320,7 +320,8 @@ public class SpliceContract extends NetFixture {
                 }
             }
         }, proxy.port());
-        runUntil(loop, () -> server[0] != null && server[0].lost, "upstream to lose its connection");
+        runUntil(loop, () -> server[0] != null && server[0].lost,
+                "upstream to lose its connection");
         assertInstanceOf(IOException.class, server[0].lostCause,
                 "the client's reset must reach upstream as a reset");
         Pipe pipe = proxy.pipes.get(0);

@@ -97,7 +97,8 @@ final class KernelPipe implements SplicePipe {
         int w = layer.intPair(1);
         int size = Integer.getInteger(PIPE_SIZE_PROPERTY, 0);
         if (size > 0) {
-            LibC.fcntl(w, F_SETPIPE_SZ, size); // a refusal (EPERM above pipe-max-size) keeps the default
+            // A refusal (EPERM above /proc/sys/fs/pipe-max-size) keeps the default.
+            LibC.fcntl(w, F_SETPIPE_SZ, size);
         }
         int capacity = LibC.fcntl(w, F_GETPIPE_SZ, 0);
         if (capacity <= 0) {

@@ -68,7 +68,7 @@ public final class External implements Callable<Integer> {
     List<String> proxyCells;
 
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
-            description = "Proxies: haproxy, haproxy+splice (option splice-auto), "
+            description = "Proxies: haproxy, haproxy+splice (option splice-request/-response), "
                     + "pollen:<poller>, pollen:<poller>+copy (splicing off) (default: haproxy and "
                     + "Pollen on every available poller).")
     List<String> proxies;

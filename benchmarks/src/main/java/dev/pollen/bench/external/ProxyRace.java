@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
  * {@code redis-set[-<clients>]} (50 clients by default) and {@code bulk[-<conns>]} (4 by
  * default). A cell whose programs are not installed is skipped with a note naming them.
  *
- * <p>Proxies: {@code haproxy} (the reference; it copies, HAProxy's default), {@code haproxy+splice}
- * ({@code option splice-auto}), {@code pollen:<poller>} (splices where the poller can, see
- * {@code dev.pollen.net.Pipe}) and {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}).
+ * <p>Proxies: {@code haproxy} (the reference; it copies, HAProxy's default),
+ * {@code haproxy+splice} ({@code option splice-request} and {@code splice-response}: always
+ * splice), {@code pollen:<poller>} (splices where the poller can, see {@code dev.pollen.net.Pipe})
+ * and {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}).
  *
  * <p><b>Threading:</b> one thread.
  */
@@ -39,7 +40,7 @@ final class ProxyRace implements AutoCloseable {
 
     /** The reference every ratio is taken against. */
     static final String HAPROXY = "haproxy";
-    /** HAProxy with {@code option splice-auto}. */
+    /** HAProxy splicing both ways ({@code option splice-request}, {@code splice-response}). */
     static final String HAPROXY_SPLICE = "haproxy+splice";
     /** The suffix of a Pollen proxy run with splicing switched off. */
     static final String COPY = "+copy";
@@ -135,7 +136,8 @@ final class ProxyRace implements AutoCloseable {
         for (String w : names) {
             if (!isHaproxy(w) && !w.startsWith("pollen:")) {
                 throw new IllegalArgumentException("unknown proxy '" + w + "': use haproxy, "
-                        + "haproxy+splice, pollen:<poller> or pollen:<poller>+copy (here: " + String.join(", ", AvailablePollers.pollen())
+                        + "haproxy+splice, pollen:<poller> or pollen:<poller>+copy (here: "
+                        + String.join(", ", AvailablePollers.pollen())
                         + ")");
             }
         }
@@ -254,7 +256,8 @@ final class ProxyRace implements AutoCloseable {
                     "    timeout connect 5s",
                     "    timeout client 300s",
                     "    timeout server 300s",
-                    proxy.equals(HAPROXY_SPLICE) ? "    option splice-auto" : "",
+                    proxy.equals(HAPROXY_SPLICE)
+                            ? "    option splice-request\n    option splice-response" : "",
                     "frontend bench",
                     "    bind 127.0.0.1:" + port,
                     "    default_backend upstream",
