@@ -69,7 +69,8 @@ public final class External implements Callable<Integer> {
 
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
             description = "Proxies: haproxy, haproxy+splice (option splice-request/-response), "
-                    + "pollen:<poller>, pollen:<poller>+copy (splicing off) (default: haproxy and "
+                    + "pollen:<poller>, pollen:<poller>+copy (splicing off), pollen:<poller>+pipe=BYTES "
+                    + "(splice pipe size) (default: haproxy and "
                     + "Pollen on every available poller).")
     List<String> proxies;
 

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * <p>Proxies: {@code haproxy} (the reference; it copies, HAProxy's default),
  * {@code haproxy+splice} ({@code option splice-request} and {@code splice-response}: always
  * splice), {@code pollen:<poller>} (splices where the poller can, see {@code dev.pollen.net.Pipe})
- * and {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}).
+ * {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}) and
+ * {@code pollen:<poller>+pipe=<bytes>} ({@code -Dpollen.splice.pipeSize}).
  *
  * <p><b>Threading:</b> one thread.
  */
@@ -44,6 +45,8 @@ final class ProxyRace implements AutoCloseable {
     static final String HAPROXY_SPLICE = "haproxy+splice";
     /** The suffix of a Pollen proxy run with splicing switched off. */
     static final String COPY = "+copy";
+    /** The suffix of a Pollen proxy asking for splice pipes of another size, then the bytes. */
+    static final String PIPE = "+pipe=";
     /** The cells issue 15 names. */
     static final List<String> DEFAULT_CELLS = List.of("http-50", "http-1000", "redis-get",
             "redis-set", "bulk");
@@ -270,6 +273,10 @@ final class ProxyRace implements AutoCloseable {
         if (proxy.endsWith(COPY)) {
             args.add("-Dpollen.pipe.splice=false");
         }
+        int pipe = proxy.indexOf(PIPE);
+        if (pipe >= 0) {
+            args.add("-Dpollen.splice.pipeSize=" + proxy.substring(pipe + PIPE.length()));
+        }
         args.addAll(List.of("-jar", setup.examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:" + upstream,
                 "--loops", "1", "--poller", poller(proxy), "--grace", "100"));
@@ -280,10 +287,11 @@ final class ProxyRace implements AutoCloseable {
         return name.equals(HAPROXY) || name.equals(HAPROXY_SPLICE);
     }
 
-    /** The poller of a {@code pollen:<poller>[+copy]} name. */
+    /** The poller of a {@code pollen:<poller>[+copy|+pipe=<bytes>]} name. */
     private static String poller(String name) {
         String p = name.substring("pollen:".length());
-        return p.endsWith(COPY) ? p.substring(0, p.length() - COPY.length()) : p;
+        int plus = p.indexOf('+');
+        return plus < 0 ? p : p.substring(0, plus);
     }
 
     /** wrk: a warm-up run, then the measured run with the proxy's CPU read around it. */
