@@ -8,9 +8,9 @@ import dev.pollen.spi.SplicePipe;
  * by {@link SplicePipe#fill()} instead of into the loop's read buffer
  * ({@code StreamTransport.spliceReady}); the destination treats the pipe as the tail of its write
  * queue and drains it once the queue is empty ({@code StreamTransport.drainSplice}), so bytes
- * queued before the splice started (a protocol's leftovers) go first. The source reads on while
- * the pipe has room, and stops when it is full until the destination has taken some: a direction
- * holds at most the pipe's capacity, in the kernel. The destination owns the pipe: it closes it when its socket
+ * queued before the splice started (a protocol's leftovers) go first. While the pipe holds bytes
+ * the destination could not take, the source does not read: a direction holds at most the
+ * pipe's capacity, in the kernel. The destination owns the pipe: it closes it when its socket
  * closes. Nothing but the pipe writes to the destination once the flow runs (the {@link Pipe}'s
  * protocols see no data in this mode), so a write queued behind pipe bytes cannot overtake them.
  *
@@ -26,8 +26,6 @@ final class SpliceFlow {
     final SplicePipe pipe;
     /** Bytes spliced out of {@link #from} so far. */
     long moved;
-    /** The last fill found no room (out of pipe slots) although bytes were waiting; until a drain. */
-    boolean full;
     private boolean closed;
 
     private SpliceFlow(StreamTransport from, StreamTransport to, SplicePipe pipe) {
@@ -66,9 +64,9 @@ final class SpliceFlow {
         return new SpliceFlow[] {fab, fba};
     }
 
-    /** Whether the source must not read now: the pipe is full, or it is gone. */
+    /** Whether the source must not read now: the pipe holds bytes, or it is gone. */
     boolean blocked() {
-        return closed || full || pipe.buffered() >= pipe.capacity();
+        return closed || pipe.buffered() > 0;
     }
 
     /** Bytes in the pipe. */

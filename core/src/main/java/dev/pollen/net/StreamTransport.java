@@ -214,13 +214,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             return;
         }
         if (spliceSink != null && spliceSink.buffered() > 0) {
-            boolean wasBlocked = spliceSink.blocked();
-            drainSplice();
-            if (socketClosed) {
+            if (drainSplice()) {
+                spliceSink.from.updateInterest(); // the pipe is empty: the source may read again
+            } else if (socketClosed) {
                 return;
-            }
-            if (wasBlocked && !spliceSink.blocked()) {
-                spliceSink.from.updateInterest(); // the pipe has room: the source may read again
             }
         }
         afterFlush();
@@ -609,12 +606,6 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 return;
             }
             if (n == 0) {
-                if (f.buffered() > 0) {
-                    // The source may have more, but the pipe is out of slots (a splice fills
-                    // one per packet): wait until the destination takes some.
-                    f.full = true;
-                    updateInterest();
-                }
                 return; // nothing more now: wait for the next event
             }
             idle.touch();
@@ -625,7 +616,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             f.moved += n;
             StreamTransport to = f.to;
             if (!to.drainSplice()) {
-                continue; // the destination is full: read on while the pipe has room
+                updateInterest(); // the destination is full: stop reading until it drains
+                return;
             }
             if (to.closing || (to.eofRequested && !to.eofSent)) {
                 to.afterFlush(); // it waited for the pipe: finish its close or writeEof
@@ -660,7 +652,6 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 if (n == 0) {
                     break;
                 }
-                f.full = false;
                 idle.touch();
             }
             if (f.buffered() == 0) {
