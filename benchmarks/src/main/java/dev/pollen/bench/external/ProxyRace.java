@@ -139,7 +139,8 @@ final class ProxyRace implements AutoCloseable {
         for (String w : names) {
             if (!isHaproxy(w) && !w.startsWith("pollen:")) {
                 throw new IllegalArgumentException("unknown proxy '" + w + "': use haproxy, "
-                        + "haproxy+splice, pollen:<poller> or pollen:<poller>+copy (here: "
+                        + "haproxy+splice, pollen:<poller>, pollen:<poller>+copy or "
+                        + "pollen:<poller>+pipe=BYTES (here: "
                         + String.join(", ", AvailablePollers.pollen())
                         + ")");
             }
