@@ -22,6 +22,18 @@ import java.util.Objects;
  *       gracefully.</li>
  * </ul>
  *
+ * <p><b>Splicing.</b> When both transports are plain (not TLS) stream sockets of a backend that
+ * can move bytes between them inside the kernel (the POSIX socket layer on Linux: the epoll,
+ * io_uring and kqueue-over-libkqueue backends), each direction goes socket to kernel pipe to
+ * socket with {@code splice(2)} and never enters Java memory ({@link #isSpliced()}). The rules
+ * above hold unchanged: bytes already queued in a transport's write buffer (a proxy's early
+ * bytes) go first; a direction holds at most the kernel pipe's capacity (64 KiB by default),
+ * which counts in the destination's {@link Transport#writeBufferSize()}, and reading the source
+ * stops while the destination cannot take it; end-of-stream is forwarded once the pipe has
+ * drained. Where a pipe cannot be had (another backend, TLS, the backend's cap on pipes, or
+ * descriptors running out) both directions copy as before; the connection never fails for it.
+ * The system property {@code pollen.pipe.splice=false} makes every pipe copy, for comparison.
+ *
  * <p>The pipe takes over both transports' protocols ({@link Transport#setProtocol}) and their
  * reading. Data a transport delivered before the pipe existed went to its old protocol: pause
  * reading on a new connection (in {@code connectionMade}) until it is piped; the pipe resumes it.
@@ -34,6 +46,8 @@ public final class Pipe {
     private final Side a;
     private final Side b;
     private final Future<Void> closed;
+    /** The splice flows, a-to-b then b-to-a, or null when the pipe copies. */
+    private final SpliceFlow[] splice;
     private Throwable error;
 
     Pipe(Transport ta, Transport tb) {
@@ -59,6 +73,7 @@ public final class Pipe {
         b.peer = a;
         ta.setProtocol(a);
         tb.setProtocol(b);
+        this.splice = SpliceFlow.start(ta, tb);
         // A side whose write buffer is already over its mark must hold the other side back.
         a.applyInitialFlowControl();
         b.applyInitialFlowControl();
@@ -95,7 +110,7 @@ public final class Pipe {
      * @return the byte count
      */
     public long bytesAtoB() {
-        return a.forwarded;
+        return splice == null ? a.forwarded : a.forwarded + splice[0].moved;
     }
 
     /**
@@ -106,7 +121,20 @@ public final class Pipe {
      * @return the byte count
      */
     public long bytesBtoA() {
-        return b.forwarded;
+        return splice == null ? b.forwarded : b.forwarded + splice[1].moved;
+    }
+
+    /**
+     * Whether both directions move their bytes with {@code splice(2)} through kernel pipes (see
+     * the class comment), rather than copying them through Java buffers. Decided when the pipe
+     * is made, for its whole life.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return true if splicing
+     */
+    public boolean isSpliced() {
+        return splice != null;
     }
 
     /**

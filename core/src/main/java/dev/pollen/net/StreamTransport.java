@@ -52,6 +52,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     private String closedBy;
     /** Net.sendfile's zero-copy transfer while it owns the socket's writability, else null. */
     private ZeroCopySendfile sendfile;
+    /** Splice forwarding ({@link SpliceFlow}): the flow this transport reads into, else null. */
+    private SpliceFlow spliceSource;
+    /** The flow whose pipe drains into this transport (the tail of its write queue), else null. */
+    private SpliceFlow spliceSink;
 
     StreamTransport(EventLoop loop, NetLoopState net, StreamSocket socket, boolean tcp,
             NetOptions options) {
@@ -156,6 +160,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     }
 
     private void readReady() {
+        if (spliceSource != null) {
+            spliceReady();
+            return;
+        }
         ByteBuffer buf = readBuffer;
         for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
             buf.clear();
@@ -212,15 +220,22 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             fatalError(e);
             return;
         }
+        if (spliceSink != null && spliceSink.buffered() > 0) {
+            if (drainSplice()) {
+                spliceSink.from.updateInterest(); // the pipe is empty: the source may read again
+            } else if (socketClosed) {
+                return;
+            }
+        }
         afterFlush();
     }
 
     /** After the queue shrank: resume the protocol, finish a pending writeEof or close. */
     private void afterFlush() {
-        if (maybeResumeProtocol(queue.size()) && socketClosed) {
+        if (maybeResumeProtocol(pending()) && socketClosed) {
             return;
         }
-        if (queue.isEmpty()) {
+        if (nothingPending()) {
             if (eofRequested && !eofSent && !shutdownOutput()) {
                 return;
             }
@@ -241,8 +256,9 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         if (connecting != null) {
             ops = Poller.WRITE;
         } else {
-            ops = queue.isEmpty() && sendfile == null ? 0 : Poller.WRITE;
-            if (!readPaused && !eofReceived && !closing) {
+            ops = nothingPending() && sendfile == null ? 0 : Poller.WRITE;
+            if (!readPaused && !eofReceived && !closing
+                    && (spliceSource == null || !spliceSource.blocked())) {
                 ops |= Poller.READ;
             }
         }
@@ -264,7 +280,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         if (!data.hasRemaining()) {
             return;
         }
-        if (queue.isEmpty()) {
+        if (nothingPending()) {
             try {
                 if (socket.write(data) > 0) {
                     idle.touch();
@@ -281,7 +297,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         } else {
             queue.append(data);
         }
-        maybePauseProtocol(queue.size());
+        maybePauseProtocol(pending());
     }
 
     @Override
@@ -292,7 +308,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             consumeAll(data);
             return;
         }
-        if (queue.isEmpty()) {
+        if (nothingPending()) {
             try {
                 // Cap the gather at MAX_IOV buffers: writev fails with EINVAL beyond IOV_MAX.
                 if (socket.write(data, 0, Math.min(data.length, WriteQueue.MAX_IOV)) > 0) {
@@ -314,7 +330,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 queue.append(b);
             }
         }
-        maybePauseProtocol(queue.size());
+        maybePauseProtocol(pending());
     }
 
     /**
@@ -347,7 +363,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         }
         eofRequested = true;
         closedBy = "writeEof()";
-        if (queue.isEmpty()) {
+        if (nothingPending()) {
             shutdownOutput();
         }
     }
@@ -383,10 +399,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         if (lost) {
             return;
         }
-        if (queue.size() > high) {
-            maybePauseProtocol(queue.size());
+        if (pending() > high) {
+            maybePauseProtocol(pending());
         } else {
-            maybeResumeProtocol(queue.size());
+            maybeResumeProtocol(pending());
         }
     }
 
@@ -402,7 +418,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
 
     @Override
     public long writeBufferSize() {
-        return queue.size();
+        return pending();
     }
 
     // ------------------------------------------------------------------ closing
@@ -415,7 +431,7 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         }
         closing = true;
         closedBy = "close()";
-        if (queue.isEmpty()) {
+        if (nothingPending()) {
             closeSocket();
             scheduleLost(null);
         } else {
@@ -470,6 +486,9 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         if (!socketClosed) {
             socketClosed = true;
             net.untrack(this);
+            if (spliceSink != null) {
+                spliceSink.close(); // what the pipe still holds can go nowhere now
+            }
             socket.close(); // also cancels the registration
         }
     }
@@ -589,7 +608,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
 
     @Override
     public boolean isReading() {
-        return !closing && !readPaused && !eofReceived;
+        return !closing && !readPaused && !eofReceived
+                && (spliceSource == null || !spliceSource.blocked());
     }
 
     // ------------------------------------------------------------------ accessors
@@ -608,6 +628,107 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     /** What {@link Server#closeClients()} closes: the TLS transport on top, or this. */
     Transport front() {
         return front != null ? front : this;
+    }
+
+    // ------------------------------------------------------------------ splice (SpliceFlow)
+
+    /** The socket, for {@link SpliceFlow#start}. */
+    StreamSocket socket() {
+        return socket;
+    }
+
+    /** Whether a splicing pipe already runs on this transport. */
+    boolean hasSplice() {
+        return spliceSource != null || spliceSink != null;
+    }
+
+    /** From now on this transport reads through {@code source} and drains {@code sink}. */
+    void startSplice(SpliceFlow source, SpliceFlow sink) {
+        spliceSource = source;
+        spliceSink = sink;
+        updateInterest();
+    }
+
+    /** Bytes accepted but not yet sent: the queue, then the splice pipe draining into us. */
+    private long pending() {
+        return spliceSink == null ? queue.size() : queue.size() + spliceSink.buffered();
+    }
+
+    private boolean nothingPending() {
+        return queue.isEmpty() && (spliceSink == null || spliceSink.buffered() == 0);
+    }
+
+    /** Readiness to read while splicing: move bytes into the pipe and on to the destination. */
+    private void spliceReady() {
+        SpliceFlow f = spliceSource;
+        for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+            if (f.blocked()) {
+                updateInterest();
+                return;
+            }
+            int n;
+            try {
+                n = f.pipe.fill();
+            } catch (IOException e) {
+                fatalError(e);
+                return;
+            }
+            if (n == 0) {
+                return; // nothing more now: wait for the next event
+            }
+            idle.touch();
+            if (n < 0) {
+                readEof();
+                return;
+            }
+            f.moved += n;
+            StreamTransport to = f.to;
+            if (!to.drainSplice()) {
+                updateInterest(); // the destination is full: stop reading until it drains
+                return;
+            }
+            if (to.closing || (to.eofRequested && !to.eofSent)) {
+                to.afterFlush(); // it waited for the pipe: finish its close or writeEof
+            }
+            if (!isReading()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Moves the splice pipe's bytes into the socket once the write queue is empty (so what was
+     * queued before goes first). False if some stay (interest then includes WRITE) or the
+     * transport failed.
+     *
+     * @return true if the pipe is empty
+     */
+    boolean drainSplice() {
+        if (socketClosed) {
+            return false;
+        }
+        SpliceFlow f = spliceSink;
+        if (queue.isEmpty()) {
+            while (f.buffered() > 0) {
+                int n;
+                try {
+                    n = f.pipe.drain();
+                } catch (IOException e) {
+                    fatalError(e);
+                    return false;
+                }
+                if (n == 0) {
+                    break;
+                }
+                idle.touch();
+            }
+            if (f.buffered() == 0) {
+                return true;
+            }
+        }
+        updateInterest();
+        maybePauseProtocol(pending());
+        return false;
     }
 
     /** Whether the protocol is paused for writing (for pipe and tests). */

@@ -122,4 +122,15 @@ public interface KitBackend {
     default boolean tlsAlpnMismatchFails() {
         return true;
     }
+
+    /**
+     * Whether {@code Net.pipe} between two plain TCP transports of this backend moves bytes with
+     * {@code splice(2)} ({@code Pipe.isSpliced()}); {@code SpliceContract} checks every pipe
+     * against it.
+     *
+     * @return false (the pipe copies) unless overridden
+     */
+    default boolean splices() {
+        return false;
+    }
 }

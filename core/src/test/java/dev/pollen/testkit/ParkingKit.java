@@ -43,6 +43,7 @@ public final class ParkingKit implements KitBackend {
                 Skip.contract(RawSocketContract.class, NO_SOCKETS),
                 Skip.contract(ProxyContract.class, NO_SOCKETS),
                 Skip.contract(SendfileContract.class, NO_SOCKETS),
+                Skip.contract(SpliceContract.class, NO_SOCKETS),
                 Skip.contract(StreamContract.class, NO_SOCKETS),
                 SubprocessContract.skipOnTheJdkFallback(),
                 Skip.contract(TlsContract.class, NO_SOCKETS),

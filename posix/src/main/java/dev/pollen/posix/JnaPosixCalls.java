@@ -271,4 +271,39 @@ final class JnaPosixCalls implements PosixCalls {
     public long sendfile(int outFd, int inFd, long offsetPtr, long count) {
         return N.sendfile(outFd, inFd, offsetPtr, count);
     }
+
+    // splice(2)
+
+    @Override
+    public int pipe2(long fds, int flags) {
+        try {
+            return Sp.pipe2(fds, flags);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new UnsupportedOperationException("pipe2 is not in this C library", e);
+        }
+    }
+
+    @Override
+    public long splice(int fdIn, long offIn, int fdOut, long offOut, long len, int flags) {
+        try {
+            return Sp.splice(fdIn, offIn, fdOut, offOut, len, flags);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new UnsupportedOperationException("splice is not in this C library", e);
+        }
+    }
+
+    /** pipe2 and splice, Linux only: bound on first use, as {@link A4} (macOS has neither). */
+    static final class Sp {
+        static {
+            Native.register(Sp.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        }
+
+        private Sp() {
+        }
+
+        static native int pipe2(long fds, int flags);
+
+        static native long splice(int fdIn, long offIn, int fdOut, long offOut, long len,
+                int flags);
+    }
 }

@@ -342,4 +342,30 @@ public final class LibC {
     static long sendfile(int outFd, int inFd, long offsetPtr, long count) {
         return CALLS.sendfile(outFd, inFd, offsetPtr, count);
     }
+
+    // splice(2)
+
+    /**
+     * pipe2(2); Linux only.
+     *
+     * @param fds   address of an {@code int[2]}
+     * @param flags O_* flags
+     * @return 0 or -1
+     */
+    static int pipe2(long fds, int flags) {
+        return CALLS.pipe2(fds, flags);
+    }
+
+    /**
+     * splice(2) between two fds without offsets (sockets and pipes); Linux only.
+     *
+     * @param fdIn  source
+     * @param fdOut destination
+     * @param len   at most this many bytes
+     * @param flags SPLICE_F_*
+     * @return bytes moved, 0 at end of input, or -1
+     */
+    static long splice(int fdIn, int fdOut, long len, int flags) {
+        return CALLS.splice(fdIn, 0, fdOut, 0, len, flags);
+    }
 }

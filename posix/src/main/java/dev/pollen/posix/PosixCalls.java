@@ -344,4 +344,29 @@ public interface PosixCalls {
      * @return bytes sent, 0 at the end of the file, or -1
      */
     long sendfile(int outFd, int inFd, long offsetPtr, long count);
+
+    // splice(2)
+
+    /**
+     * pipe2(2); Linux only here (macOS lacks it: calling it there throws
+     * {@link UnsupportedOperationException}). Used for the kernel pipes of splice forwarding.
+     *
+     * @param fds   address of an {@code int[2]}: read end, write end
+     * @param flags O_NONBLOCK | O_CLOEXEC
+     * @return 0 or -1
+     */
+    int pipe2(long fds, int flags);
+
+    /**
+     * splice(2); Linux only (elsewhere calling it throws {@link UnsupportedOperationException}).
+     *
+     * @param fdIn   the source fd
+     * @param offIn  address of a loff_t offset, or 0 (always 0 for sockets and pipes)
+     * @param fdOut  the destination fd
+     * @param offOut address of a loff_t offset, or 0
+     * @param len    at most this many bytes
+     * @param flags  SPLICE_F_*
+     * @return bytes moved, 0 at end of input, or -1
+     */
+    long splice(int fdIn, long offIn, int fdOut, long offOut, long len, int flags);
 }

@@ -104,6 +104,9 @@ public final class PosixSocketLayer implements SocketLayer {
             // later, when descriptors may have run out, can fail.
             LibC.accept4(-1, 0, 0, 0);
         }
+        if (os.os == OsConstants.Os.LINUX) {
+            KernelPipe.bind();
+        }
         this.small = ByteBuffer.allocateDirect(SMALL_SIZE).order(ByteOrder.nativeOrder());
         this.smallAddress = DirectAddress.base(small);
     }
@@ -612,5 +615,20 @@ public final class PosixSocketLayer implements SocketLayer {
             processes = processFactory.apply(this);
         }
         return processes;
+    }
+
+    // ---------------------------------------------------------------- splice(2)
+
+    /** Splice pipes of this layer now open ({@link KernelPipe} counts them). */
+    int splicePipes;
+
+    /** The address of two ints of scratch (the option slot), for {@code pipe2}'s result. */
+    long intPairAddress() {
+        return smallAddress + OPT;
+    }
+
+    /** One of the two scratch ints at {@link #intPairAddress()}. */
+    int intPair(int index) {
+        return small.getInt(OPT + 4 * index);
     }
 }

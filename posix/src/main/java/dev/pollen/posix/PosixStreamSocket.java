@@ -1,5 +1,6 @@
 package dev.pollen.posix;
 
+import dev.pollen.spi.SplicePipe;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -300,6 +301,21 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
                 throw PosixErrors.socketError(os, "sendfile", remote, e);
             }
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a {@link KernelPipe} on Linux when {@code to} is another open
+     * {@code PosixStreamSocket}; null elsewhere, past the layer's cap, or when {@code pipe2}
+     * fails.
+     */
+    @Override
+    public SplicePipe openSplice(StreamSocket to) {
+        if (!(to instanceof PosixStreamSocket dst) || dst == this || !isOpen() || !dst.isOpen()) {
+            return null;
+        }
+        return KernelPipe.open(layer, this, dst);
     }
 
     @Override

@@ -286,4 +286,34 @@ final class FfmPosixCalls implements PosixCalls {
             throw FfmDowncalls.rethrow(t);
         }
     }
+
+    // splice(2)
+
+    private static final MethodHandle PIPE2 = H.get("pipe2");
+    private static final MethodHandle SPLICE = H.get("splice");
+
+    @Override
+    public int pipe2(long fds, int flags) {
+        if (PIPE2 == null) {
+            throw new UnsupportedOperationException("pipe2 is not in this C library");
+        }
+        try {
+            return (int) PIPE2.invokeExact(FfmDowncalls.state(), fds, flags);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public long splice(int fdIn, long offIn, int fdOut, long offOut, long len, int flags) {
+        if (SPLICE == null) {
+            throw new UnsupportedOperationException("splice is not in this C library");
+        }
+        try {
+            return (long) SPLICE.invokeExact(FfmDowncalls.state(), fdIn, offIn, fdOut, offOut,
+                    len, flags);
+        } catch (Throwable t) {
+            throw FfmDowncalls.rethrow(t);
+        }
+    }
 }

@@ -122,6 +122,7 @@ class NativeBindingTest {
         Map<String, String> seam = signatures(PosixCalls.class, true);
         Map<String, String> jna = new TreeMap<>(signatures(JnaPosixCalls.N.class, false));
         jna.putAll(signatures(JnaPosixCalls.A4.class, false));
+        jna.putAll(signatures(JnaPosixCalls.Sp.class, false));
         assertEquals(seam, jna);
         assertTrue(seam.keySet().containsAll(Set.of("read", "write", "accept4", "fcntl")));
     }

@@ -68,8 +68,10 @@ public final class External implements Callable<Integer> {
     List<String> proxyCells;
 
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
-            description = "Proxies: haproxy, pollen:<poller> (default: haproxy and Pollen on every "
-                    + "available poller).")
+            description = "Proxies: haproxy, haproxy+splice (option splice-request/-response), "
+                    + "pollen:<poller>, pollen:<poller>+copy (splicing off), pollen:<poller>+pipe=BYTES "
+                    + "(splice pipe size) (default: haproxy and "
+                    + "Pollen on every available poller).")
     List<String> proxies;
 
     @Option(names = "--cpus", paramLabel = "SERVER,CLIENT", defaultValue = "1,0",

@@ -22,6 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ExternalTest {
 
     @Test
+    void proxyNamesIncludeTheSpliceVariantsAndRejectOthersSayingWhich() {
+        ProxyRace.checkNames(List.of("haproxy", "haproxy+splice", "pollen:epoll",
+                "pollen:epoll+copy", "pollen:io_uring+pipe=1048576"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ProxyRace.checkNames(List.of("haproxy", "nginx")));
+        assertTrue(e.getMessage().startsWith("unknown proxy 'nginx': use haproxy, haproxy+splice, "
+                + "pollen:<poller>, pollen:<poller>+copy or pollen:<poller>+pipe=BYTES"),
+                e.getMessage());
+    }
+
+    @Test
     void echoCellsParseAndRejectNonsense() {
         assertEquals("64 conns × 64 B", EchoRace.cell("64x64").label());
         assertEquals("16 conns × 16 KiB, 4 in flight", EchoRace.cell("16x16384x4").label());

@@ -48,4 +48,10 @@ public final class EpollKit implements KitBackend {
     public boolean sendfileZeroCopy() {
         return true;
     }
+
+    /** The POSIX socket layer splices on Linux. */
+    @Override
+    public boolean splices() {
+        return true;
+    }
 }

@@ -44,4 +44,10 @@ public final class IoUringKit implements KitBackend {
     public boolean sendfileZeroCopy() {
         return true;
     }
+
+    /** The POSIX socket layer splices on Linux. */
+    @Override
+    public boolean splices() {
+        return true;
+    }
 }

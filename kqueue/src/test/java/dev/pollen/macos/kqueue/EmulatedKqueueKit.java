@@ -70,4 +70,10 @@ public final class EmulatedKqueueKit implements KitBackend {
     public boolean sendfileZeroCopy() {
         return OsConstants.current().os == OsConstants.Os.LINUX;
     }
+
+    /** The POSIX socket layer splices on Linux (libkqueue there), not on the BSDs or macOS. */
+    @Override
+    public boolean splices() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
+    }
 }

@@ -65,4 +65,10 @@ public final class KqueueKit implements KitBackend {
     public boolean sendfileZeroCopy() {
         return OsConstants.current().os == OsConstants.Os.LINUX;
     }
+
+    /** The POSIX socket layer splices on Linux (libkqueue there), not on the BSDs or macOS. */
+    @Override
+    public boolean splices() {
+        return OsConstants.current().os == OsConstants.Os.LINUX;
+    }
 }

@@ -1,0 +1,421 @@
+package dev.pollen.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pollen.loop.EventLoop;
+import dev.pollen.loop.TimerHandle;
+import dev.pollen.net.Connection;
+import dev.pollen.net.Net;
+import dev.pollen.net.Pipe;
+import dev.pollen.net.Protocol;
+import dev.pollen.net.Server;
+import dev.pollen.net.Transport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code Net.pipe}'s kernel path: where the backend splices ({@link KitBackend#splices()}), every
+ * pipe between two plain TCP transports must move its bytes with {@code splice(2)}
+ * ({@code Pipe.isSpliced()}, and the byte counts come from the splice flows); elsewhere it must
+ * copy. Either way the same rules hold, checked here with many megabytes: byte-exact forwarding
+ * both ways at once, flow control against a stalled reader on each side, half-close each way,
+ * resets each way, bytes queued before the pipe going first, and the fallback to copying when no
+ * kernel pipe can be had. {@link PipeContract} runs the same pipe's general cases.
+ *
+ * <p><b>Threading:</b> JUnit's test thread runs the loops.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public class SpliceContract extends NetFixture {
+
+    private static final int MIB = 1 << 20;
+    /** The most one read can add to a write buffer before reading pauses (PipeContract's bound). */
+    private static final int ONE_READ = 64 * 1024;
+    private static final String MAX_PIPES = "pollen.splice.maxPipes";
+    private static final String SPLICE = "pollen.pipe.splice";
+
+    /** The proxy: per client, connect upstream (both paused), run a hook, pipe them. */
+    final class Proxy {
+        final List<Pipe> pipes = new ArrayList<>();
+        final List<Transport> clientSides = new ArrayList<>();
+        final List<Transport> upstreamSides = new ArrayList<>();
+        final Server server;
+
+        Proxy(EventLoop loop, int upstreamPort) {
+            this(loop, upstreamPort, (client, upstream) -> { });
+        }
+
+        Proxy(EventLoop loop, int upstreamPort, BeforePipe beforePipe) {
+            server = server(loop, () -> new Protocol() {
+                @Override
+                public void connectionMade(Transport client) {
+                    client.pauseReading();
+                    Net.createConnection(loop, () -> new Protocol() {
+                        @Override
+                        public void connectionMade(Transport upstream) {
+                            upstream.pauseReading();
+                        }
+                    }, LOCAL, upstreamPort, SMALL_BUFFERS).addDoneCallback(f -> {
+                        if (f.exception() != null) {
+                            client.abort();
+                            return;
+                        }
+                        Transport upstream = f.result().transport();
+                        clientSides.add(client);
+                        upstreamSides.add(upstream);
+                        beforePipe.run(client, upstream);
+                        pipes.add(Net.pipe(client, upstream));
+                    });
+                }
+            }, SMALL_BUFFERS);
+        }
+
+        int port() {
+            return SpliceContract.port(server);
+        }
+    }
+
+    /** What the proxy does with a new pair just before piping it. */
+    interface BeforePipe {
+        void run(Transport client, Transport upstream);
+    }
+
+    /** Records; on end-of-stream notes how much had arrived, then answers and half-closes. */
+    static class Answering extends Recorder {
+        final byte[] answer;
+        int receivedAtEof = -1;
+
+        Answering(byte[] answer) {
+            this.answer = answer;
+            keepOpenOnEof = true;
+        }
+
+        @Override
+        public boolean eofReceived() {
+            receivedAtEof = received.size();
+            if (answer != null) {
+                transport.write(ByteBuffer.wrap(answer));
+                transport.writeEof();
+            }
+            return super.eofReceived();
+        }
+    }
+
+    /** Sends {@code data} and half-closes as soon as it connects; records what it receives. */
+    static Recorder sending(byte[] data, Consumer<Transport> more) {
+        return new Recorder() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                more.accept(t);
+                if (data != null) {
+                    t.write(ByteBuffer.wrap(data));
+                    t.writeEof();
+                }
+            }
+        };
+    }
+
+    private void assertPath(Pipe pipe) {
+        assertEquals(backend().splices(), pipe.isSpliced(), "on " + backend().name()
+                + " a pipe between two plain TCP transports must "
+                + (backend().splices() ? "splice" : "copy"));
+    }
+
+    private static void withProperty(String key, String value, Runnable body) {
+        String old = System.getProperty(key);
+        System.setProperty(key, value);
+        try {
+            body.run();
+        } finally {
+            if (old == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, old);
+            }
+        }
+    }
+
+    @Test
+    void manyMegabytesBothWaysAtOnceArriveByteExact() {
+        EventLoop loop = newLoop();
+        byte[] up = randomBytes(16 * MIB, 1);
+        byte[] down = randomBytes(16 * MIB, 2);
+        List<Recorder> servers = new ArrayList<>();
+        Server upstream = server(loop, () -> {
+            Recorder r = sending(down, t -> { });
+            servers.add(r);
+            return r;
+        });
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
+        runUntil(loop, () -> c.protocol().lost && !servers.isEmpty() && servers.get(0).lost,
+                "both ends to finish");
+        assertArrayEquals(down, c.protocol().bytes());
+        assertArrayEquals(up, servers.get(0).bytes());
+        assertNull(c.protocol().lostCause);
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed());
+        assertNull(pipe.error());
+        assertPath(pipe);
+        assertEquals(up.length, pipe.bytesAtoB());
+        assertEquals(down.length, pipe.bytesBtoA());
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void aStalledReaderOnEachSidePausesTheOtherSideWithBoundedMemory() {
+        EventLoop loop = newLoop();
+        byte[] up = randomBytes(16 * MIB, 3);
+        byte[] down = randomBytes(16 * MIB, 4);
+        Recorder[] server = new Recorder[1];
+        Server upstream = server(loop, () -> server[0] = sending(null, t -> {
+            t.pauseReading(); // the stalled reader upstream
+            t.write(ByteBuffer.wrap(down)); // ...which also sends fast
+        }), SMALL_BUFFERS);
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Connection<Recorder> c = connect(loop, () -> sending(null, Transport::pauseReading),
+                proxy.port(), SMALL_BUFFERS);
+        runUntil(loop, () -> !proxy.pipes.isEmpty(), "the pipe");
+        c.transport().write(ByteBuffer.wrap(up));
+        Transport towardsClient = proxy.clientSides.get(0);
+        Transport towardsUpstream = proxy.upstreamSides.get(0);
+        long boundUp = towardsUpstream.writeBufferHighWater() + ONE_READ;
+        long boundDown = towardsClient.writeBufferHighWater() + ONE_READ;
+        long[] max = new long[2];
+        TimerHandle[] sampler = new TimerHandle[1];
+        Runnable sample = new Runnable() {
+            @Override
+            public void run() {
+                max[0] = Math.max(max[0], towardsUpstream.writeBufferSize());
+                max[1] = Math.max(max[1], towardsClient.writeBufferSize());
+                sampler[0] = loop.callLater(Duration.ofMillis(1), this);
+            }
+        };
+        sample.run();
+        runUntil(loop, () -> !towardsClient.isReading() && !towardsUpstream.isReading(),
+                "the proxy to stop reading both sides");
+        runFor(loop, Duration.ofMillis(100));
+        assertFalse(towardsClient.isReading(), "the client must stay paused (upstream stalls)");
+        assertFalse(towardsUpstream.isReading(), "upstream must stay paused (the client stalls)");
+        assertTrue(c.transport().writeBufferSize() > 0, "the client's backlog stays with it");
+        assertTrue(server[0].transport.writeBufferSize() > 0, "upstream's backlog stays with it");
+        server[0].transport.resumeReading();
+        c.protocol().transport.resumeReading();
+        runUntil(loop, () -> server[0].received.size() == up.length
+                && c.protocol().received.size() == down.length, "all 16 MiB each way");
+        sampler[0].cancel();
+        assertArrayEquals(up, server[0].bytes());
+        assertArrayEquals(down, c.protocol().bytes());
+        assertTrue(max[0] <= boundUp, "towards upstream the proxy held " + max[0] + " bytes, bound "
+                + boundUp);
+        assertTrue(max[1] <= boundDown, "towards the client the proxy held " + max[1]
+                + " bytes, bound " + boundDown);
+        assertPath(proxy.pipes.get(0));
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void theClientsHalfCloseArrivesAfterItsBytesAndTheOtherWayKeepsFlowing() {
+        EventLoop loop = newLoop();
+        byte[] request = randomBytes(4 * MIB, 5);
+        byte[] answer = randomBytes(4 * MIB, 6);
+        Answering[] server = new Answering[1];
+        Server upstream = server(loop, () -> server[0] = new Answering(answer));
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Recorder client = sending(request, t -> { });
+        client.keepOpenOnEof = true;
+        connect(loop, () -> client, proxy.port());
+        runUntil(loop, () -> client.eof, "the answer and upstream's half-close");
+        assertEquals(request.length, server[0].receivedAtEof,
+                "end-of-stream must arrive after every byte before it");
+        assertArrayEquals(request, server[0].bytes());
+        assertArrayEquals(answer, client.bytes());
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed()); // both directions ended: the pipe closes both sides
+        assertNull(pipe.error());
+        assertPath(pipe);
+        client.transport.close();
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void upstreamsHalfCloseArrivesAfterItsBytesAndTheOtherWayKeepsFlowing() {
+        EventLoop loop = newLoop();
+        byte[] greeting = randomBytes(4 * MIB, 7);
+        byte[] reply = randomBytes(4 * MIB, 8);
+        Recorder[] server = new Recorder[1];
+        Server upstream = server(loop, () -> {
+            Recorder r = sending(greeting, t -> { });
+            r.keepOpenOnEof = true;
+            server[0] = r;
+            return r;
+        });
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Answering client = new Answering(reply);
+        connect(loop, () -> client, proxy.port());
+        runUntil(loop, () -> server[0] != null && server[0].eof, "the reply and the client's EOF");
+        assertEquals(greeting.length, client.receivedAtEof,
+                "end-of-stream must arrive after every byte before it");
+        assertArrayEquals(greeting, client.bytes());
+        assertArrayEquals(reply, server[0].bytes());
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed());
+        assertNull(pipe.error());
+        assertPath(pipe);
+        server[0].transport.close();
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void anUpstreamResetReachesTheClientAsAReset() {
+        EventLoop loop = newLoop();
+        Server upstream = server(loop, () -> new Recorder() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                if (received.size() >= MIB) {
+                    transport.abort();
+                }
+            }
+        });
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Connection<Recorder> c = connect(loop, Recorder::new, proxy.port());
+        c.transport().write(ByteBuffer.wrap(randomBytes(16 * MIB, 9)));
+        runUntil(loop, () -> c.protocol().lost, "the client to lose its connection");
+        assertInstanceOf(IOException.class, c.protocol().lostCause,
+                "the upstream reset must reach the client as a reset");
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed());
+        assertInstanceOf(IOException.class, pipe.error());
+        assertPath(pipe);
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void aClientResetReachesUpstreamAsAReset() {
+        EventLoop loop = newLoop();
+        Recorder[] server = new Recorder[1];
+        Server upstream = server(loop, () -> server[0] = sending(null,
+                t -> t.write(ByteBuffer.wrap(randomBytes(16 * MIB, 10)))));
+        Proxy proxy = new Proxy(loop, port(upstream));
+        Connection<Recorder> c = connect(loop, () -> new Recorder() {
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                super.dataReceived(data);
+                if (received.size() >= MIB && !transport.isClosing()) {
+                    transport.abort();
+                }
+            }
+        }, proxy.port());
+        runUntil(loop, () -> server[0] != null && server[0].lost,
+                "upstream to lose its connection");
+        assertInstanceOf(IOException.class, server[0].lostCause,
+                "the client's reset must reach upstream as a reset");
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed());
+        assertInstanceOf(IOException.class, pipe.error());
+        assertPath(pipe);
+        assertTrue(c.protocol().lost);
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void bytesQueuedBeforeThePipeGoFirstInBothDirections() {
+        EventLoop loop = newLoop();
+        byte[] earlyUp = randomBytes(2 * MIB, 11); // more than the kernel takes at once: queued
+        byte[] earlyDown = randomBytes(2 * MIB, 12);
+        byte[] up = randomBytes(4 * MIB, 13);
+        byte[] down = randomBytes(4 * MIB, 14);
+        Recorder[] server = new Recorder[1];
+        Server upstream = server(loop, () -> server[0] = sending(down, t -> { }));
+        Proxy proxy = new Proxy(loop, port(upstream), (client, upstreamSide) -> {
+            upstreamSide.write(ByteBuffer.wrap(earlyUp)); // a proxy's held request bytes
+            client.write(ByteBuffer.wrap(earlyDown)); // a protocol's leftovers towards the client
+        });
+        Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
+        runUntil(loop, () -> c.protocol().lost && server[0] != null && server[0].lost,
+                "both ends to finish");
+        assertArrayEquals(concat(earlyUp, up), server[0].bytes());
+        assertArrayEquals(concat(earlyDown, down), c.protocol().bytes());
+        Pipe pipe = proxy.pipes.get(0);
+        run(loop, pipe.whenClosed());
+        assertNull(pipe.error());
+        assertPath(pipe);
+        assertEquals(up.length, pipe.bytesAtoB(), "the pipe counts what it forwarded itself");
+        assertEquals(down.length, pipe.bytesBtoA());
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void withoutAKernelPipeThePipeCopiesAndNoConnectionFails() {
+        withProperty(MAX_PIPES, "2", () -> {
+            EventLoop loop = newLoop();
+            List<Recorder> servers = new ArrayList<>();
+            Server upstream = server(loop, () -> {
+                Recorder r = new Recorder();
+                servers.add(r);
+                return r;
+            });
+            Proxy proxy = new Proxy(loop, port(upstream));
+            // The first connection takes the loop's two pipes (one per direction)...
+            Connection<Recorder> first = connect(loop, Recorder::new, proxy.port());
+            runUntil(loop, () -> proxy.pipes.size() == 1, "the first pipe");
+            // ...so the second finds none left and copies.
+            Connection<Recorder> second = connect(loop, Recorder::new, proxy.port());
+            runUntil(loop, () -> proxy.pipes.size() == 2, "the second pipe");
+            assertPath(proxy.pipes.get(0));
+            assertFalse(proxy.pipes.get(1).isSpliced(), "past the cap the pipe must copy");
+            byte[] a = randomBytes(4 * MIB, 15);
+            byte[] b = randomBytes(4 * MIB, 16);
+            first.transport().write(ByteBuffer.wrap(a));
+            second.transport().write(ByteBuffer.wrap(b));
+            runUntil(loop, () -> servers.size() == 2 && servers.get(0).received.size() == a.length
+                    && servers.get(1).received.size() == b.length, "4 MiB on each connection");
+            assertArrayEquals(a, servers.get(0).bytes());
+            assertArrayEquals(b, servers.get(1).bytes());
+            // Closing the first gives its pipes back: a third connection splices again.
+            first.transport().close();
+            run(loop, proxy.pipes.get(0).whenClosed());
+            connect(loop, Recorder::new, proxy.port());
+            runUntil(loop, () -> proxy.pipes.size() == 3, "the third pipe");
+            assertPath(proxy.pipes.get(2));
+            assertNoLoopErrors();
+        });
+    }
+
+    @Test
+    void theSwitchMakesEveryPipeCopy() {
+        withProperty(SPLICE, "false", () -> {
+            EventLoop loop = newLoop();
+            byte[] up = randomBytes(4 * MIB, 17);
+            Recorder[] server = new Recorder[1];
+            Server upstream = server(loop, () -> server[0] = new Recorder());
+            Proxy proxy = new Proxy(loop, port(upstream));
+            Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
+            runUntil(loop, () -> c.protocol().lost, "the transfer");
+            assertArrayEquals(up, server[0].bytes());
+            assertFalse(proxy.pipes.get(0).isSpliced(), SPLICE + "=false must copy");
+            assertEquals(up.length, proxy.pipes.get(0).bytesAtoB());
+            assertNoLoopErrors();
+        });
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
