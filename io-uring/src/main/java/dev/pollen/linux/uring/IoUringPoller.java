@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link Poller} on Linux io_uring, through Netty 4.2's {@code IoUringIoHandler} (its ring,
  * its submission and completion queues, its eventfd wakeup) and Netty's public {@code IoHandler}
- * API only. Readiness comes from one-shot {@code IORING_OP_POLL_ADD} requests, re-armed before
- * each wait ({@link IoUringRegistration} says why one-shot); the sockets are
+ * API only. Readiness comes from {@code IORING_OP_POLL_ADD} requests: a multishot one per
+ * READ-registered source, one-shot ones for WRITE and for the level-triggered re-check of bytes a
+ * handler may have left ({@link IoUringRegistration} says how, and how a reader that offers a
+ * {@link dev.pollen.spi.ReadDrainedHint} saves that check); the sockets are
  * {@code pollen-posix}'s {@link PosixSocketLayer}. The generic part (checks, ready list,
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
@@ -51,6 +53,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** The provider name. */
     static final String NAME = "io_uring";
 
+    /** The system property that turns multishot READ polls off ({@code false}); on by default. */
+    static final String MULTISHOT_PROPERTY = "pollen.io_uring.multishot";
+
     /** Longer timeouts are "forever". */
     private static final long MAX_FINITE_TIMEOUT = TimeUnit.DAYS.toNanos(365L * 60);
 
@@ -60,6 +65,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final WaitTimer timer = new WaitTimer();
     private final RingThread ring;
     private final Context context = new Context();
+    /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=false} turns it off. */
+    private final boolean multishot = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
     private boolean blocking;
 
     /** Live registrations (for close); {@link IoUringRegistration#slot} is the index. */
@@ -79,11 +86,13 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      *
      * <p><b>Threading:</b> any thread; the poller then belongs to the thread that polls it.
      *
-     * @param factory {@code IoUringIoHandler.newFactory()}
+     * @param factory      {@code IoUringIoHandler.newFactory()}
+     * @param singleIssuer whether the factory makes single-issuer rings (then only the thread of
+     *                     the first poll may drive the ring)
      * @throws UncheckedIOException if the kernel refuses (out of memory or descriptors, or
      *                              io_uring disabled after the provider's probe)
      */
-    IoUringPoller(IoHandlerFactory factory) {
+    IoUringPoller(IoHandlerFactory factory, boolean singleIssuer) {
         io.netty.channel.IoHandler h;
         try {
             h = factory.newHandler(executor);
@@ -92,7 +101,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                     "io_uring: cannot set up a ring: " + e.getMessage(), e));
         }
         netty = h;
-        ring = new RingThread(h); // enabled by the first poll, on the loop thread
+        ring = new RingThread(h, singleIssuer); // enabled by the first poll, on the loop thread
         try {
             timer.attach(netty.register(timer)); // no kernel work yet
         } catch (Exception e) {
@@ -135,7 +144,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     @Override
     protected IoUringRegistration newRegistration(FdSource source, IoHandler handler) {
         executor.claim();
-        IoUringRegistration r = new IoUringRegistration(this, source, handler);
+        IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot);
         if (liveCount == live.length) {
             live = Arrays.copyOf(live, liveCount * 2);
         }
@@ -195,7 +204,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         }
     }
 
-    private void markDirty(IoUringRegistration r) {
+    void markDirty(IoUringRegistration r) {
         if (!r.dirty) {
             r.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -265,6 +274,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             int ops = r.collectedOps;
             r.collectedOps = 0;
             if (!r.isCancelled()) {
+                if ((ops & READ) != 0 && (r.interest() & READ) != 0) {
+                    r.mayHaveMore = true; // until the reader says it drained (ReadDrainedHint)
+                }
                 ready(r, ops);
             }
         }
@@ -298,6 +310,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                 } finally {
                     netty.destroy();
                 }
+            } else {
+                ring.closeWithoutEntering(); // the kernel cancels what is armed as the ring goes
             }
         } finally {
             executor.discardPending();
