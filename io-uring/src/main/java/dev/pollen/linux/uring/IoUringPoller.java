@@ -68,6 +68,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=false} turns it off. */
     private final boolean multishot = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
     private boolean blocking;
+    /** How many times Netty's {@code run} was called (for tests: Netty allocates per call). */
+    long runs;
 
     /** Live registrations (for close); {@link IoUringRegistration#slot} is the index. */
     private IoUringRegistration[] live = new IoUringRegistration[64];
@@ -200,6 +202,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             ring.enter();
             syncDirty();
             blocking = false;
+            runs++;
             netty.run(context); // submits the removals; completions are collected as usual
         }
     }
@@ -247,6 +250,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (blocking && timeoutNanos > 0 && timeoutNanos < MAX_FINITE_TIMEOUT) {
             timer.arm(System.nanoTime() + timeoutNanos);
         }
+        runs++;
         try {
             netty.run(context);
         } finally {

@@ -26,23 +26,24 @@ import org.junit.jupiter.api.Timeout;
  * from one multishot poll, with no submission (and no Netty {@code IoUringIoOps}, 64 bytes) per
  * event. What is left is Netty's: {@code IoUringIoHandler.run} makes a new method reference
  * ({@code this::handle}, 16 bytes) for each call, one per wait, which in this one-message
- * ping-pong is one per message.
+ * ping-pong is at least one per message; the test counts the runs and subtracts them.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class IoUringAllocationTest {
 
-    private static final int WARMUP = 30_000;
-    private static final int MEASURED = 30_000;
-    private static final int WINDOWS = 3;
+    private static final int WARMUP = 50_000;
+    private static final int MEASURED = 50_000;
+    private static final int WINDOWS = 5;
     private static final int SIZE = 64;
     /** Bytes Netty 4.2.18's {@code IoUringIoHandler.run} allocates per call (its completion callback). */
-    private static final double NETTY_PER_RUN = 16;
+    private static final long NETTY_PER_RUN = 16;
 
     @Test
     void anEchoOfSmallMessagesAllocatesNothingPerMessageOnTheLoopThread() throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Poller poller = IoUringTesting.newPoller();
+        IoUringPoller uring = (IoUringPoller) poller;
         try (ListenSocket listener = poller.sockets().listen(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, SocketOptions.none())) {
             AtomicReference<Throwable> clientFailure = new AtomicReference<>();
@@ -89,11 +90,14 @@ class IoUringAllocationTest {
                 for (int w = 1; w <= WINDOWS; w++) {
                     long before = threads.getCurrentThreadAllocatedBytes();
                     long fromBytes = echo.bytes;
+                    long fromRuns = uring.runs;
                     while (echo.bytes < (WARMUP + (long) MEASURED * w / WINDOWS) * SIZE) {
                         assertTrue(System.nanoTime() < t && client.isAlive(), stalled);
                         poller.poll(TimeUnit.MILLISECONDS.toNanos(100));
                     }
-                    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                    // what Netty allocates per run is Netty's; what is left is Pollen's
+                    long allocated = threads.getCurrentThreadAllocatedBytes() - before
+                            - NETTY_PER_RUN * (uring.runs - fromRuns);
                     double perMessage = allocated / ((echo.bytes - fromBytes) / (double) SIZE);
                     if (perMessage < best) {
                         best = perMessage;
@@ -102,9 +106,9 @@ class IoUringAllocationTest {
                 }
                 client.join(10_000);
                 assertEquals(null, clientFailure.get());
-                assertTrue(best <= NETTY_PER_RUN + 0.5, "allocated " + bestAllocated + " bytes on the loop thread over "
+                assertTrue(best < 1.0, "allocated " + bestAllocated + " bytes on the loop thread over "
                         + (MEASURED / WINDOWS) + " echoed messages in the best window (" + best
-                        + " per message); expected at most Netty's " + NETTY_PER_RUN + " per wait");
+                        + " per message), besides Netty's " + NETTY_PER_RUN + " per run; expected none");
             }
         } finally {
             poller.close();
