@@ -20,10 +20,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link Poller} on Linux io_uring, through Netty 4.2's {@code IoUringIoHandler} (its ring,
  * its submission and completion queues, its eventfd wakeup) and Netty's public {@code IoHandler}
- * API only. Readiness comes from {@code IORING_OP_POLL_ADD} requests: a multishot one per
- * READ-registered source, one-shot ones for WRITE and for the level-triggered re-check of bytes a
- * handler may have left ({@link IoUringRegistration} says how, and how a reader that offers a
- * {@link dev.pollen.spi.ReadDrainedHint} saves that check); the sockets are
+ * API only. Readiness comes from one-shot {@code IORING_OP_POLL_ADD} requests, re-armed before
+ * each wait; with {@code -Dpollen.io_uring.multishot=true}, READ uses one multishot poll per
+ * source instead, plus a one-shot level-triggered re-check that a reader saying it drained the
+ * socket ({@link dev.pollen.spi.ReadDrainedHint}) saves ({@link IoUringRegistration} says how);
+ * the sockets are
  * {@code pollen-posix}'s {@link PosixSocketLayer}. The generic part (checks, ready list,
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
@@ -53,7 +54,10 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** The provider name. */
     static final String NAME = "io_uring";
 
-    /** The system property that turns multishot READ polls off ({@code false}); on by default. */
+    /**
+     * The system property that turns multishot READ polls on ({@code true}); off by default, as
+     * they measured costlier than one-shot polls on this ring (docs/pollers-io_uring.md).
+     */
     static final String MULTISHOT_PROPERTY = "pollen.io_uring.multishot";
 
     /** Longer timeouts are "forever". */
@@ -65,8 +69,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final WaitTimer timer = new WaitTimer();
     private final RingThread ring;
     private final Context context = new Context();
-    /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=false} turns it off. */
-    private final boolean multishot = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
+    /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=true} turns it on. */
+    private final boolean multishot = Boolean.getBoolean(MULTISHOT_PROPERTY);
     private boolean blocking;
     /** How many times Netty's {@code run} was called (for tests: Netty allocates per call). */
     long runs;
@@ -88,13 +92,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      *
      * <p><b>Threading:</b> any thread; the poller then belongs to the thread that polls it.
      *
-     * @param factory      {@code IoUringIoHandler.newFactory()}
-     * @param singleIssuer whether the factory makes single-issuer rings (then only the thread of
-     *                     the first poll may drive the ring)
+     * @param factory {@code IoUringIoHandler.newFactory()}
      * @throws UncheckedIOException if the kernel refuses (out of memory or descriptors, or
      *                              io_uring disabled after the provider's probe)
      */
-    IoUringPoller(IoHandlerFactory factory, boolean singleIssuer) {
+    IoUringPoller(IoHandlerFactory factory) {
         io.netty.channel.IoHandler h;
         try {
             h = factory.newHandler(executor);
@@ -103,7 +105,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                     "io_uring: cannot set up a ring: " + e.getMessage(), e));
         }
         netty = h;
-        ring = new RingThread(h, singleIssuer); // enabled by the first poll, on the loop thread
+        ring = new RingThread(h); // enabled by the first poll, on the loop thread
         try {
             timer.attach(netty.register(timer)); // no kernel work yet
         } catch (Exception e) {
@@ -314,8 +316,6 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                 } finally {
                     netty.destroy();
                 }
-            } else {
-                ring.closeWithoutEntering(); // the kernel cancels what is armed as the ring goes
             }
         } finally {
             executor.discardPending();

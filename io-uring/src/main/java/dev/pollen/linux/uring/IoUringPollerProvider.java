@@ -39,15 +39,7 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
     /** The sysctl that turns io_uring off for everyone (2) or for unprivileged processes (1). */
     static final Path DISABLED_SYSCTL = Path.of("/proc/sys/kernel/io_uring_disabled");
 
-    /**
-     * The system property that asks for a single-issuer ring with deferred task work
-     * ({@code true}); experimental, off by default: such a ring can only be polled and closed on
-     * the thread of its first poll (docs/pollers-io_uring.md).
-     */
-    static final String SINGLE_ISSUER_PROPERTY = "pollen.io_uring.singleIssuer";
-
     private volatile IoHandlerFactory factory;
-    private volatile IoHandlerFactory singleIssuerFactory;
 
     /**
      * Does no native work (see {@link dev.pollen.spi.PollerProvider}).
@@ -206,14 +198,6 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
     @Override
     public Poller create() {
         requireAvailable("the io_uring poller is unavailable: ");
-        if (Boolean.getBoolean(SINGLE_ISSUER_PROPERTY)) {
-            IoHandlerFactory f = singleIssuerFactory;
-            if (f == null) {
-                f = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setSingleIssuer(true));
-                singleIssuerFactory = f;
-            }
-            return new IoUringPoller(f, true);
-        }
         IoHandlerFactory f = factory;
         if (f == null) {
             // Not single-issuer (Netty's default, with DEFER_TASKRUN): that ties the ring to the
@@ -222,7 +206,7 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
             f = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setSingleIssuer(false));
             factory = f;
         }
-        return new IoUringPoller(f, false);
+        return new IoUringPoller(f);
     }
 
     @Override

@@ -15,7 +15,9 @@ import io.netty.channel.uring.IoUringIoOps;
  * One source registered with an {@link IoUringPoller}, and the {@link IoUringIoHandle} Netty
  * hands its completions to.
  *
- * <p><b>READ: one multishot poll, plus a one-shot check where level-triggering needs it.</b>
+ * <p><b>READ by default: one-shot polls</b>, like WRITE below. <b>With
+ * {@code -Dpollen.io_uring.multishot=true}: one multishot poll, plus a one-shot check where
+ * level-triggering needs it.</b>
  * While READ is in the interest, one {@code IORING_OP_POLL_ADD} with
  * {@code IORING_POLL_ADD_MULTI} stays armed: the kernel posts a completion when it is armed on a
  * readable socket and on every later arrival, with no submission per event. That is
@@ -25,8 +27,9 @@ import io.netty.channel.uring.IoUringIoOps;
  * after a short read, an empty read or end-of-stream), the next sync arms a one-shot
  * {@code POLLIN} check, which completes at once if bytes are left. Readiness a handler left is
  * thus reported again, as epoll's level-triggered mode does, and a draining reader pays nothing
- * per event. With {@code -Dpollen.io_uring.multishot=false} READ uses one-shot polls only (the
- * earlier design: a poll armed per event).
+ * per event. It is off by default because it measured costlier: on a ring without deferred task
+ * work, every arrival goes through the kernel's wake-up and task-work path, where a one-shot poll
+ * armed on a socket that already has data completes inline (docs/pollers-io_uring.md).
  *
  * <p><b>WRITE: one-shot polls.</b> A multishot POLLOUT would post a completion for every
  * acknowledgement that frees send buffer space; WRITE is rarely on, and a one-shot poll re-armed

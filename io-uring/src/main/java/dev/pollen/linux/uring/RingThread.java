@@ -27,14 +27,11 @@ final class RingThread {
     private static final int ENTER_REGISTERED_RING = 16;
 
     private final io.netty.channel.IoHandler netty;
-    /** A single-issuer ring: the kernel refuses every other thread ({@code EEXIST}). */
-    private final boolean singleIssuer;
     private Thread owner;
     private boolean unpinned;
 
-    RingThread(io.netty.channel.IoHandler netty, boolean singleIssuer) {
+    RingThread(io.netty.channel.IoHandler netty) {
         this.netty = netty;
-        this.singleIssuer = singleIssuer;
     }
 
     /** Whether the ring was enabled. */
@@ -59,10 +56,7 @@ final class RingThread {
             owner = t;
             return;
         }
-        String why = singleIssuer
-                ? "it is a single-issuer ring (-D" + IoUringPollerProvider.SINGLE_ISSUER_PROPERTY
-                        + "=true), which the kernel lets no other thread enter"
-                : unpin();
+        String why = unpin();
         if (why != null) {
             throw new IllegalStateException("io_uring: this poller's ring is bound to thread "
                     + owner.getName() + " (its first poll), and cannot be driven from "
@@ -95,29 +89,6 @@ final class RingThread {
                     });
             RETAINED.add(original);
             f.set(netty, keeper);
-            return null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return String.valueOf(e);
-        }
-    }
-
-    /**
-     * Closes the ring's memory and fd without entering it (Netty's {@code RingBuffer.close()},
-     * package-private, reached by reflection), for a ring this thread may not drive: the kernel
-     * cancels the armed requests as the ring goes. Netty's eventfd and its small native buffers
-     * are left (a leak of a few hundred bytes and one fd); without the reflection, the ring fd
-     * leaks too.
-     *
-     * @return null on success, else why not
-     */
-    String closeWithoutEntering() {
-        try {
-            Field rb = netty.getClass().getDeclaredField("ringBuffer");
-            rb.setAccessible(true);
-            Object ring = rb.get(netty);
-            Method close = ring.getClass().getDeclaredMethod("close");
-            close.setAccessible(true);
-            close.invoke(ring);
             return null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return String.valueOf(e);

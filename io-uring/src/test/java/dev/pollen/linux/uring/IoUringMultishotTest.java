@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * READ by one multishot poll ({@link IoUringRegistration}): a reader that says it drained the
  * socket ({@link ReadDrainedHint}) is reported on every arrival without a poll armed per event;
- * one that does not say so is still served level-triggered (one-shot checks); and
- * {@code -Dpollen.io_uring.multishot=false} goes back to a poll armed per event.
+ * one that does not say so is still served level-triggered (one-shot checks); and by default
+ * (no {@code -Dpollen.io_uring.multishot=true}) a poll is armed per event.
  */
 class IoUringMultishotTest {
 
@@ -50,6 +50,21 @@ class IoUringMultishotTest {
         }
         if (poller != null) {
             poller.close();
+        }
+    }
+
+    /** A poller made with {@code -Dpollen.io_uring.multishot=} {@code value}. */
+    static Poller pollerWithMultishot(String value) {
+        String old = System.getProperty(IoUringPoller.MULTISHOT_PROPERTY);
+        System.setProperty(IoUringPoller.MULTISHOT_PROPERTY, value);
+        try {
+            return IoUringTesting.newPoller();
+        } finally {
+            if (old == null) {
+                System.clearProperty(IoUringPoller.MULTISHOT_PROPERTY);
+            } else {
+                System.setProperty(IoUringPoller.MULTISHOT_PROPERTY, old);
+            }
         }
     }
 
@@ -116,7 +131,7 @@ class IoUringMultishotTest {
 
     @Test
     void aDrainedReaderIsReportedOnEveryArrivalWithOnePollArmed() throws Exception {
-        poller = IoUringTesting.newPoller();
+        poller = pollerWithMultishot("true");
         connect();
         DrainingReader reader = new DrainingReader();
         reader.registration = poller.register(server, Poller.READ, reader);
@@ -141,7 +156,7 @@ class IoUringMultishotTest {
 
     @Test
     void aReaderThatDoesNotSayItDrainedIsStillServedLevelTriggered() throws Exception {
-        poller = IoUringTesting.newPoller();
+        poller = pollerWithMultishot("true");
         connect();
         List<Integer> calls = new ArrayList<>();
         Registration reg = poller.register(server, Poller.READ, calls::add);
@@ -170,7 +185,7 @@ class IoUringMultishotTest {
 
     @Test
     void aHintWhileBytesAreLeftIsTheCallersMistakeButTheNextArrivalIsReported() throws Exception {
-        poller = IoUringTesting.newPoller();
+        poller = pollerWithMultishot("true");
         connect();
         List<Integer> calls = new ArrayList<>();
         Registration[] reg = new Registration[1];
@@ -189,18 +204,8 @@ class IoUringMultishotTest {
     }
 
     @Test
-    void withMultishotOffEveryReportArmsAPoll() throws Exception {
-        String old = System.getProperty(IoUringPoller.MULTISHOT_PROPERTY);
-        System.setProperty(IoUringPoller.MULTISHOT_PROPERTY, "false");
-        try {
-            poller = IoUringTesting.newPoller();
-        } finally {
-            if (old == null) {
-                System.clearProperty(IoUringPoller.MULTISHOT_PROPERTY);
-            } else {
-                System.setProperty(IoUringPoller.MULTISHOT_PROPERTY, old);
-            }
-        }
+    void byDefaultEveryReportArmsAPoll() throws Exception {
+        poller = IoUringTesting.newPoller();
         connect();
         DrainingReader reader = new DrainingReader();
         reader.registration = poller.register(server, Poller.READ, reader);
