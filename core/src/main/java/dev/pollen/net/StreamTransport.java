@@ -3,6 +3,7 @@ package dev.pollen.net;
 import dev.pollen.loop.EventLoop;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
+import dev.pollen.spi.ReadDrainedHint;
 import dev.pollen.spi.Registration;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
@@ -22,7 +23,9 @@ import java.util.Objects;
  * handed to the protocol; a write goes straight to the socket when nothing is queued, and only
  * what the kernel refuses is copied into the {@link WriteQueue}. Interest is recomputed only when
  * the state changes (queue empty/non-empty, pause, EOF, close), and {@link Registration#interest}
- * is called only when the mask differs. Nothing on these paths allocates.
+ * is called only when the mask differs. Nothing on these paths allocates. A read that finds the
+ * kernel's buffer empty (short, none available, end of stream) is told to a poller that offers a
+ * {@link ReadDrainedHint} (io_uring's multishot poll), which then needs no check of its own.
  *
  * <p><b>Threading:</b> loop thread only.
  */
@@ -37,6 +40,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     private final boolean tcp;
     private final IdleTimer idle;
     private Registration registration;
+    /** The registration as a {@link ReadDrainedHint} if its poller offers one, else null. */
+    private ReadDrainedHint drainHint;
     private Protocol protocol;
     private ConnectCallback connecting;
     private Server server;
@@ -77,11 +82,13 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         connecting = callback;
         // A non-blocking connect reports completion (or failure) as writability.
         registration = loop.poller().register(socket, Poller.WRITE, this);
+        drainHint = registration instanceof ReadDrainedHint h ? h : null;
     }
 
     /** Registers an accepted (already connected) socket. */
     void register() {
         registration = loop.poller().register(socket, Poller.READ, this);
+        drainHint = registration instanceof ReadDrainedHint h ? h : null;
     }
 
     /** Gives up a connect attempt that is still in progress (timeout or cancel). */
@@ -175,12 +182,17 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 return;
             }
             if (n == 0) {
+                readDrained();
                 return; // spurious readiness (or drained): wait for the next event
             }
             idle.touch();
             if (n < 0) {
+                readDrained();
                 readEof();
                 return;
+            }
+            if (n < buf.capacity()) {
+                readDrained(); // before the protocol runs: it may close or re-register
             }
             buf.flip();
             try {
@@ -192,6 +204,13 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             if (n < buf.capacity() || !isReading()) {
                 return; // a short read means the kernel's buffer is empty: no need to ask again
             }
+        }
+    }
+
+    /** The last read found the kernel's buffer empty: tell a poller that can use it. */
+    private void readDrained() {
+        if (drainHint != null) {
+            drainHint.readDrained();
         }
     }
 

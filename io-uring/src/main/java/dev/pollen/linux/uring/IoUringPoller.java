@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * A {@link Poller} on Linux io_uring, through Netty 4.2's {@code IoUringIoHandler} (its ring,
  * its submission and completion queues, its eventfd wakeup) and Netty's public {@code IoHandler}
  * API only. Readiness comes from one-shot {@code IORING_OP_POLL_ADD} requests, re-armed before
- * each wait ({@link IoUringRegistration} says why one-shot); the sockets are
+ * each wait; with {@code -Dpollen.io_uring.multishot=true}, READ uses one multishot poll per
+ * source instead, plus a one-shot level-triggered re-check that a reader saying it drained the
+ * socket ({@link dev.pollen.spi.ReadDrainedHint}) saves ({@link IoUringRegistration} says how);
+ * the sockets are
  * {@code pollen-posix}'s {@link PosixSocketLayer}. The generic part (checks, ready list,
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
@@ -51,6 +54,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** The provider name. */
     static final String NAME = "io_uring";
 
+    /**
+     * The system property that turns multishot READ polls on ({@code true}); off by default, as
+     * they measured costlier than one-shot polls on this ring (docs/pollers-io_uring.md).
+     */
+    static final String MULTISHOT_PROPERTY = "pollen.io_uring.multishot";
+
     /** Longer timeouts are "forever". */
     private static final long MAX_FINITE_TIMEOUT = TimeUnit.DAYS.toNanos(365L * 60);
 
@@ -60,7 +69,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final WaitTimer timer = new WaitTimer();
     private final RingThread ring;
     private final Context context = new Context();
+    /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=true} turns it on. */
+    private final boolean multishot = Boolean.getBoolean(MULTISHOT_PROPERTY);
     private boolean blocking;
+    /** How many times Netty's {@code run} was called (for tests: Netty allocates per call). */
+    long runs;
 
     /** Live registrations (for close); {@link IoUringRegistration#slot} is the index. */
     private IoUringRegistration[] live = new IoUringRegistration[64];
@@ -135,7 +148,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     @Override
     protected IoUringRegistration newRegistration(FdSource source, IoHandler handler) {
         executor.claim();
-        IoUringRegistration r = new IoUringRegistration(this, source, handler);
+        IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot);
         if (liveCount == live.length) {
             live = Arrays.copyOf(live, liveCount * 2);
         }
@@ -191,11 +204,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             ring.enter();
             syncDirty();
             blocking = false;
+            runs++;
             netty.run(context); // submits the removals; completions are collected as usual
         }
     }
 
-    private void markDirty(IoUringRegistration r) {
+    void markDirty(IoUringRegistration r) {
         if (!r.dirty) {
             r.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -238,6 +252,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (blocking && timeoutNanos > 0 && timeoutNanos < MAX_FINITE_TIMEOUT) {
             timer.arm(System.nanoTime() + timeoutNanos);
         }
+        runs++;
         try {
             netty.run(context);
         } finally {
@@ -265,6 +280,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             int ops = r.collectedOps;
             r.collectedOps = 0;
             if (!r.isCancelled()) {
+                if ((ops & READ) != 0 && (r.interest() & READ) != 0) {
+                    r.mayHaveMore = true; // until the reader says it drained (ReadDrainedHint)
+                }
                 ready(r, ops);
             }
         }

@@ -4,6 +4,7 @@ import dev.pollen.posix.FdSource;
 import dev.pollen.spi.AbstractRegistration;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
+import dev.pollen.spi.ReadDrainedHint;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
@@ -14,13 +15,26 @@ import io.netty.channel.uring.IoUringIoOps;
  * One source registered with an {@link IoUringPoller}, and the {@link IoUringIoHandle} Netty
  * hands its completions to.
  *
- * <p><b>Level-triggered readiness from one-shot polls.</b> While the interest is non-zero, one
- * {@code IORING_OP_POLL_ADD} for it is armed in the kernel. Its completion is the readiness; the
- * poll is then spent, and the poller arms it again just before its next wait, after the handler
- * ran. An fd that is still ready completes the new poll at once, so readiness the handler left
- * is reported again, as epoll's level-triggered mode does. (A multishot poll stays armed but
- * posts a completion only on a new wake-up of the socket, which is edge-triggered: data a
- * handler left unread would never be reported again.)
+ * <p><b>READ by default: one-shot polls</b>, like WRITE below. <b>With
+ * {@code -Dpollen.io_uring.multishot=true}: one multishot poll, plus a one-shot check where
+ * level-triggering needs it.</b>
+ * While READ is in the interest, one {@code IORING_OP_POLL_ADD} with
+ * {@code IORING_POLL_ADD_MULTI} stays armed: the kernel posts a completion when it is armed on a
+ * readable socket and on every later arrival, with no submission per event. That is
+ * edge-triggered: bytes a handler left unread are not reported again. So after each READ report
+ * the registration notes that bytes may be left ({@link #mayHaveMore}); unless the reader says
+ * it drained the socket ({@link ReadDrainedHint#readDrained}, which {@code StreamTransport} calls
+ * after a short read, an empty read or end-of-stream), the next sync arms a one-shot
+ * {@code POLLIN} check, which completes at once if bytes are left. Readiness a handler left is
+ * thus reported again, as epoll's level-triggered mode does, and a draining reader pays nothing
+ * per event. It is off by default because it measured costlier: on a ring without deferred task
+ * work, every arrival goes through the kernel's wake-up and task-work path, where a one-shot poll
+ * armed on a socket that already has data completes inline (docs/pollers-io_uring.md).
+ *
+ * <p><b>WRITE: one-shot polls.</b> A multishot POLLOUT would post a completion for every
+ * acknowledgement that frees send buffer space; WRITE is rarely on, and a one-shot poll re-armed
+ * after each report is level-triggered by construction (an fd still writable completes the new
+ * poll during the same {@code io_uring_enter}).
  *
  * <p><b>Changes are lazy.</b> An interest change only marks the registration; before the next
  * wait the poller brings the kernel in line ({@link #sync}): a poll armed for other bits is
@@ -29,16 +43,21 @@ import io.netty.channel.uring.IoUringIoOps;
  * dispatch costs nothing.
  *
  * <p>Each poll carries a tag (the 16-bit data field of its user data); a completion whose tag is
- * not that of the armed poll belongs to a removed one and is dropped.
+ * not that of an armed poll belongs to a removed one and is dropped.
  *
  * <p><b>Threading:</b> loop thread only; {@link #handle} and {@link #close()} are called by Netty
  * on the loop thread.
  */
-final class IoUringRegistration extends AbstractRegistration<FdSource> implements IoUringIoHandle {
+final class IoUringRegistration extends AbstractRegistration<FdSource>
+        implements IoUringIoHandle, ReadDrainedHint {
 
     /** {@code IORING_OP_POLL_ADD} and {@code IORING_OP_POLL_REMOVE} (include/uapi/linux/io_uring.h). */
     static final byte OP_POLL_ADD = 6;
     static final byte OP_POLL_REMOVE = 7;
+    /** {@code IORING_POLL_ADD_MULTI}, in the submission's {@code len}. */
+    private static final int POLL_ADD_MULTI = 1;
+    /** {@code IORING_CQE_F_MORE}: the multishot request stays armed. */
+    private static final int CQE_F_MORE = 2;
     // poll(2) bits, the same on every Linux architecture
     private static final int POLLIN = 0x1;
     private static final int POLLOUT = 0x4;
@@ -48,77 +67,121 @@ final class IoUringRegistration extends AbstractRegistration<FdSource> implement
     private static final int WRITE_BITS = POLLOUT | POLLERR | POLLHUP;
 
     private final IoUringPoller poller;
+    /** Whether READ uses a multishot poll (the poller's setting). */
+    private final boolean multishot;
     /** Index in the poller's table of live registrations. */
     int slot;
     /** Netty's registration, made when the first poll is armed; null before. */
     private IoRegistration netty;
-    /** User data of the armed poll (0: none armed). */
-    private long armed;
-    /** Pollen ops of the armed poll. */
-    private int armedOps;
-    /** Tag of the armed poll; the next poll gets the next tag. */
+    /** User data of the armed multishot READ poll (0: none armed). */
+    private long multi;
+    /** Tag of the armed multishot poll. */
+    private short multiTag;
+    /** User data of the armed one-shot poll (0: none armed). */
+    private long single;
+    /** Pollen ops of the armed one-shot poll. */
+    private int singleOps;
+    /** Tag of the armed one-shot poll. */
+    private short singleTag;
+    /** The last tag given; every request gets the next. */
     private short tag;
+    /** READ was reported and the reader has not said it drained the socket since. */
+    boolean mayHaveMore;
     /** On the poller's list of registrations to {@link #sync} before the next wait. */
     boolean dirty;
     /** Readiness collected by {@link #handle} and not yet reported. */
     int collectedOps;
+    /** How many polls were armed for this registration (for tests: the cost per event). */
+    int pollsArmed;
 
-    IoUringRegistration(IoUringPoller poller, FdSource source, IoHandler handler) {
+    IoUringRegistration(IoUringPoller poller, FdSource source, IoHandler handler, boolean multishot) {
         super(poller, source, handler);
         this.poller = poller;
+        this.multishot = multishot;
     }
 
     /**
      * Brings the kernel in line with the interest (or with the end of the registration): removes
-     * a poll armed for other bits, arms one for the current bits, and once the registration ended
-     * and no poll is armed, gives Netty's registration back.
-     *
-     * @return whether it queued a submission
+     * polls armed for other bits, arms the ones the interest needs, and once the registration
+     * ended and no poll is armed, gives Netty's registration back.
      */
-    boolean sync() {
+    void sync() {
         int want = isCancelled() ? 0 : interest();
-        boolean queued = false;
-        if (armed != 0 && armedOps != want) {
-            netty.submit(new IoUringIoOps(OP_POLL_REMOVE, (byte) 0, (short) 0, -1, 0L, armed, 0, 0,
-                    (short) 0, (short) 0, (short) 0, 0, 0L));
-            armed = 0;
-            armedOps = 0;
-            queued = true;
+        if ((want & Poller.READ) == 0) {
+            mayHaveMore = false; // a multishot poll armed later reports bytes already waiting
         }
-        if (armed == 0 && want != 0) {
-            if (netty == null) {
-                netty = poller.registerWithNetty(this);
-            }
-            int mask = ((want & Poller.READ) != 0 ? POLLIN : 0) | ((want & Poller.WRITE) != 0 ? POLLOUT : 0);
-            tag++;
-            long udata = netty.submit(new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, source().fd(),
-                    0L, 0L, 0, mask, tag, (short) 0, (short) 0, 0, 0L));
-            if (udata == 0) {
-                throw new IllegalStateException("io_uring: Netty refused a poll for " + source());
-            }
-            armed = udata;
-            armedOps = want;
-            queued = true;
+        boolean wantMulti = multishot && (want & Poller.READ) != 0;
+        int wantSingle = multishot
+                ? (want & Poller.WRITE) | (mayHaveMore ? want & Poller.READ : 0)
+                : want;
+        if (multi != 0 && !wantMulti) {
+            remove(multi);
+            multi = 0;
+        }
+        if (single != 0 && singleOps != wantSingle) {
+            remove(single);
+            single = 0;
+            singleOps = 0;
+        }
+        if (multi == 0 && wantMulti) {
+            multiTag = ++tag;
+            multi = arm(POLLIN, POLL_ADD_MULTI, multiTag);
+        }
+        if (single == 0 && wantSingle != 0) {
+            int mask = ((wantSingle & Poller.READ) != 0 ? POLLIN : 0)
+                    | ((wantSingle & Poller.WRITE) != 0 ? POLLOUT : 0);
+            singleTag = ++tag;
+            single = arm(mask, 0, singleTag);
+            singleOps = wantSingle;
         }
         if (isCancelled() && netty != null) {
             // Netty forgets the registration once the completions of what was submitted arrived.
             netty.cancel();
             netty = null;
         }
-        return queued;
+    }
+
+    private long arm(int pollMask, int pollFlags, short t) {
+        if (netty == null) {
+            netty = poller.registerWithNetty(this);
+        }
+        long udata = netty.submit(new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, source().fd(),
+                0L, 0L, pollFlags, pollMask, t, (short) 0, (short) 0, 0, 0L));
+        if (udata == 0) {
+            throw new IllegalStateException("io_uring: Netty refused a poll for " + source());
+        }
+        pollsArmed++;
+        return udata;
+    }
+
+    private void remove(long udata) {
+        netty.submit(new IoUringIoOps(OP_POLL_REMOVE, (byte) 0, (short) 0, -1, 0L, udata, 0, 0,
+                (short) 0, (short) 0, (short) 0, 0, 0L));
     }
 
     /** Whether a poll is armed (or queued to be) in the kernel. */
     boolean isArmed() {
-        return armed != 0;
+        return multi != 0 || single != 0;
+    }
+
+    /**
+     * The reader drained the socket: no one-shot check is needed before the next arrival, which
+     * the multishot poll reports.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public void readDrained() {
+        mayHaveMore = false;
     }
 
     // ---- IoUringIoHandle: called by Netty ------------------------------------------------------
 
     /**
-     * A completion of one of this registration's requests: the armed poll's result becomes
+     * A completion of one of this registration's requests: an armed poll's result becomes
      * readiness (collected, reported once Netty's run has returned); the completions of removed
-     * polls and of the removals themselves are dropped.
+     * polls and of the removals themselves are dropped. A multishot poll that the kernel ended
+     * (a completion without {@code IORING_CQE_F_MORE}) is armed again at the next sync.
      *
      * <p><b>Threading:</b> loop thread (called by Netty from inside {@code run}).
      *
@@ -128,35 +191,54 @@ final class IoUringRegistration extends AbstractRegistration<FdSource> implement
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         IoUringIoEvent e = (IoUringIoEvent) event;
-        if (e.opcode() != OP_POLL_ADD || armed == 0 || e.data() != tag || isCancelled()) {
+        if (e.opcode() != OP_POLL_ADD || isCancelled()) {
             return;
         }
-        armed = 0; // a one-shot poll is spent
-        armedOps = 0;
+        short t = e.data();
         int res = e.res();
         int ops;
-        if (res < 0) {
-            // The kernel could not poll the fd: let the handler meet the error on its next call.
-            ops = Poller.READ | Poller.WRITE;
+        if (multi != 0 && t == multiTag) {
+            if ((e.flags() & CQE_F_MORE) == 0) {
+                multi = 0; // ended by the kernel: armed again by the next sync
+            }
+            ops = res < 0 ? Poller.READ : (res & READ_BITS) != 0 ? Poller.READ : 0;
+            if (ops == 0) {
+                poller.markDirty(this);
+                return;
+            }
+        } else if (single != 0 && t == singleTag) {
+            single = 0; // a one-shot poll is spent
+            singleOps = 0;
+            if (res < 0) {
+                // The kernel could not poll the fd: let the handler meet the error on its next call.
+                ops = Poller.READ | Poller.WRITE;
+            } else {
+                // hang-up and errors are readiness of whatever is registered (dispatch masks them)
+                ops = ((res & READ_BITS) != 0 ? Poller.READ : 0) | ((res & WRITE_BITS) != 0 ? Poller.WRITE : 0);
+            }
         } else {
-            // hang-up and errors are readiness of whatever is registered (dispatch masks them)
-            ops = ((res & READ_BITS) != 0 ? Poller.READ : 0) | ((res & WRITE_BITS) != 0 ? Poller.WRITE : 0);
+            return;
         }
         poller.collected(this, ops);
     }
 
     /**
-     * Called by Netty's {@code prepareToDestroy} as the poller closes: removes the armed poll so
+     * Called by Netty's {@code prepareToDestroy} as the poller closes: removes the armed polls so
      * the ring can drain. The source stays open (its owner closes it).
      *
      * <p><b>Threading:</b> loop thread (called by Netty).
      */
     @Override
     public void close() {
-        if (armed != 0 && netty != null) {
-            netty.submit(new IoUringIoOps(OP_POLL_REMOVE, (byte) 0, (short) 0, -1, 0L, armed, 0, 0,
-                    (short) 0, (short) 0, (short) 0, 0, 0L));
-            armed = 0;
+        if (netty != null) {
+            if (multi != 0) {
+                remove(multi);
+                multi = 0;
+            }
+            if (single != 0) {
+                remove(single);
+                single = 0;
+            }
         }
     }
 }
