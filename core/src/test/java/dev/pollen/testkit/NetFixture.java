@@ -9,6 +9,7 @@ import dev.pollen.loop.Future;
 import dev.pollen.loop.TimerHandle;
 import dev.pollen.net.Connection;
 import dev.pollen.net.Net;
+import dev.pollen.net.Pipe;
 import dev.pollen.net.NetOptions;
 import dev.pollen.net.Protocol;
 import dev.pollen.net.Server;
@@ -22,6 +23,8 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
@@ -360,5 +363,54 @@ public abstract class NetFixture extends BackendFixture {
         public void dataReceived(ByteBuffer data) {
             transport.write(data);
         }
+    }
+
+    /**
+     * A proxy for the pipe contracts: per client, connect upstream (both paused), run a hook,
+     * pipe them with {@link Net#pipe}.
+     */
+    protected final class PipeProxy {
+        final List<Pipe> pipes = new ArrayList<>();
+        final List<Transport> clientSides = new ArrayList<>();
+        final List<Transport> upstreamSides = new ArrayList<>();
+        final Server server;
+
+        PipeProxy(EventLoop loop, int upstreamPort) {
+            this(loop, upstreamPort, (client, upstream) -> { });
+        }
+
+        PipeProxy(EventLoop loop, int upstreamPort, BeforePipe beforePipe) {
+            server = server(loop, () -> new Protocol() {
+                @Override
+                public void connectionMade(Transport client) {
+                    client.pauseReading();
+                    Net.createConnection(loop, () -> new Protocol() {
+                        @Override
+                        public void connectionMade(Transport upstream) {
+                            upstream.pauseReading();
+                        }
+                    }, LOCAL, upstreamPort, SMALL_BUFFERS).addDoneCallback(f -> {
+                        if (f.exception() != null) {
+                            client.abort();
+                            return;
+                        }
+                        Transport upstream = f.result().transport();
+                        clientSides.add(client);
+                        upstreamSides.add(upstream);
+                        beforePipe.run(client, upstream);
+                        pipes.add(Net.pipe(client, upstream));
+                    });
+                }
+            }, SMALL_BUFFERS);
+        }
+
+        int port() {
+            return NetFixture.port(server);
+        }
+    }
+
+    /** What the proxy does with a new pair just before piping it. */
+    protected interface BeforePipe {
+        void run(Transport client, Transport upstream);
     }
 }

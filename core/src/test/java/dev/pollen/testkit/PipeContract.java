@@ -21,8 +21,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -42,47 +40,11 @@ public class PipeContract extends NetFixture {
     /** The most one read can add to a write buffer before reading pauses. */
     private static final int ONE_READ = 64 * 1024;
 
-    /** The proxy: on each client, connect upstream (both paused) and pipe them. */
-    final class Proxy {
-        final List<Pipe> pipes = new ArrayList<>();
-        final List<Transport> clientSides = new ArrayList<>();
-        final List<Transport> upstreamSides = new ArrayList<>();
-        final Server server;
-
-        Proxy(EventLoop loop, int upstreamPort) {
-            server = server(loop, () -> new Protocol() {
-                @Override
-                public void connectionMade(Transport client) {
-                    client.pauseReading(); // nothing may arrive before the pipe exists
-                    Net.createConnection(loop, () -> new Protocol() {
-                        @Override
-                        public void connectionMade(Transport upstream) {
-                            upstream.pauseReading();
-                        }
-                    }, LOCAL, upstreamPort, SMALL_BUFFERS).addDoneCallback(f -> {
-                        if (f.exception() != null) {
-                            client.abort();
-                            return;
-                        }
-                        Transport upstream = f.result().transport();
-                        clientSides.add(client);
-                        upstreamSides.add(upstream);
-                        pipes.add(Net.pipe(client, upstream));
-                    });
-                }
-            }, SMALL_BUFFERS);
-        }
-
-        int port() {
-            return PipeContract.port(server);
-        }
-    }
-
     @Test
     void proxiesDataBothWaysAndClosesCleanly() {
         EventLoop loop = newLoop();
         Server upstream = server(loop, Echo::new);
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, Recorder::new, proxy.port());
         byte[] data = randomBytes(MIB, 21);
         c.transport().write(ByteBuffer.wrap(data));
@@ -105,7 +67,7 @@ public class PipeContract extends NetFixture {
             t.write(ByteBuffer.wrap(("bye after " + got).getBytes(StandardCharsets.US_ASCII)));
             t.writeEof();
         }));
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Recorder client = new Recorder();
         client.keepOpenOnEof = true;
         Connection<Recorder> c = connect(loop, () -> client, proxy.port());
@@ -131,7 +93,7 @@ public class PipeContract extends NetFixture {
                 t.pauseReading(); // the stalled peer
             }
         }, SMALL_BUFFERS);
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, Recorder::new, proxy.port(), SMALL_BUFFERS);
         runUntil(loop, () -> !proxy.pipes.isEmpty(), "the pipe");
         Transport towardsUpstream = proxy.upstreamSides.get(0);
@@ -178,7 +140,7 @@ public class PipeContract extends NetFixture {
                 t.writeEof();
             }
         }, SMALL_BUFFERS);
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Recorder client = new Recorder() {
             @Override
             public void connectionMade(Transport t) {
@@ -230,7 +192,7 @@ public class PipeContract extends NetFixture {
                 t.abort(); // reset the proxy's upstream connection
             }
         });
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, Recorder::new, proxy.port());
         c.transport().write(ByteBuffer.wrap("trigger".getBytes(StandardCharsets.US_ASCII)));
         runUntil(loop, () -> c.protocol().lost, "the client to lose its connection");

@@ -46,52 +46,6 @@ public class SpliceContract extends NetFixture {
     private static final String MAX_PIPES = "pollen.splice.maxPipes";
     private static final String SPLICE = "pollen.pipe.splice";
 
-    /** The proxy: per client, connect upstream (both paused), run a hook, pipe them. */
-    final class Proxy {
-        final List<Pipe> pipes = new ArrayList<>();
-        final List<Transport> clientSides = new ArrayList<>();
-        final List<Transport> upstreamSides = new ArrayList<>();
-        final Server server;
-
-        Proxy(EventLoop loop, int upstreamPort) {
-            this(loop, upstreamPort, (client, upstream) -> { });
-        }
-
-        Proxy(EventLoop loop, int upstreamPort, BeforePipe beforePipe) {
-            server = server(loop, () -> new Protocol() {
-                @Override
-                public void connectionMade(Transport client) {
-                    client.pauseReading();
-                    Net.createConnection(loop, () -> new Protocol() {
-                        @Override
-                        public void connectionMade(Transport upstream) {
-                            upstream.pauseReading();
-                        }
-                    }, LOCAL, upstreamPort, SMALL_BUFFERS).addDoneCallback(f -> {
-                        if (f.exception() != null) {
-                            client.abort();
-                            return;
-                        }
-                        Transport upstream = f.result().transport();
-                        clientSides.add(client);
-                        upstreamSides.add(upstream);
-                        beforePipe.run(client, upstream);
-                        pipes.add(Net.pipe(client, upstream));
-                    });
-                }
-            }, SMALL_BUFFERS);
-        }
-
-        int port() {
-            return SpliceContract.port(server);
-        }
-    }
-
-    /** What the proxy does with a new pair just before piping it. */
-    interface BeforePipe {
-        void run(Transport client, Transport upstream);
-    }
-
     /** Records; on end-of-stream notes how much had arrived, then answers and half-closes. */
     static class Answering extends Recorder {
         final byte[] answer;
@@ -159,7 +113,7 @@ public class SpliceContract extends NetFixture {
             servers.add(r);
             return r;
         });
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
         runUntil(loop, () -> c.protocol().lost && !servers.isEmpty() && servers.get(0).lost,
                 "both ends to finish");
@@ -185,7 +139,7 @@ public class SpliceContract extends NetFixture {
             t.pauseReading(); // the stalled reader upstream
             t.write(ByteBuffer.wrap(down)); // ...which also sends fast
         }), SMALL_BUFFERS);
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, () -> sending(null, Transport::pauseReading),
                 proxy.port(), SMALL_BUFFERS);
         runUntil(loop, () -> !proxy.pipes.isEmpty(), "the pipe");
@@ -234,7 +188,7 @@ public class SpliceContract extends NetFixture {
         byte[] answer = randomBytes(4 * MIB, 6);
         Answering[] server = new Answering[1];
         Server upstream = server(loop, () -> server[0] = new Answering(answer));
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Recorder client = sending(request, t -> { });
         client.keepOpenOnEof = true;
         connect(loop, () -> client, proxy.port());
@@ -263,7 +217,7 @@ public class SpliceContract extends NetFixture {
             server[0] = r;
             return r;
         });
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Answering client = new Answering(reply);
         connect(loop, () -> client, proxy.port());
         runUntil(loop, () -> server[0] != null && server[0].eof, "the reply and the client's EOF");
@@ -291,7 +245,7 @@ public class SpliceContract extends NetFixture {
                 }
             }
         });
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, Recorder::new, proxy.port());
         c.transport().write(ByteBuffer.wrap(randomBytes(16 * MIB, 9)));
         runUntil(loop, () -> c.protocol().lost, "the client to lose its connection");
@@ -310,7 +264,7 @@ public class SpliceContract extends NetFixture {
         Recorder[] server = new Recorder[1];
         Server upstream = server(loop, () -> server[0] = sending(null,
                 t -> t.write(ByteBuffer.wrap(randomBytes(16 * MIB, 10)))));
-        Proxy proxy = new Proxy(loop, port(upstream));
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
         Connection<Recorder> c = connect(loop, () -> new Recorder() {
             @Override
             public void dataReceived(ByteBuffer data) {
@@ -341,7 +295,7 @@ public class SpliceContract extends NetFixture {
         byte[] down = randomBytes(4 * MIB, 14);
         Recorder[] server = new Recorder[1];
         Server upstream = server(loop, () -> server[0] = sending(down, t -> { }));
-        Proxy proxy = new Proxy(loop, port(upstream), (client, upstreamSide) -> {
+        PipeProxy proxy = new PipeProxy(loop, port(upstream), (client, upstreamSide) -> {
             upstreamSide.write(ByteBuffer.wrap(earlyUp)); // a proxy's held request bytes
             client.write(ByteBuffer.wrap(earlyDown)); // a protocol's leftovers towards the client
         });
@@ -369,7 +323,7 @@ public class SpliceContract extends NetFixture {
                 servers.add(r);
                 return r;
             });
-            Proxy proxy = new Proxy(loop, port(upstream));
+            PipeProxy proxy = new PipeProxy(loop, port(upstream));
             // The first connection takes the loop's two pipes (one per direction)...
             Connection<Recorder> first = connect(loop, Recorder::new, proxy.port());
             runUntil(loop, () -> proxy.pipes.size() == 1, "the first pipe");
@@ -403,7 +357,7 @@ public class SpliceContract extends NetFixture {
             byte[] up = randomBytes(4 * MIB, 17);
             Recorder[] server = new Recorder[1];
             Server upstream = server(loop, () -> server[0] = new Recorder());
-            Proxy proxy = new Proxy(loop, port(upstream));
+            PipeProxy proxy = new PipeProxy(loop, port(upstream));
             Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
             runUntil(loop, () -> c.protocol().lost, "the transfer");
             assertArrayEquals(up, server[0].bytes());

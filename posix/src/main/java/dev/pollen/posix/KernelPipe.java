@@ -38,7 +38,6 @@ final class KernelPipe implements SplicePipe {
     private static volatile boolean missing;
 
     private final PosixSocketLayer layer;
-    private final OsConstants os;
     private final PosixStreamSocket from;
     private final PosixStreamSocket to;
     private final int readEnd;
@@ -50,7 +49,6 @@ final class KernelPipe implements SplicePipe {
     private KernelPipe(PosixSocketLayer layer, PosixStreamSocket from, PosixStreamSocket to,
             int readEnd, int writeEnd, int capacity) {
         this.layer = layer;
-        this.os = layer.os();
         this.from = from;
         this.to = to;
         this.readEnd = readEnd;
@@ -120,20 +118,9 @@ final class KernelPipe implements SplicePipe {
                 buffered += (int) n;
                 return (int) n;
             }
-            // As a read: queued data comes before a pending error, and so does a restored one.
-            int restored = from.takeRestoredError();
-            if (restored != 0) {
-                throw PosixErrors.socketError(os, "splice", from.remoteAddress(), restored);
-            }
-            if (n == 0) {
-                return -1;
-            }
-            int e = LibC.errno();
-            if (e == os.EAGAIN) {
-                return 0;
-            }
-            if (e != os.EINTR) {
-                throw PosixErrors.socketError(os, "splice", from.remoteAddress(), e);
+            long r = from.afterRead(n, "splice"); // as a read: data before a pending error
+            if (r != PosixStreamSocket.RETRY) {
+                return (int) r;
             }
         }
     }
@@ -143,22 +130,16 @@ final class KernelPipe implements SplicePipe {
         if (buffered == 0) {
             return 0;
         }
-        int restored = to.takeRestoredError();
-        if (restored != 0) {
-            throw PosixErrors.socketError(os, "splice", to.remoteAddress(), restored);
-        }
+        to.throwRestoredError("splice");
         while (true) {
             long n = LibC.splice(readEnd, to.fd, buffered, FLAGS);
             if (n >= 0) {
                 buffered -= (int) n;
                 return (int) n;
             }
-            int e = LibC.errno();
-            if (e == os.EAGAIN) {
-                return 0;
-            }
-            if (e != os.EINTR) {
-                throw PosixErrors.socketError(os, "splice", to.remoteAddress(), e);
+            long r = to.afterFailure("splice");
+            if (r != PosixStreamSocket.RETRY) {
+                return (int) r;
             }
         }
     }

@@ -98,22 +98,50 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             if (n > 0) {
                 return (int) n;
             }
-            // The kernel hands out queued data before a pending error: so does a restored one.
-            int restored = takeRestoredError();
-            if (restored != 0) {
-                throw PosixErrors.socketError(os, "read", remote, restored);
-            }
-            if (n == 0) {
-                return -1;
-            }
-            int e = LibC.errno();
-            if (e == os.EAGAIN) {
-                return 0;
-            }
-            if (e != os.EINTR) {
-                throw PosixErrors.socketError(os, "read", remote, e);
+            long r = afterRead(n, "read");
+            if (r != RETRY) {
+                return (int) r;
             }
         }
+    }
+
+    /** The answer of {@link #afterRead} and {@link #afterFailure} after EINTR: call again. */
+    static final long RETRY = Long.MIN_VALUE;
+
+    /**
+     * What a read-like call on this socket ({@code read}, or {@code splice} from it) that returned
+     * {@code n <= 0} means: -1 at end of stream, 0 when nothing is available now, {@link #RETRY}
+     * after EINTR. The kernel hands out queued data before a pending error, and so does a restored
+     * one: it is thrown here, after the data. Call it right after the call, while errno holds.
+     *
+     * @throws IOException for a failure, naming {@code op} and the peer
+     */
+    long afterRead(long n, String op) throws IOException {
+        int restored = takeRestoredError();
+        if (restored != 0) {
+            throw PosixErrors.socketError(os, op, remote, restored);
+        }
+        if (n == 0) {
+            return -1;
+        }
+        return afterFailure(op);
+    }
+
+    /**
+     * What a call on this socket that returned -1 means, from errno: 0 for EAGAIN (nothing now,
+     * or the send buffer is full), {@link #RETRY} for EINTR.
+     *
+     * @throws IOException for any other errno, naming {@code op} and the peer
+     */
+    long afterFailure(String op) throws IOException {
+        int e = LibC.errno();
+        if (e == os.EAGAIN) {
+            return 0;
+        }
+        if (e == os.EINTR) {
+            return RETRY;
+        }
+        throw PosixErrors.socketError(os, op, remote, e);
     }
 
     @Override
@@ -130,12 +158,9 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             if (n >= 0) {
                 return (int) n;
             }
-            int e = LibC.errno();
-            if (e == os.EAGAIN) {
-                return 0;
-            }
-            if (e != os.EINTR) {
-                throw PosixErrors.socketError(os, "write", remote, e);
+            long r = afterFailure("write");
+            if (r != RETRY) {
+                return (int) r;
             }
         }
     }
@@ -210,7 +235,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     }
 
     /** A write meets a pending error before it sends anything, as in the kernel. */
-    private void throwRestoredError(String op) throws IOException {
+    void throwRestoredError(String op) throws IOException {
         int restored = takeRestoredError();
         if (restored != 0) {
             throw PosixErrors.socketError(os, op, remote, restored);
@@ -293,12 +318,9 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             if (n == 0) {
                 return -1;
             }
-            int e = LibC.errno();
-            if (e == os.EAGAIN) {
-                return 0;
-            }
-            if (e != os.EINTR) {
-                throw PosixErrors.socketError(os, "sendfile", remote, e);
+            long r = afterFailure("sendfile");
+            if (r != RETRY) {
+                return r;
             }
         }
     }
