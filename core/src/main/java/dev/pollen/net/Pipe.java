@@ -24,15 +24,18 @@ import java.util.Objects;
  *
  * <p><b>Splicing.</b> When both transports are plain (not TLS) stream sockets of a backend that
  * can move bytes between them inside the kernel (the POSIX socket layer on Linux: the epoll,
- * io_uring and kqueue-over-libkqueue backends), each direction goes socket to kernel pipe to
- * socket with {@code splice(2)} and never enters Java memory ({@link #isSpliced()}). The rules
- * above hold unchanged: bytes already queued in a transport's write buffer (a proxy's early
- * bytes) go first; a direction holds at most the kernel pipe's capacity (64 KiB by default),
- * which counts in the destination's {@link Transport#writeBufferSize()}, and reading the source
- * stops while the destination cannot take it; end-of-stream is forwarded once the pipe has
- * drained. Where a pipe cannot be had (another backend, TLS, the backend's cap on pipes, or
- * descriptors running out) both directions copy as before; the connection never fails for it.
- * The system property {@code pollen.pipe.splice=false} makes every pipe copy, for comparison.
+ * io_uring and kqueue-over-libkqueue backends), a direction whose traffic proves bulk (a read
+ * fills the 64 KiB read buffer) switches from copying to socket → kernel pipe → socket with
+ * {@code splice(2)}, and those bytes never enter Java memory ({@link #isSpliced()}). Small
+ * request/response traffic keeps copying, and a direction holds a kernel pipe only while bytes
+ * move through it, so idle connections hold none. The rules above hold unchanged: bytes copied
+ * or queued before (a proxy's early bytes) go first; a direction holds at most the write
+ * buffer's high-water mark plus the kernel pipe's capacity (64 KiB by default), which counts in
+ * the destination's {@link Transport#writeBufferSize()}, and reading the source stops while the
+ * destination cannot take it; end-of-stream is forwarded once the pipe has drained. Where a pipe
+ * cannot be had (another backend, TLS, the backend's cap on pipes, or descriptors running out)
+ * the direction copies; the connection never fails for it. The system property
+ * {@code pollen.pipe.splice=false} makes every pipe copy, for comparison.
  *
  * <p>The pipe takes over both transports' protocols ({@link Transport#setProtocol}) and their
  * reading. Data a transport delivered before the pipe existed went to its old protocol: pause
@@ -46,7 +49,7 @@ public final class Pipe {
     private final Side a;
     private final Side b;
     private final Future<Void> closed;
-    /** The splice flows, a-to-b then b-to-a, or null when the pipe copies. */
+    /** The splice flows, a-to-b then b-to-a, or null when the pipe can only copy. */
     private final SpliceFlow[] splice;
     private Throwable error;
 
@@ -125,16 +128,16 @@ public final class Pipe {
     }
 
     /**
-     * Whether both directions move their bytes with {@code splice(2)} through kernel pipes (see
-     * the class comment), rather than copying them through Java buffers. Decided when the pipe
-     * is made, for its whole life.
+     * Whether some of the bytes forwarded so far, in either direction, moved with
+     * {@code splice(2)} through a kernel pipe (see the class comment) rather than through Java
+     * buffers. False until a direction's traffic proves bulk; once true, it stays true.
      *
      * <p><b>Threading:</b> loop thread only.
      *
-     * @return true if splicing
+     * @return true if the pipe has spliced
      */
     public boolean isSpliced() {
-        return splice != null;
+        return splice != null && (splice[0].moved > 0 || splice[1].moved > 0);
     }
 
     /**

@@ -167,9 +167,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
     }
 
     private void readReady() {
-        if (spliceSource != null) {
+        SpliceFlow flow = spliceSource;
+        if (flow != null && flow.bulk && flow.reserve()) {
             spliceReady();
-            return;
+            return; // else no kernel pipe now: copy this time (SpliceFlow)
         }
         ByteBuffer buf = readBuffer;
         for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
@@ -203,6 +204,13 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             }
             if (n < buf.capacity() || !isReading()) {
                 return; // a short read means the kernel's buffer is empty: no need to ask again
+            }
+            if (flow != null && !flow.bulk) {
+                flow.bulk = true; // a full read: bulk traffic, splice from now on (SpliceFlow)
+                if (flow.reserve()) {
+                    spliceReady();
+                    return;
+                }
             }
         }
     }
@@ -239,9 +247,22 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             fatalError(e);
             return;
         }
-        if (spliceSink != null && spliceSink.buffered() > 0) {
+        SpliceFlow sink = spliceSink;
+        if (sink != null && sink.buffered() > 0) {
             if (drainSplice()) {
-                spliceSink.from.updateInterest(); // the pipe is empty: the source may read again
+                // The pipe is empty: the source, stopped with more waiting most likely, refills it
+                // now rather than after its READ interest is added back and reported (splicing
+                // bound by this destination then costs no epoll_ctl per pipeful).
+                StreamTransport source = sink.from;
+                if (source.isReading()) {
+                    source.spliceReady();
+                } else {
+                    sink.releaseIfEmpty();
+                }
+                source.updateInterest();
+                if (socketClosed) {
+                    return;
+                }
             } else if (socketClosed) {
                 return;
             }
@@ -677,7 +698,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         return queue.isEmpty() && (spliceSink == null || spliceSink.buffered() == 0);
     }
 
-    /** Readiness to read while splicing: move bytes into the pipe and on to the destination. */
+    /**
+     * Readiness to read while splicing (the pipe reserved): move bytes into the pipe and on to
+     * the destination; give the pipe back when the pass leaves it empty.
+     */
     private void spliceReady() {
         SpliceFlow f = spliceSource;
         for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
@@ -693,10 +717,12 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 return;
             }
             if (n == 0) {
+                f.releaseIfEmpty();
                 return; // nothing more now: wait for the next event
             }
             idle.touch();
             if (n < 0) {
+                f.releaseIfEmpty();
                 readEof();
                 return;
             }
@@ -710,9 +736,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 to.afterFlush(); // it waited for the pipe: finish its close or writeEof
             }
             if (!isReading()) {
-                return;
+                break;
             }
         }
+        f.releaseIfEmpty();
     }
 
     /**
@@ -728,18 +755,17 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
         }
         SpliceFlow f = spliceSink;
         if (queue.isEmpty()) {
-            while (f.buffered() > 0) {
-                int n;
+            // One splice moves all the send buffer takes; a short one means it is full, and
+            // another call would only answer EAGAIN.
+            if (f.buffered() > 0) {
                 try {
-                    n = f.pipe.drain();
+                    if (f.pipe.drain() > 0) {
+                        idle.touch();
+                    }
                 } catch (IOException e) {
                     fatalError(e);
                     return false;
                 }
-                if (n == 0) {
-                    break;
-                }
-                idle.touch();
             }
             if (f.buffered() == 0) {
                 return true;

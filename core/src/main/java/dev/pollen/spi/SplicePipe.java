@@ -9,18 +9,36 @@ import java.io.IOException;
  * {@link StreamSocket#openSplice(StreamSocket)}; the two sockets stay owned by their transports,
  * the pipe only borrows their descriptors.
  *
+ * <p><b>Held only while in use.</b> The object is cheap and holds no kernel pipe when made: the
+ * caller {@link #reserve()}s one before a {@link #fill()} and {@link #release()}s it once it is
+ * empty again, so an idle direction (or one that never carries bulk traffic) costs no
+ * descriptors. A reservation can be refused (the backend's cap on pipes, descriptors running
+ * out); the caller then copies those bytes instead, which is safe because an unreserved pipe
+ * holds nothing.
+ *
  * <p>The pipe is the tail of the destination's write buffer: it holds at most
  * {@link #capacity()} bytes that were read from the source and not yet written to the
  * destination. The caller keeps order (nothing written to the destination by other means while
  * {@link #buffered()} is above zero) and flow control (it stops asking the source for readiness
- * while the pipe holds bytes the destination cannot take). Neither call blocks.
+ * while the pipe holds bytes the destination cannot take). No call blocks.
  *
  * <p><b>Threading:</b> loop thread only (the loop of both sockets).
  */
 public interface SplicePipe {
 
     /**
-     * Moves what the source has, up to the room left in the pipe, into the pipe.
+     * Makes sure a kernel pipe is held, taking one if none is (from the backend's pool or a new
+     * one). Holding one already: true at once.
+     *
+     * @return true if {@link #fill()} may be called; false if no kernel pipe can be had now (the
+     *         backend's cap, {@code pipe2} failing, or the pipe was closed): copy instead, and
+     *         ask again later
+     */
+    boolean reserve();
+
+    /**
+     * Moves what the source has, up to the room left in the pipe, into the pipe. Only while
+     * {@link #reserve() reserved}.
      *
      * @return bytes moved (more than 0); 0 if none now (the source has nothing ready, or the pipe
      *         is full); -1 at the source's end-of-stream
@@ -40,20 +58,27 @@ public interface SplicePipe {
     /**
      * Bytes in the pipe: read from the source, not yet written to the destination.
      *
-     * @return the count, 0 to {@link #capacity()}
+     * @return the count, 0 to {@link #capacity()}; 0 while no kernel pipe is held
      */
     int buffered();
 
     /**
-     * The most bytes the pipe holds.
+     * The most bytes the held kernel pipe holds.
      *
-     * @return bytes
+     * @return bytes; 0 while no kernel pipe is held
      */
     int capacity();
 
     /**
-     * Releases the pipe, discarding what it still holds; the sockets stay open. Idempotent; after
-     * it {@link #fill()} and {@link #drain()} must not be called.
+     * Gives the kernel pipe back (to the backend's pool, or closes it) if one is held and it is
+     * empty; otherwise does nothing. The next {@link #fill()} needs a {@link #reserve()} again.
+     */
+    void release();
+
+    /**
+     * Releases the pipe for good, discarding what it still holds; the sockets stay open.
+     * Idempotent; after it {@link #reserve()} answers false and {@link #fill()} and
+     * {@link #drain()} must not be called.
      */
     void close();
 }

@@ -156,10 +156,13 @@ public interface StreamSocket extends IoSource {
 
     /**
      * Opens a {@link SplicePipe} that moves bytes arriving on this socket to {@code to} inside the
-     * kernel, or returns null when it cannot: the backend has no such path (the default: every
-     * backend but the POSIX socket layer on Linux), {@code to} is not a socket of the same kind of
-     * backend, or no pipe can be had now (the backend's cap on pipes, or {@code pipe2} failing,
-     * e.g. EMFILE when descriptors run out). A null is never an error: the caller copies instead.
+     * kernel, or returns null when this pair of sockets can never splice: the backend has no such
+     * path (the default: every backend but the POSIX socket layer on Linux), {@code to} is not a
+     * socket of the same kind of backend, or the backend's cap on pipes is 0. The pipe holds no
+     * kernel pipe until it is {@link SplicePipe#reserve() reserved}; a shortage of pipes shows
+     * there, never here. A null is never an error: the caller copies instead.
+     *
+     * <p><b>Threading:</b> loop thread only.
      *
      * @param to the destination, an open socket of the same loop
      * @return the pipe, owned by the caller (it must {@link SplicePipe#close()} it), or null

@@ -41,6 +41,30 @@ public final class FdCount {
     }
 
     /**
+     * The number of open descriptors that are pipes ({@code pipe:[inode]}), such as
+     * {@code Net.pipe}'s splice pipes.
+     *
+     * @return the count
+     */
+    public static int pipes() {
+        int n = 0;
+        try (Stream<Path> s = Files.list(FDS)) {
+            for (Path p : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(p).toString().startsWith("pipe:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile (the listing's own descriptor)
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    /**
      * The count once it has dropped to {@code expected}, or after two seconds of trying (some
      * backends and the JDK close a descriptor a moment later, or when a cleaner runs).
      *

@@ -124,9 +124,9 @@ public interface KitBackend {
     }
 
     /**
-     * Whether {@code Net.pipe} between two plain TCP transports of this backend moves bytes with
-     * {@code splice(2)} ({@code Pipe.isSpliced()}); {@code SpliceContract} checks every pipe
-     * against it.
+     * Whether {@code Net.pipe} between two plain TCP transports of this backend moves bulk
+     * traffic with {@code splice(2)} ({@code Pipe.isSpliced()}); {@code SpliceContract} checks
+     * every bulk pipe against it.
      *
      * @return false (the pipe copies) unless overridden
      */

@@ -28,10 +28,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code Net.pipe}'s kernel path: where the backend splices ({@link KitBackend#splices()}), every
- * pipe between two plain TCP transports must move its bytes with {@code splice(2)}
- * ({@code Pipe.isSpliced()}, and the byte counts come from the splice flows); elsewhere it must
- * copy. Either way the same rules hold, checked here with many megabytes: byte-exact forwarding
- * both ways at once, flow control against a stalled reader on each side, half-close each way,
+ * pipe between two plain TCP transports whose traffic is bulk must move bytes with
+ * {@code splice(2)} ({@code Pipe.isSpliced()}); elsewhere, and for small request/response
+ * traffic, it must copy; idle and small-traffic connections hold no pipe descriptor, and a
+ * direction gives its pipe back when it goes idle. Either way the same rules hold, checked here
+ * with many megabytes: byte-exact forwarding both ways at once and across the switch from
+ * copying to splicing, flow control against a stalled reader on each side, half-close each way,
  * resets each way, bytes queued before the pipe going first, and the fallback to copying when no
  * kernel pipe can be had. {@link PipeContract} runs the same pipe's general cases.
  *
@@ -45,6 +47,7 @@ public class SpliceContract extends NetFixture {
     private static final int ONE_READ = 64 * 1024;
     private static final String MAX_PIPES = "pollen.splice.maxPipes";
     private static final String SPLICE = "pollen.pipe.splice";
+    private static final String POOL = "pollen.splice.pool";
 
     /** Records; on end-of-stream notes how much had arrived, then answers and half-closes. */
     static class Answering extends Recorder {
@@ -315,37 +318,136 @@ public class SpliceContract extends NetFixture {
 
     @Test
     void withoutAKernelPipeThePipeCopiesAndNoConnectionFails() {
-        withProperty(MAX_PIPES, "2", () -> {
+        withProperty(MAX_PIPES, "0", () -> {
+            EventLoop loop = newLoop();
+            Recorder[] server = new Recorder[1];
+            Server upstream = server(loop, () -> server[0] = new Recorder());
+            PipeProxy proxy = new PipeProxy(loop, port(upstream));
+            byte[] up = randomBytes(4 * MIB, 15);
+            Connection<Recorder> c = connect(loop, () -> sending(up, t -> { }), proxy.port());
+            runUntil(loop, () -> c.protocol().lost, "the transfer");
+            assertArrayEquals(up, server[0].bytes());
+            assertFalse(proxy.pipes.get(0).isSpliced(), "a cap of 0 pipes must copy");
+            assertNoLoopErrors();
+        });
+    }
+
+    @Test
+    void moreBulkDirectionsThanPipesShareThemAndTheRestCopyByteExact() {
+        withProperty(MAX_PIPES, "1", () -> { // one pipe for four bulk directions at once
             EventLoop loop = newLoop();
             List<Recorder> servers = new ArrayList<>();
+            byte[][] down = {randomBytes(8 * MIB, 16), randomBytes(8 * MIB, 17)};
             Server upstream = server(loop, () -> {
-                Recorder r = new Recorder();
+                Recorder r = sending(down[servers.size()], t -> { });
                 servers.add(r);
                 return r;
             });
             PipeProxy proxy = new PipeProxy(loop, port(upstream));
-            // The first connection takes the loop's two pipes (one per direction)...
-            Connection<Recorder> first = connect(loop, Recorder::new, proxy.port());
-            runUntil(loop, () -> proxy.pipes.size() == 1, "the first pipe");
-            // ...so the second finds none left and copies.
-            Connection<Recorder> second = connect(loop, Recorder::new, proxy.port());
-            runUntil(loop, () -> proxy.pipes.size() == 2, "the second pipe");
-            assertPath(proxy.pipes.get(0));
-            assertFalse(proxy.pipes.get(1).isSpliced(), "past the cap the pipe must copy");
-            byte[] a = randomBytes(4 * MIB, 15);
-            byte[] b = randomBytes(4 * MIB, 16);
-            first.transport().write(ByteBuffer.wrap(a));
-            second.transport().write(ByteBuffer.wrap(b));
-            runUntil(loop, () -> servers.size() == 2 && servers.get(0).received.size() == a.length
-                    && servers.get(1).received.size() == b.length, "4 MiB on each connection");
-            assertArrayEquals(a, servers.get(0).bytes());
-            assertArrayEquals(b, servers.get(1).bytes());
-            // Closing the first gives its pipes back: a third connection splices again.
-            first.transport().close();
-            run(loop, proxy.pipes.get(0).whenClosed());
-            connect(loop, Recorder::new, proxy.port());
-            runUntil(loop, () -> proxy.pipes.size() == 3, "the third pipe");
-            assertPath(proxy.pipes.get(2));
+            byte[][] up = {randomBytes(8 * MIB, 18), randomBytes(8 * MIB, 19)};
+            Connection<Recorder> first = connect(loop, () -> sending(up[0], t -> { }),
+                    proxy.port());
+            runUntil(loop, () -> servers.size() == 1, "the first upstream connection");
+            Connection<Recorder> second = connect(loop, () -> sending(up[1], t -> { }),
+                    proxy.port());
+            runUntil(loop, () -> first.protocol().lost && second.protocol().lost
+                    && servers.size() == 2 && servers.get(0).lost && servers.get(1).lost,
+                    "both connections to finish");
+            assertArrayEquals(up[0], servers.get(0).bytes());
+            assertArrayEquals(up[1], servers.get(1).bytes());
+            assertArrayEquals(down[0], first.protocol().bytes());
+            assertArrayEquals(down[1], second.protocol().bytes());
+            for (Pipe pipe : proxy.pipes) {
+                run(loop, pipe.whenClosed());
+                assertNull(pipe.error(), "no connection fails for want of a pipe");
+            }
+            assertEquals(backend().splices(), proxy.pipes.get(0).isSpliced()
+                    || proxy.pipes.get(1).isSpliced(), "some direction gets the one pipe");
+            assertNoLoopErrors();
+        });
+    }
+
+    @Test
+    void idleAndSmallRequestResponseConnectionsHoldNoPipe() {
+        FdCount.assumeAvailable();
+        EventLoop loop = newLoop();
+        Server upstream = server(loop, Echo::new);
+        PipeProxy proxy = new PipeProxy(loop, port(upstream));
+        int before = FdCount.pipes();
+        List<Connection<Recorder>> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clients.add(connect(loop, Recorder::new, proxy.port()));
+        }
+        runUntil(loop, () -> proxy.pipes.size() == 8, "eight piped connections");
+        assertEquals(before, FdCount.pipes(), "idle piped connections hold no pipe: "
+                + FdCount.describe());
+        byte[] request = randomBytes(2000, 20); // a keep-alive request/response exchange
+        for (int round = 1; round <= 20; round++) {
+            for (Connection<Recorder> c : clients) {
+                c.transport().write(ByteBuffer.wrap(request));
+            }
+            int expected = round * request.length;
+            runUntil(loop, () -> clients.stream()
+                    .allMatch(c -> c.protocol().received.size() == expected), "round " + round);
+        }
+        for (int i = 0; i < clients.size(); i++) {
+            assertFalse(proxy.pipes.get(i).isSpliced(), "small exchanges must copy");
+            assertEquals(20L * request.length, proxy.pipes.get(i).bytesAtoB());
+        }
+        assertEquals(before, FdCount.pipes(), "small traffic holds no pipe: "
+                + FdCount.describe());
+        clients.forEach(c -> c.transport().close());
+        assertNoLoopErrors();
+    }
+
+    @Test
+    void aBulkTransferSwitchesToSplicingByteExactAndGivesThePipesBackWhenIdle() {
+        FdCount.assumeAvailable();
+        withProperty(POOL, "0", () -> { // no pool: a pipe given back is closed, so it shows
+            EventLoop loop = newLoop();
+            Recorder[] server = new Recorder[1];
+            Server upstream = server(loop, () -> server[0] = new Recorder());
+            PipeProxy proxy = new PipeProxy(loop, port(upstream));
+            int before = FdCount.pipes();
+            Connection<Recorder> c = connect(loop, Recorder::new, proxy.port());
+            runUntil(loop, () -> server[0] != null && !proxy.pipes.isEmpty(), "the pipe");
+            Pipe pipe = proxy.pipes.get(0);
+            // A small exchange each way first: it is copied...
+            byte[] helloUp = randomBytes(100, 21);
+            byte[] helloDown = randomBytes(300, 22);
+            c.transport().write(ByteBuffer.wrap(helloUp));
+            server[0].transport.write(ByteBuffer.wrap(helloDown));
+            runUntil(loop, () -> server[0].received.size() == helloUp.length
+                    && c.protocol().received.size() == helloDown.length, "the small exchange");
+            assertFalse(pipe.isSpliced(), "small traffic copies");
+            // ...then bulk each way at once: the direction switches, the order stays exact.
+            byte[] up = randomBytes(8 * MIB, 23);
+            byte[] down = randomBytes(8 * MIB, 24);
+            c.transport().write(ByteBuffer.wrap(up));
+            server[0].transport.write(ByteBuffer.wrap(down));
+            long heldMax = 0;
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (server[0].received.size() < helloUp.length + up.length
+                    || c.protocol().received.size() < helloDown.length + down.length) {
+                assertTrue(System.nanoTime() < deadline, "the bulk transfer stalled");
+                runFor(loop, Duration.ofMillis(2));
+                heldMax = Math.max(heldMax, FdCount.pipes() - before);
+            }
+            assertArrayEquals(concat(helloUp, up), server[0].bytes());
+            assertArrayEquals(concat(helloDown, down), c.protocol().bytes());
+            assertEquals(backend().splices(), pipe.isSpliced(), "on " + backend().name()
+                    + " bulk traffic must " + (backend().splices() ? "splice" : "copy"));
+            assertEquals(helloUp.length + up.length, pipe.bytesAtoB());
+            assertEquals(helloDown.length + down.length, pipe.bytesBtoA());
+            assertTrue(heldMax <= 4, "at most one pipe (two descriptors) per direction, saw "
+                    + heldMax);
+            runFor(loop, Duration.ofMillis(20));
+            assertEquals(before, FdCount.pipes(), "an idle connection gives its pipes back: "
+                    + FdCount.describe());
+            c.transport().close();
+            run(loop, pipe.whenClosed());
+            assertNull(pipe.error());
+            assertEquals(before, FdCount.pipes());
             assertNoLoopErrors();
         });
     }

@@ -6,25 +6,39 @@ import java.io.IOException;
 /**
  * The Linux {@link SplicePipe}: a non-blocking {@code pipe2} pair between two
  * {@link PosixStreamSocket}s, filled and drained with {@code splice(2)}
- * ({@code SPLICE_F_MOVE | SPLICE_F_NONBLOCK}). One per direction of a connection, made when the
- * forwarding starts and closed with it: not pooled, because a layer has no close of its own that
- * could release pooled descriptors when its loop ends.
+ * ({@code SPLICE_F_MOVE | SPLICE_F_NONBLOCK}). One object per direction of a connection, made
+ * when the forwarding starts; it holds a kernel pipe only between {@link #reserve()} and
+ * {@link #release()} (or {@link #close()}).
  *
- * <p>Limits: a layer keeps at most {@link #maxPipes()} pipes open (system property
- * {@value #MAX_PIPES_PROPERTY}, read at each open; 0 turns splicing off); {@code pipe2} failing
- * (EMFILE, ENFILE) also answers null, so the caller copies. The pipe's size is the kernel's
- * default (64 KiB on Linux) unless {@value #PIPE_SIZE_PROPERTY} asks for another
+ * <p><b>Pool.</b> A released pipe (always empty) goes to a small process-wide pool
+ * ({@link PipePool}: at most {@value #POOL_PROPERTY} pipes, read when the object is made,
+ * default {@value PipePool#DEFAULT_SIZE}) and the next reservation on any loop takes it from there, so a
+ * splicing direction that gives its pipe back whenever it is empty costs no {@code pipe2} or
+ * {@code close} per burst. The pool is process-wide rather than per layer because a layer has no
+ * close of its own that could give pooled descriptors back when its loop ends; a bounded pool
+ * outlives loops harmlessly.
+ *
+ * <p>Limits: a layer holds at most {@link #maxPipes()} reserved pipes (system property
+ * {@value #MAX_PIPES_PROPERTY}, read when the object is made; 0 turns splicing off: no object
+ * is made); past it, or when {@code pipe2} fails (EMFILE, ENFILE), {@link #reserve()} answers
+ * false and the caller copies. After a {@code pipe2} failure the next
+ * {@value #BACKOFF} reservations of this object answer false without trying. The pipe's size is
+ * the kernel's default (64 KiB on Linux) unless {@value #PIPE_SIZE_PROPERTY} asks for another
  * ({@code F_SETPIPE_SZ}; a refusal keeps the default).
  *
- * <p><b>Threading:</b> loop thread only.
+ * <p><b>Threading:</b> loop thread only (the pool is thread-safe).
  */
 final class KernelPipe implements SplicePipe {
 
-    /** System property: the most splice pipes one layer (one loop) keeps open. */
+    /** System property: the most splice pipes one layer (one loop) holds at once. */
     static final String MAX_PIPES_PROPERTY = "pollen.splice.maxPipes";
     /** System property: the pipe size to ask for, in bytes (0 or unset: the kernel's default). */
     static final String PIPE_SIZE_PROPERTY = "pollen.splice.pipeSize";
+    /** System property: the most released pipes kept open for reuse, process-wide. */
+    static final String POOL_PROPERTY = "pollen.splice.pool";
     static final int DEFAULT_MAX_PIPES = 4096;
+    /** Reservations refused without a try after {@code pipe2} failed. */
+    static final int BACKOFF = 16;
 
     // Linux values (the class is only used on Linux).
     private static final int SPLICE_F_MOVE = 1;
@@ -40,20 +54,25 @@ final class KernelPipe implements SplicePipe {
     private final PosixSocketLayer layer;
     private final PosixStreamSocket from;
     private final PosixStreamSocket to;
-    private final int readEnd;
-    private final int writeEnd;
-    private final int capacity;
+    private final int maxPipes;
+    private final int requestedSize;
+    private final int poolSize;
+    /** The held pipe's ends, or -1 while none is held. */
+    private int readEnd = -1;
+    private int writeEnd = -1;
+    private int capacity;
     private int buffered;
+    private int backoff;
     private boolean open = true;
 
     private KernelPipe(PosixSocketLayer layer, PosixStreamSocket from, PosixStreamSocket to,
-            int readEnd, int writeEnd, int capacity) {
+            int maxPipes, int requestedSize, int poolSize) {
         this.layer = layer;
         this.from = from;
         this.to = to;
-        this.readEnd = readEnd;
-        this.writeEnd = writeEnd;
-        this.capacity = capacity;
+        this.maxPipes = maxPipes;
+        this.requestedSize = requestedSize;
+        this.poolSize = poolSize;
     }
 
     /**
@@ -75,35 +94,66 @@ final class KernelPipe implements SplicePipe {
     }
 
     /**
-     * A pipe from {@code from} to {@code to}, or null when none can be had (see the class comment).
+     * A pipe from {@code from} to {@code to}, holding no kernel pipe yet, or null when this layer
+     * cannot splice at all (not Linux, no splice in the C library, a cap of 0).
      */
     static KernelPipe open(PosixSocketLayer layer, PosixStreamSocket from, PosixStreamSocket to) {
-        if (missing || layer.os().os != OsConstants.Os.LINUX || layer.splicePipes >= maxPipes()) {
+        int max = maxPipes();
+        if (missing || layer.os().os != OsConstants.Os.LINUX || max <= 0) {
             return null;
         }
+        return new KernelPipe(layer, from, to, max, Integer.getInteger(PIPE_SIZE_PROPERTY, 0),
+                Integer.getInteger(POOL_PROPERTY, PipePool.DEFAULT_SIZE));
+    }
+
+    @Override
+    public boolean reserve() {
+        if (readEnd >= 0) {
+            return true;
+        }
+        if (!open || layer.splicePipes >= maxPipes) {
+            return false;
+        }
+        if (backoff > 0) {
+            backoff--;
+            return false;
+        }
+        if (!PipePool.take(poolSize, requestedSize, this) && !make()) {
+            backoff = BACKOFF;
+            return false;
+        }
+        layer.splicePipes++;
+        return true;
+    }
+
+    /** Takes a pooled pipe ({@link PipePool#take}). */
+    void adopt(int r, int w, int c) {
+        readEnd = r;
+        writeEnd = w;
+        capacity = c;
+    }
+
+    /** A new kernel pipe into the fields; false if {@code pipe2} failed. */
+    private boolean make() {
         long fds = layer.intPairAddress();
         int rc;
         try {
             rc = LibC.pipe2(fds, layer.os().O_NONBLOCK | O_CLOEXEC);
         } catch (UnsupportedOperationException e) {
-            return null;
+            return false;
         }
         if (rc != 0) {
-            return null; // EMFILE, ENFILE, ENOMEM: copy instead (never a failure of the connection)
+            return false; // EMFILE, ENFILE, ENOMEM: copy instead (never a failure of the connection)
         }
-        int r = layer.intPair(0);
-        int w = layer.intPair(1);
-        int size = Integer.getInteger(PIPE_SIZE_PROPERTY, 0);
-        if (size > 0) {
+        readEnd = layer.intPair(0);
+        writeEnd = layer.intPair(1);
+        if (requestedSize > 0) {
             // A refusal (EPERM above /proc/sys/fs/pipe-max-size) keeps the default.
-            LibC.fcntl(w, F_SETPIPE_SZ, size);
+            LibC.fcntl(writeEnd, F_SETPIPE_SZ, requestedSize);
         }
-        int capacity = LibC.fcntl(w, F_GETPIPE_SZ, 0);
-        if (capacity <= 0) {
-            capacity = 64 * 1024;
-        }
-        layer.splicePipes++;
-        return new KernelPipe(layer, from, to, r, w, capacity);
+        int c = LibC.fcntl(writeEnd, F_GETPIPE_SZ, 0);
+        capacity = c > 0 ? c : 64 * 1024;
+        return true;
     }
 
     @Override
@@ -151,7 +201,21 @@ final class KernelPipe implements SplicePipe {
 
     @Override
     public int capacity() {
-        return capacity;
+        return readEnd >= 0 ? capacity : 0;
+    }
+
+    @Override
+    public void release() {
+        if (readEnd < 0 || buffered > 0) {
+            return;
+        }
+        if (!PipePool.give(poolSize, readEnd, writeEnd, capacity, requestedSize)) {
+            LibC.close(readEnd);
+            LibC.close(writeEnd);
+        }
+        readEnd = -1;
+        writeEnd = -1;
+        layer.splicePipes--;
     }
 
     @Override
@@ -160,15 +224,24 @@ final class KernelPipe implements SplicePipe {
             return;
         }
         open = false;
-        buffered = 0;
-        layer.splicePipes--;
-        LibC.close(readEnd);
-        LibC.close(writeEnd);
+        if (readEnd >= 0) {
+            if (buffered > 0) {
+                buffered = 0; // what it holds can go nowhere: the pipe itself goes
+                LibC.close(readEnd);
+                LibC.close(writeEnd);
+                readEnd = -1;
+                writeEnd = -1;
+                layer.splicePipes--;
+            } else {
+                release();
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "KernelPipe[fd " + from.fd + " -> fd " + to.fd + ", " + buffered + "/" + capacity
+        return "KernelPipe[fd " + from.fd + " -> fd " + to.fd + ", "
+                + (readEnd >= 0 ? buffered + "/" + capacity : "no pipe held")
                 + (open ? "" : ", closed") + "]";
     }
 }

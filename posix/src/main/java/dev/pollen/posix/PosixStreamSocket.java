@@ -329,8 +329,8 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
      * {@inheritDoc}
      *
      * <p>Here: a {@link KernelPipe} on Linux when {@code to} is another open
-     * {@code PosixStreamSocket}; null elsewhere, past the layer's cap, or when {@code pipe2}
-     * fails.
+     * {@code PosixStreamSocket} (holding no kernel pipe until reserved); null elsewhere, or when
+     * the cap {@code pollen.splice.maxPipes} is 0.
      */
     @Override
     public SplicePipe openSplice(StreamSocket to) {

@@ -2,6 +2,7 @@ package dev.pollen.posix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -35,6 +36,8 @@ class KernelPipeTest extends LiveSockets {
         SplicePipe pipe = in[1].openSplice(out[0]);
         assertNotNull(pipe, "Linux sockets of one layer must splice");
         try {
+            assertEquals(0, pipe.capacity(), "no kernel pipe is held before reserve()");
+            assertTrue(pipe.reserve());
             assertTrue(pipe.capacity() >= 4096, "capacity " + pipe.capacity());
             assertEquals(0, pipe.fill(), "nothing sent yet: 0, not end-of-stream");
             byte[] data = new byte[1 << 20];
@@ -78,6 +81,7 @@ class KernelPipeTest extends LiveSockets {
         StreamSocket[] out = pair(l);
         SplicePipe pipe = in[1].openSplice(out[0]);
         assertNotNull(pipe);
+        assertTrue(pipe.reserve());
         try {
             in[0].setOption(StandardSocketOptions.SO_LINGER, 0);
             in[0].close(); // sends RST
@@ -99,29 +103,104 @@ class KernelPipeTest extends LiveSockets {
     }
 
     @Test
-    void theLayersCapAndClosingGiveNullAndBackPipes() throws Exception {
+    void theLayersCapRefusesReservationsUntilAPipeIsReleased() throws Exception {
         ListenSocket l = listen();
         StreamSocket[] a = pair(l);
         StreamSocket[] b = pair(l);
-        String old = System.getProperty(KernelPipe.MAX_PIPES_PROPERTY);
-        System.setProperty(KernelPipe.MAX_PIPES_PROPERTY, "1");
-        try {
+        withProperty(KernelPipe.MAX_PIPES_PROPERTY, "1", () -> {
             SplicePipe first = a[1].openSplice(b[0]);
+            SplicePipe second = b[0].openSplice(a[1]);
             assertNotNull(first);
-            assertNull(b[0].openSplice(a[1]), "past the cap: null, never an exception");
+            assertNotNull(second, "made objects hold no pipe: the cap counts reservations");
+            assertTrue(first.reserve());
+            assertTrue(first.reserve(), "held already: true again, counted once");
+            assertFalse(second.reserve(), "past the cap: false, never an exception");
+            first.release();
+            first.release(); // idempotent: counts once
+            assertTrue(second.reserve(), "a released pipe frees its place");
             first.close();
-            first.close(); // idempotent: counts once
-            SplicePipe again = b[0].openSplice(a[1]);
-            assertNotNull(again, "a closed pipe frees its place");
-            again.close();
+            assertFalse(first.reserve(), "a closed pipe reserves nothing");
+            second.close();
+            second.close();
+        });
+        assertEquals(0, layer.splicePipes);
+        withProperty(KernelPipe.MAX_PIPES_PROPERTY, "0",
+                () -> assertNull(a[1].openSplice(b[0]), "a cap of 0 turns splicing off"));
+        assertNull(a[1].openSplice(a[1]), "a socket cannot splice into itself");
+    }
+
+    @Test
+    void anEmptyReleasedPipeIsPooledAndReusedAndAFullOneIsNot() throws Exception {
+        ListenSocket l = listen();
+        StreamSocket[] in = pair(l);
+        StreamSocket[] out = pair(l);
+        SplicePipe pipe = in[1].openSplice(out[0]);
+        SplicePipe other = out[0].openSplice(in[1]);
+        try {
+            assertTrue(pipe.reserve());
+            String held = pipe.toString();
+            int pooled = PipePool.size();
+            pipe.release();
+            assertEquals(pooled + 1, PipePool.size(), "an empty pipe goes to the pool");
+            assertTrue(other.reserve());
+            assertEquals(pooled, PipePool.size(), "the next reservation takes it back");
+            other.release();
+            // A pipe holding bytes is not released, and closing it closes it for good.
+            assertTrue(pipe.reserve());
+            in[0].write(ByteBuffer.wrap(new byte[1000]));
+            LiveSockets.spin(() -> {
+                try {
+                    return pipe.fill() > 0;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            int before = PipePool.size();
+            pipe.release();
+            assertTrue(pipe.buffered() > 0 && pipe.capacity() > 0, "still held: " + pipe);
+            pipe.close();
+            assertEquals(before, PipePool.size(), "a pipe with bytes in it is never pooled");
+            assertEquals(0, pipe.buffered());
+            assertTrue(held.contains("fd"), held);
+        } finally {
+            pipe.close();
+            other.close();
+        }
+        // Without a pool a release closes the pipe's two descriptors.
+        withProperty(KernelPipe.POOL_PROPERTY, "0", () -> {
+            SplicePipe p = in[1].openSplice(out[0]);
+            int pooled = PipePool.size();
+            int before = openFds();
+            assertTrue(p.reserve());
+            assertEquals(before + 2, openFds(), "a reservation opens a pipe: two descriptors");
+            p.release();
+            assertEquals(before, openFds(), "pool 0: the release closes both");
+            p.close();
+            assertEquals(pooled, PipePool.size(), "pool 0 neither takes nor gives");
+        });
+        assertEquals(0, layer.splicePipes);
+    }
+
+    private static int openFds() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static void withProperty(String key, String value, Body body) throws Exception {
+        String old = System.getProperty(key);
+        System.setProperty(key, value);
+        try {
+            body.run();
         } finally {
             if (old == null) {
-                System.clearProperty(KernelPipe.MAX_PIPES_PROPERTY);
+                System.clearProperty(key);
             } else {
-                System.setProperty(KernelPipe.MAX_PIPES_PROPERTY, old);
+                System.setProperty(key, old);
             }
         }
-        assertEquals(0, layer.splicePipes);
-        assertNull(a[1].openSplice(a[1]), "a socket cannot splice into itself");
     }
 }

@@ -70,7 +70,7 @@ public final class External implements Callable<Integer> {
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
             description = "Proxies: haproxy, haproxy+splice (option splice-request/-response), "
                     + "pollen:<poller>, pollen:<poller>+copy (splicing off), pollen:<poller>+pipe=BYTES "
-                    + "(splice pipe size) (default: haproxy and "
+                    + "(splice pipe size), pollen:<poller>+pool=PIPES (splice pipe pool) (default: haproxy and "
                     + "Pollen on every available poller).")
     List<String> proxies;
 

@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * <p>Proxies: {@code haproxy} (the reference; it copies, HAProxy's default),
  * {@code haproxy+splice} ({@code option splice-request} and {@code splice-response}: always
  * splice), {@code pollen:<poller>} (splices where the poller can, see {@code dev.pollen.net.Pipe})
- * {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}) and
- * {@code pollen:<poller>+pipe=<bytes>} ({@code -Dpollen.splice.pipeSize}).
+ * {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}),
+ * {@code pollen:<poller>+pipe=<bytes>} ({@code -Dpollen.splice.pipeSize}) and
+ * {@code pollen:<poller>+pool=<pipes>} ({@code -Dpollen.splice.pool}); suffixes combine.
  *
  * <p><b>Threading:</b> one thread.
  */
@@ -47,6 +48,8 @@ final class ProxyRace implements AutoCloseable {
     static final String COPY = "+copy";
     /** The suffix of a Pollen proxy asking for splice pipes of another size, then the bytes. */
     static final String PIPE = "+pipe=";
+    /** The suffix of a Pollen proxy with another splice-pipe pool size, then the count. */
+    static final String POOL = "+pool=";
     /** The cells issue 15 names. */
     static final List<String> DEFAULT_CELLS = List.of("http-50", "http-1000", "redis-get",
             "redis-set", "bulk");
@@ -274,9 +277,12 @@ final class ProxyRace implements AutoCloseable {
         if (proxy.endsWith(COPY)) {
             args.add("-Dpollen.pipe.splice=false");
         }
-        int pipe = proxy.indexOf(PIPE);
-        if (pipe >= 0) {
-            args.add("-Dpollen.splice.pipeSize=" + proxy.substring(pipe + PIPE.length()));
+        for (String option : proxy.split("\\+")) {
+            if (option.startsWith(PIPE.substring(1))) {
+                args.add("-Dpollen.splice.pipeSize=" + option.substring(PIPE.length() - 1));
+            } else if (option.startsWith(POOL.substring(1))) {
+                args.add("-Dpollen.splice.pool=" + option.substring(POOL.length() - 1));
+            }
         }
         args.addAll(List.of("-jar", setup.examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:" + upstream,
