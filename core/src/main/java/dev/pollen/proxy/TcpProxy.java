@@ -49,6 +49,15 @@ public final class TcpProxy {
     /** The connect timeout when none is set: HAProxy's usual {@code timeout connect 5s}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * The listen backlog when no {@link Builder#listenOptions} are given: 4096, Linux's
+     * {@code somaxconn} default since 5.4 (the kernel caps it there), where HAProxy takes its
+     * frontend's {@code maxconn}. {@link NetOptions#DEFAULT_BACKLOG}'s 511 drops part of a burst
+     * of new clients (a wrk start, a reconnect storm after an upstream restart): each dropped
+     * one waits for a TCP retransmission, a second or more (docs/proxy.md, Decisions).
+     */
+    public static final int DEFAULT_BACKLOG = 4096;
+
     private final String listenHost;
     private final int listenPort;
     private final List<Upstream> upstreams;
@@ -309,7 +318,7 @@ public final class TcpProxy {
         private Integer retries;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration idleTimeout;
-        private NetOptions listenOptions = NetOptions.defaults();
+        private NetOptions listenOptions = NetOptions.builder().backlog(DEFAULT_BACKLOG).build();
         private NetOptions upstreamOptions = NetOptions.defaults();
         private TlsConfig listenTls;
         private TlsConfig upstreamTls;
@@ -409,7 +418,10 @@ public final class TcpProxy {
 
         /**
          * Options of the listening sockets and accepted clients (backlog, socket options,
-         * water marks). Their {@code idleTimeout} must be unset: use {@link #idleTimeout}.
+         * water marks), used as they are. Without this call they are the defaults with a
+         * backlog of {@link TcpProxy#DEFAULT_BACKLOG}; options passed here keep their own
+         * backlog ({@link NetOptions#DEFAULT_BACKLOG} unless set). Their {@code idleTimeout}
+         * must be unset: use {@link #idleTimeout}.
          *
          * @param options the options
          * @return this builder

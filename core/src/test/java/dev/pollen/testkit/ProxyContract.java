@@ -693,6 +693,57 @@ public class ProxyContract extends NetFixture {
         assertNoLoopErrors();
     }
 
+    /** How many of {@code n} connects to {@code port} complete while nobody accepts. */
+    private int connectsQueued(int port, int n, long waitMillis) throws IOException {
+        List<SocketChannel> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SocketChannel c = SocketChannel.open();
+            cleanup.add(c);
+            c.configureBlocking(false);
+            if (!c.connect(new InetSocketAddress(LOCAL, port))) {
+                pending.add(c);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            pending.removeIf(c -> {
+                try {
+                    return c.finishConnect();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            sleep(5);
+        }
+        return n - pending.size();
+    }
+
+    @Test
+    void theListenBacklogTakesABurstOfClientsWhileTheLoopIsBusy() throws IOException {
+        // Linux only: there the backlog is the accept queue's length, capped by somaxconn, and a
+        // SYN that finds the queue full is dropped (the client retries a second later).
+        java.nio.file.Path max = java.nio.file.Path.of("/proc/sys/net/core/somaxconn");
+        assumeTrue(java.nio.file.Files.isReadable(max), "needs Linux's somaxconn to reason about"
+                + " the accept queue");
+        int somaxconn = Integer.parseInt(java.nio.file.Files.readAllLines(max).get(0).trim());
+        assumeTrue(somaxconn >= 1024, "somaxconn is " + somaxconn + ": the kernel caps every"
+                + " backlog below this test's burst");
+        int burst = 700; // more than NetOptions.DEFAULT_BACKLOG (511) + 1
+        EventLoop loop = newLoop();
+        // The loop does not run between the calls below: nothing accepts, as when it is busy.
+        TcpProxy config = proxy(refusedPort()).build();
+        assertEquals(TcpProxy.DEFAULT_BACKLOG, config.listenOptions().backlog());
+        ProxyServer p = start(loop, config);
+        assertEquals(burst, connectsQueued(p.port(), burst, 2000),
+                "every client of the burst waits in the accept queue");
+        // The library's general default drops part of the same burst: what the proxy avoids.
+        ProxyServer small = start(loop, proxy(refusedPort())
+                .listenOptions(NetOptions.defaults()).build());
+        assertTrue(connectsQueued(small.port(), burst, 300) < burst,
+                "a backlog of 511 cannot hold " + burst + " clients");
+        // The clients (closeExtras) and the loop with both proxies (the fixture) close after.
+    }
+
     @Test
     void badConfigurationSaysWhatToDo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -13,7 +13,9 @@ import java.util.Objects;
 /**
  * A TCP or Unix domain stream socket on Netty's JNI calls.
  *
- * <p>Direct buffers go straight to {@code read(2)}/{@code write(2)}/{@code writev(2)}; heap
+ * <p>Direct buffers go straight to {@code recv(2)}/{@code send(2)}/{@code writev(2)} ({@code recv}
+ * and {@code send} rather than {@code read} and {@code write}: the socket calls skip the VFS
+ * layer, see docs/pollers-native.md); heap
  * buffers are copied through the thread's {@link Scratch} buffer, because Netty's JNI only takes
  * direct ones.
  *
@@ -116,13 +118,13 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
         int n;
         try {
             if (dst.isDirect()) {
-                n = socket.read(dst, pos, lim); // -1 at EOF, 0 for EAGAIN
+                n = socket.recv(dst, pos, lim); // -1 at EOF, 0 for EAGAIN
                 if (n > 0) {
                     dst.position(pos + n);
                 }
             } else {
                 ByteBuffer s = Scratch.get();
-                n = socket.read(s, 0, Math.min(lim - pos, s.capacity()));
+                n = socket.recv(s, 0, Math.min(lim - pos, s.capacity()));
                 if (n > 0) {
                     dst.put(pos, s, 0, n);
                     dst.position(pos + n);
@@ -150,12 +152,12 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
         int n;
         try {
             if (src.isDirect()) {
-                n = socket.write(src, pos, lim); // 0 for EAGAIN
+                n = socket.send(src, pos, lim); // 0 for EAGAIN
             } else {
                 ByteBuffer s = Scratch.get();
                 int len = Math.min(lim - pos, s.capacity());
                 s.put(0, src, pos, len);
-                n = socket.write(s, 0, len);
+                n = socket.send(s, 0, len);
             }
         } catch (IOException | NotYetConnectedException e) {
             throw NativeErrors.translate(e, "write", remote);
@@ -217,7 +219,7 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
             s.put(filled, b, b.position(), take);
             filled += take;
         }
-        return socket.write(s, 0, filled);
+        return socket.send(s, 0, filled);
     }
 
     /**
