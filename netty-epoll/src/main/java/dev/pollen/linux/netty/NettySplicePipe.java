@@ -23,7 +23,7 @@ import java.nio.channels.NotYetConnectedException;
  * <ul>
  *   <li>Netty's splice answers 0 both at end-of-stream ({@code splice} returning 0) and for
  *       EAGAIN (nothing to read, or no free slot in the pipe). After a 0, a one-byte
- *       {@code read(2)} of the source tells which: -1 is end-of-stream, 0 is nothing now, and a
+ *       {@code recv(2)} of the source tells which: -1 is end-of-stream, 0 is nothing now, and a
  *       byte that arrived in between goes into the pipe behind the spliced ones (an empty slot
  *       is needed for it; while the pipe has none it waits in {@link #carry} and goes in first
  *       at the next call, so the order of the bytes holds). The carried byte is counted in
@@ -98,7 +98,7 @@ final class NettySplicePipe extends AbstractSplicePipe {
             }
             // 0: end-of-stream, or EAGAIN (nothing to read, or no slot in the pipe)
             ByteBuffer one = Scratch.get();
-            n = from.socket.read(one, 0, 1); // -1 at end-of-stream, 0 for EAGAIN
+            n = from.socket.recv(one, 0, 1); // -1 at end-of-stream, 0 for EAGAIN
             if (n <= 0) {
                 return n;
             }
