@@ -619,8 +619,9 @@ public final class PosixSocketLayer implements SocketLayer {
 
     // ---------------------------------------------------------------- splice(2)
 
-    /** Splice pipes of this layer now open ({@link KernelPipe} counts them). */
-    int splicePipes;
+    /** Kernel pipes the splice pipes of this layer hold now ({@link KernelPipe} counts them). */
+    final dev.pollen.spi.AbstractSplicePipe.LoopCount splicePipes =
+            new dev.pollen.spi.AbstractSplicePipe.LoopCount();
 
     /** The address of two ints of scratch (the option slot), for {@code pipe2}'s result. */
     long intPairAddress() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pollen.spi.AbstractSplicePipe;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.SplicePipe;
 import dev.pollen.spi.StreamSocket;
@@ -107,7 +108,7 @@ class KernelPipeTest extends LiveSockets {
         ListenSocket l = listen();
         StreamSocket[] a = pair(l);
         StreamSocket[] b = pair(l);
-        withProperty(KernelPipe.MAX_PIPES_PROPERTY, "1", () -> {
+        withProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, "1", () -> {
             SplicePipe first = a[1].openSplice(b[0]);
             SplicePipe second = b[0].openSplice(a[1]);
             assertNotNull(first);
@@ -123,8 +124,8 @@ class KernelPipeTest extends LiveSockets {
             second.close();
             second.close();
         });
-        assertEquals(0, layer.splicePipes);
-        withProperty(KernelPipe.MAX_PIPES_PROPERTY, "0",
+        assertEquals(0, layer.splicePipes.held());
+        withProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, "0",
                 () -> assertNull(a[1].openSplice(b[0]), "a cap of 0 turns splicing off"));
         assertNull(a[1].openSplice(a[1]), "a socket cannot splice into itself");
     }
@@ -139,11 +140,11 @@ class KernelPipeTest extends LiveSockets {
         try {
             assertTrue(pipe.reserve());
             String held = pipe.toString();
-            int pooled = PipePool.size();
+            int pooled = KernelPipe.POOL.size();
             pipe.release();
-            assertEquals(pooled + 1, PipePool.size(), "an empty pipe goes to the pool");
+            assertEquals(pooled + 1, KernelPipe.POOL.size(), "an empty pipe goes to the pool");
             assertTrue(other.reserve());
-            assertEquals(pooled, PipePool.size(), "the next reservation takes it back");
+            assertEquals(pooled, KernelPipe.POOL.size(), "the next reservation takes it back");
             other.release();
             // A pipe holding bytes is not released, and closing it closes it for good.
             assertTrue(pipe.reserve());
@@ -155,11 +156,11 @@ class KernelPipeTest extends LiveSockets {
                     throw new RuntimeException(e);
                 }
             });
-            int before = PipePool.size();
+            int before = KernelPipe.POOL.size();
             pipe.release();
             assertTrue(pipe.buffered() > 0 && pipe.capacity() > 0, "still held: " + pipe);
             pipe.close();
-            assertEquals(before, PipePool.size(), "a pipe with bytes in it is never pooled");
+            assertEquals(before, KernelPipe.POOL.size(), "a pipe with bytes in it is never pooled");
             assertEquals(0, pipe.buffered());
             assertTrue(held.contains("fd"), held);
         } finally {
@@ -167,18 +168,18 @@ class KernelPipeTest extends LiveSockets {
             other.close();
         }
         // Without a pool a release closes the pipe's two descriptors.
-        withProperty(KernelPipe.POOL_PROPERTY, "0", () -> {
+        withProperty(AbstractSplicePipe.POOL_PROPERTY, "0", () -> {
             SplicePipe p = in[1].openSplice(out[0]);
-            int pooled = PipePool.size();
+            int pooled = KernelPipe.POOL.size();
             int before = openFds();
             assertTrue(p.reserve());
             assertEquals(before + 2, openFds(), "a reservation opens a pipe: two descriptors");
             p.release();
             assertEquals(before, openFds(), "pool 0: the release closes both");
             p.close();
-            assertEquals(pooled, PipePool.size(), "pool 0 neither takes nor gives");
+            assertEquals(pooled, KernelPipe.POOL.size(), "pool 0 neither takes nor gives");
         });
-        assertEquals(0, layer.splicePipes);
+        assertEquals(0, layer.splicePipes.held());
     }
 
     private static int openFds() {

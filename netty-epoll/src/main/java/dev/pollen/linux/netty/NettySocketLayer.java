@@ -1,5 +1,6 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.AbstractSplicePipe;
 import dev.pollen.spi.ErrnoTable;
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
@@ -30,6 +31,8 @@ final class NettySocketLayer implements SocketLayer {
     private static final InetAddress ANY_V6 = literal(new byte[16]);
 
     private final NettyEpollPoller poller;
+    /** Kernel pipes the splice pipes of this loop hold now ({@link NettySplicePipe} counts them). */
+    final AbstractSplicePipe.LoopCount splicePipes = new AbstractSplicePipe.LoopCount();
 
     NettySocketLayer(NettyEpollPoller poller) {
         this.poller = poller;

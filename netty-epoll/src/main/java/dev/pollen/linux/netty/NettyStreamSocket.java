@@ -1,5 +1,6 @@
 package dev.pollen.linux.netty;
 
+import dev.pollen.spi.SplicePipe;
 import dev.pollen.spi.StreamSocket;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * and {@code send} rather than {@code read} and {@code write}: the socket calls skip the VFS
  * layer, see docs/pollers-native.md); heap
  * buffers are copied through the thread's {@link Scratch} buffer, because Netty's JNI only takes
- * direct ones.
+ * direct ones. Two such sockets splice into each other through a {@link NettySplicePipe}.
  *
  * <p><b>Threading:</b> loop thread only.
  */
@@ -294,5 +295,33 @@ final class NettyStreamSocket extends NettySource implements StreamSocket {
         Objects.requireNonNull(option, "option");
         ensureOpen();
         return SocketOptionSupport.get(socket, option);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a {@link NettySplicePipe}, holding no kernel pipe until reserved, when {@code to}
+     * is another open {@code NettyStreamSocket}; null when the cap
+     * {@code pollen.splice.maxPipes} is 0.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     */
+    @Override
+    public SplicePipe openSplice(StreamSocket to) {
+        if (!(to instanceof NettyStreamSocket dst) || dst == this || !isOpen() || !dst.isOpen()) {
+            return null;
+        }
+        return NettySplicePipe.open((NettySocketLayer) poller.sockets(), this, dst);
+    }
+
+    /**
+     * The exception for a failed call on this socket, naming the call and the peer.
+     *
+     * @param e  what Netty threw
+     * @param op the system call
+     * @return the exception to throw
+     */
+    IOException failure(Throwable e, String op) {
+        return NativeErrors.translate(e, op, remote);
     }
 }

@@ -41,4 +41,10 @@ public final class NettyEpollKit implements KitBackend {
     public List<Skip> skips() {
         return List.of(SubprocessContract.skipOnTheJdkFallback());
     }
+
+    /** Netty's public {@code Native.splice} and {@code FileDescriptor.pipe}: NettySplicePipe. */
+    @Override
+    public boolean splices() {
+        return true;
+    }
 }
