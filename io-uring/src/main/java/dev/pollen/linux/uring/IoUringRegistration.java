@@ -229,14 +229,15 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     }
 
     /**
-     * Called by Netty's {@code prepareToDestroy} as the poller closes: removes the armed polls so
-     * the ring can drain. The source stays open (its owner closes it).
+     * Called as the poller closes (by Netty's {@code prepareToDestroy}, or by the ffm engine's
+     * release): removes the armed polls so the ring can drain. The source stays open (its owner
+     * closes it).
      *
-     * <p><b>Threading:</b> loop thread (called by Netty).
+     * <p><b>Threading:</b> the thread that closes the poller.
      */
     @Override
     public void close() {
-        if (netty != null) {
+        if (netty != null || ringSlot >= 0) {
             if (multi != 0) {
                 remove(multi);
                 multi = 0;

@@ -153,6 +153,10 @@ final class FfmEngine extends UringEngine {
     private int head;
     private boolean wakeArmed;
     private boolean released;
+    /** Requests submitted or queued whose last completion has not been reaped. */
+    private int inFlight;
+    /** Closing: completions are counted, not dispatched. */
+    private boolean draining;
 
     private IoUringRegistration[] slots = new IoUringRegistration[64];
     private int[] generations = new int[64];
@@ -434,6 +438,7 @@ final class FfmEngine extends UringEngine {
             sqes.set(LONG, sqe + i, 0L);
         }
         tail++;
+        inFlight++;
         return sqe;
     }
 
@@ -506,7 +511,12 @@ final class FfmEngine extends UringEngine {
                 int res = rings.get(INT_PLAIN, cqe + 8);
                 int flags = rings.get(INT_PLAIN, cqe + 12);
                 h++;
-                complete(udata, res, flags);
+                if ((flags & CQE_F_MORE) == 0) {
+                    inFlight--;
+                }
+                if (!draining) {
+                    complete(udata, res, flags);
+                }
                 if (h == t) {
                     t = (int) INT.getAcquire(rings, cqTail);
                 }
@@ -547,6 +557,58 @@ final class FfmEngine extends UringEngine {
             return;
         }
         released = true;
+        try {
+            if (poller != null) {
+                drain();
+            }
+        } catch (RuntimeException | Error e) {
+            // best effort: the kernel tears down what is left once the ring fd is closed
+        } finally {
+            closeRing();
+        }
+    }
+
+    /** How long {@link #release()} waits for the removed polls to complete. */
+    private static final long DRAIN_NANOS = 200_000_000L;
+
+    /**
+     * Removes every armed poll and waits (up to {@link #DRAIN_NANOS}) until the kernel completed
+     * them all. A poll holds a reference to its socket: if the ring fd were closed with polls
+     * armed, the kernel would drop those references only when its asynchronous teardown of the
+     * ring runs, so a listener closed right after the poller would keep its port bound for a
+     * while (a loop group's next acceptor then failed to bind it: {@code IoUringRingTest}).
+     */
+    private void drain() {
+        for (IoUringRegistration r : slots) {
+            if (r != null) {
+                r.close(); // queues a POLL_REMOVE for each armed poll
+            }
+        }
+        if (wakeArmed) {
+            long sqe = nextSqe();
+            sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_POLL_REMOVE);
+            sqes.set(INT_PLAIN, sqe + 4, -1);
+            sqes.set(LONG, sqe + 16, UD_WAKE);
+            sqes.set(LONG, sqe + 32, UD_REMOVE);
+            wakeArmed = false;
+        }
+        draining = true;
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        while (inFlight > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            long wait = Math.min(left, 10_000_000L);
+            waitArg.set(LONG, 32, 0L);
+            waitArg.set(LONG, 40, wait);
+            waitArg.set(LONG, 16, timespecAddress);
+            enter(1, ENTER_GETEVENTS | ENTER_EXT_ARG, waitArgAddress);
+            reap();
+        }
+    }
+
+    private void closeRing() {
         LibC.close(ringFd);
         munmap(sqesAddress, sqesLength);
         munmap(ringsAddress, ringsLength);

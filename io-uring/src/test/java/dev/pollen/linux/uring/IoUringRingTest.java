@@ -89,4 +89,30 @@ class IoUringRingTest {
             poller.close();
         }
     }
+
+    @Test
+    void aListenerClosedRightAfterItsPollerFreesItsPortAtOnce() throws Exception {
+        // A poll holds a reference to its socket: the poller must not leave one armed when it
+        // closes, or the port stays bound until the kernel's teardown of the ring has run (a
+        // loop group's next acceptor then fails to bind it).
+        for (int round = 0; round < 50; round++) {
+            Poller poller = IoUringTesting.newPoller();
+            Poller next = IoUringTesting.newPoller();
+            dev.pollen.spi.ListenSocket listener = poller.sockets().listen(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, SocketOptions.none());
+            try {
+                poller.register(listener, Poller.READ, ops -> { });
+                poller.poll(0); // the poll is armed in the kernel
+                poller.close();
+                listener.close();
+                try (dev.pollen.spi.ListenSocket again = next.sockets().listen(listener.localAddress(), 16,
+                        SocketOptions.none())) {
+                    assertEquals(listener.localAddress(), again.localAddress());
+                }
+            } finally {
+                listener.close();
+                next.close();
+            }
+        }
+    }
 }
