@@ -6,21 +6,15 @@ import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
-import dev.pollen.spi.LoopThreadExecutor;
 import dev.pollen.spi.Poller;
-import io.netty.channel.IoHandlerContext;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
-import io.netty.util.concurrent.ThreadAwareExecutor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * A {@link Poller} on Linux io_uring, through Netty 4.2's {@code IoUringIoHandler} (its ring,
- * its submission and completion queues, its eventfd wakeup) and Netty's public {@code IoHandler}
- * API only. Readiness comes from one-shot {@code IORING_OP_POLL_ADD} requests, re-armed before
+ * A {@link Poller} on Linux io_uring. The ring is an engine ({@link UringEngine}): Pollen's own
+ * over {@code java.lang.foreign} ({@code ffm}, JDK 22+) or Netty 4.2's {@code IoUringIoHandler}
+ * ({@code netty}); {@code -Dpollen.io_uring.engine} chooses ({@link IoUringPollerProvider}). Everything
+ * above the ring is here and in {@link IoUringRegistration}, the same for both. Readiness comes from one-shot {@code IORING_OP_POLL_ADD} requests, re-armed before
  * each wait; with {@code -Dpollen.io_uring.multishot=true}, READ uses one multishot poll per
  * source instead, plus a one-shot level-triggered re-check that a reader saying it drained the
  * socket ({@link dev.pollen.spi.ReadDrainedHint}) saves ({@link IoUringRegistration} says how);
@@ -29,21 +23,17 @@ import java.util.concurrent.TimeUnit;
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
  * <p>One wait: the registrations whose interest changed or whose poll completed are brought in
- * line ({@link IoUringRegistration#sync}, queued submissions), a deadline becomes the
- * {@link WaitTimer}'s absolute timeout, then one {@code IoHandler.run} submits everything and
- * waits in the same {@code io_uring_enter}. Netty calls the registrations back for each
- * completion; they collect readiness, which goes on the ready list once the run returned (no
- * Pollen handler runs inside Netty).
+ * line ({@link IoUringRegistration#sync}, queued submissions), then the engine submits
+ * everything and waits in the same {@code io_uring_enter} ({@link UringEngine#run}). The engine
+ * calls the registrations back for each completion; they collect readiness, which goes on the
+ * ready list once the run returned (no Pollen handler runs inside the engine).
  *
  * <p>Closing a socket whose ended registration still has a poll armed removes the poll at once
  * (one {@code io_uring_enter} with the removal): a poll request holds its own reference to the socket, so until it is gone the
  * kernel would keep the socket open (the port bound, the peer without its FIN) after
  * {@code close(2)}.
  *
- * <p>The ring is enabled by the first poll, on the loop thread ({@link RingThread} says why).
- *
- * <p>Signal: Netty's {@code wakeup()}, which writes Netty's eventfd (a read of it is always
- * armed in the ring) when called from a thread other than the loop's.
+ * <p>Signal: the engine's eventfd, which a request kept armed in the ring watches.
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
  * {@link #name()} and {@link #sockets()}, which any thread may call.
@@ -60,19 +50,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      */
     static final String MULTISHOT_PROPERTY = "pollen.io_uring.multishot";
 
-    /** Longer timeouts are "forever". */
-    private static final long MAX_FINITE_TIMEOUT = TimeUnit.DAYS.toNanos(365L * 60);
-
-    private final Executor executor = new Executor();
-    private final io.netty.channel.IoHandler netty;
+    /** The engine (the ring). */
+    final UringEngine engine;
     private final PosixSocketLayer sockets;
-    private final WaitTimer timer = new WaitTimer();
-    private final RingThread ring;
-    private final Context context = new Context();
     /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=true} turns it on. */
     private final boolean multishot = Boolean.getBoolean(MULTISHOT_PROPERTY);
-    private boolean blocking;
-    /** How many times Netty's {@code run} was called (for tests: Netty allocates per call). */
+    /** How many times the Netty engine's {@code run} was called (for tests: Netty allocates per call). */
     long runs;
 
     /** Live registrations (for close); {@link IoUringRegistration#slot} is the index. */
@@ -88,32 +71,16 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private int removalsPending;
 
     /**
-     * Sets up a ring (Netty's defaults) and its wakeup eventfd.
+     * Sets up a ring (through the engine) and its wakeup eventfd.
      *
      * <p><b>Threading:</b> any thread; the poller then belongs to the thread that polls it.
      *
-     * @param factory {@code IoUringIoHandler.newFactory()}
-     * @throws UncheckedIOException if the kernel refuses (out of memory or descriptors, or
-     *                              io_uring disabled after the provider's probe)
+     * @param engine makes the engine for this poller
+     * @throws java.io.UncheckedIOException if the kernel refuses (out of memory or descriptors,
+     *                                      or io_uring disabled after the provider's probe)
      */
-    IoUringPoller(IoHandlerFactory factory) {
-        io.netty.channel.IoHandler h;
-        try {
-            h = factory.newHandler(executor);
-        } catch (RuntimeException | LinkageError e) {
-            throw new UncheckedIOException(new IOException(
-                    "io_uring: cannot set up a ring: " + e.getMessage(), e));
-        }
-        netty = h;
-        ring = new RingThread(h); // enabled by the first poll, on the loop thread
-        try {
-            timer.attach(netty.register(timer)); // no kernel work yet
-        } catch (Exception e) {
-            ring.enter();
-            netty.prepareToDestroy();
-            netty.destroy();
-            throw new UncheckedIOException(new IOException("io_uring: cannot register the timer", e));
-        }
+    IoUringPoller(Function<IoUringPoller, UringEngine> engine) {
+        this.engine = engine.apply(this);
         sockets = new PosixSocketLayer(this, OsConstants.LINUX);
     }
 
@@ -147,7 +114,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
 
     @Override
     protected IoUringRegistration newRegistration(FdSource source, IoHandler handler) {
-        executor.claim();
+        engine.claim();
         IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot);
         if (liveCount == live.length) {
             live = Arrays.copyOf(live, liveCount * 2);
@@ -182,7 +149,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (r.isArmed()) {
             removalsPending++; // its poll still holds the socket: see beforeClose
         }
-        markDirty(r); // gives Netty's registration back at the next sync
+        markDirty(r); // the engine forgets it at the next sync
     }
 
     /**
@@ -200,12 +167,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             source.registration().cancel();
         }
         if (removalsPending > 0 && !isClosed()) {
-            executor.claim();
-            ring.enter();
+            engine.prepare();
             syncDirty();
-            blocking = false;
-            runs++;
-            netty.run(context); // submits the removals; completions are collected as usual
+            engine.submit(); // the removals; their completions are collected as usual
         }
     }
 
@@ -220,7 +184,7 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     }
 
     private void syncDirty() {
-        // sync() may register with Netty, which never calls back into this list
+        // sync() only queues requests; the engine never calls back into this list
         for (int i = 0; i < dirtyCount; i++) {
             IoUringRegistration r = dirty[i];
             dirty[i] = null;
@@ -231,37 +195,22 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         removalsPending = 0;
     }
 
-    IoRegistration registerWithNetty(IoUringRegistration r) {
-        try {
-            return netty.register(r);
-        } catch (Exception e) {
-            throw new UncheckedIOException(new IOException("io_uring: cannot register " + r.source()
-                    + " with the ring: " + e, e));
-        }
-    }
-
     // ---- waiting -------------------------------------------------------------------------------
 
     @Override
     protected void waitForReady(long timeoutNanos) {
-        executor.claim();
-        executor.runPending();
-        ring.enter();
+        engine.prepare();
         syncDirty();
-        blocking = timeoutNanos != 0 && collectedCount == 0;
-        if (blocking && timeoutNanos > 0 && timeoutNanos < MAX_FINITE_TIMEOUT) {
-            timer.arm(System.nanoTime() + timeoutNanos);
-        }
-        runs++;
-        try {
-            netty.run(context);
-        } finally {
-            blocking = false;
-        }
+        engine.run(collectedCount == 0 ? timeoutNanos : 0);
         reportCollected();
     }
 
-    /** {@link IoUringRegistration#handle} found readiness: kept until the run is over. */
+    /** Whether the wait about to start must not block (a wakeup is pending). Loop thread. */
+    boolean mustNotBlock() {
+        return wakeupPending();
+    }
+
+    /** {@link IoUringRegistration#completed} found readiness: kept until the run is over. */
     void collected(IoUringRegistration r, int ops) {
         if (r.collectedOps == 0) {
             if (collectedCount == collected.length) {
@@ -291,34 +240,15 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
 
     @Override
     protected void signal() {
-        // Netty arms a read of its eventfd before it waits and writes the eventfd from any thread
-        // but the loop's; the base published WOKEN before calling this, and Netty asks canBlock()
-        // before its wait, so either the loop sees WOKEN or the write ends its wait.
-        netty.wakeup();
+        engine.signal();
     }
 
-    /** Removes the armed polls and the timeout, then tears down the ring and its eventfd. */
+    /** Removes the armed polls, then tears down the ring and its eventfd. */
     @Override
     protected void release() {
-        executor.claim();
-        boolean usable;
         try {
-            ring.enter(); // a ring never enabled is enabled here, so Netty can tear it down
-            usable = true;
-        } catch (IllegalStateException e) {
-            usable = false; // never enter another thread's registered ring: leave this one be
-        }
-        try {
-            if (usable) {
-                ring.retainWakeupBuffer(); // if Netty's field moved, the old risk stays (docs)
-                try {
-                    netty.prepareToDestroy();
-                } finally {
-                    netty.destroy();
-                }
-            }
+            engine.release();
         } finally {
-            executor.discardPending();
             for (int i = 0; i < liveCount; i++) {
                 forget(live[i]);
                 live[i] = null;
@@ -329,6 +259,17 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             Arrays.fill(collected, 0, collectedCount, null);
             collectedCount = 0;
         }
+    }
+
+    /**
+     * Which engine drives the ring: {@code "ffm"} or {@code "netty"} (for tests and diagnostics).
+     *
+     * <p><b>Threading:</b> any thread.
+     *
+     * @return the engine's name
+     */
+    public String engine() {
+        return engine.name();
     }
 
     /**
@@ -344,29 +285,6 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
 
     @Override
     public String toString() {
-        return "IoUringPoller[" + liveCount + " registrations" + (isClosed() ? ", closed" : "") + "]";
-    }
-
-    /** The answers Netty's {@code IoUringIoHandler.run} asks for. Loop thread only. */
-    private final class Context implements IoHandlerContext {
-
-        @Override
-        public boolean canBlock() {
-            return blocking && !wakeupPending();
-        }
-
-        @Override
-        public long delayNanos(long currentTimeNanos) {
-            return Long.MAX_VALUE; // the WaitTimer's timeout is the deadline
-        }
-
-        @Override
-        public long deadlineNanos() {
-            return -1; // no timeout of Netty's own
-        }
-    }
-
-    /** The shared {@link LoopThreadExecutor} in the type Netty's {@code IoUringIoHandler} takes. */
-    private static final class Executor extends LoopThreadExecutor implements ThreadAwareExecutor {
+        return "IoUringPoller[" + engine.name() + ", " + liveCount + " registrations" + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -14,14 +14,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * The {@code io_uring} provider: Linux io_uring through Netty 4.2's {@code IoUringIoHandler} and
- * its JNI library ({@code netty-transport-native-io_uring}), driven by Pollen's loop.
+ * The {@code io_uring} provider: Linux io_uring driven by Pollen's loop, through one of two
+ * engines ({@code -Dpollen.io_uring.engine=auto|ffm|netty}, {@value #ENGINE_PROPERTY}):
+ * {@code ffm}, Pollen's own ring over {@code java.lang.foreign} (JDK 22+), or {@code netty},
+ * Netty 4.2's {@code IoUringIoHandler} and its JNI library
+ * ({@code netty-transport-native-io_uring}). {@code auto} (the default) is {@code ffm} on JDK 22
+ * and later when its ring sets up, else {@code netty}; the availability line names the engine
+ * and why.
  *
- * <p>Available on Linux when Netty's native library loads and its probe sets up a ring
- * ({@link IoUring#isAvailable()}); otherwise the reason is one line: not Linux, the
- * {@code kernel.io_uring_disabled} sysctl, Netty's {@link IoUring#unavailabilityCause()} (an
+ * <p>Available on Linux when the chosen engine sets up a ring (the ffm engine's probe, or
+ * Netty's {@link IoUring#isAvailable()}); otherwise the reason is one line: not Linux, a bad
+ * engine value, the {@code kernel.io_uring_disabled} sysctl, the kernel's or Netty's cause (an
  * old kernel, a seccomp filter that refuses {@code io_uring_setup}, a missing native library), or
  * a {@code -Dpollen.native} the POSIX sockets cannot honour.
  *
@@ -39,6 +45,59 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
     /** The sysctl that turns io_uring off for everyone (2) or for unprivileged processes (1). */
     static final Path DISABLED_SYSCTL = Path.of("/proc/sys/kernel/io_uring_disabled");
 
+    /** The system property that chooses the engine: {@code auto} (default), {@code ffm} or {@code netty}. */
+    static final String ENGINE_PROPERTY = "pollen.io_uring.engine";
+
+    /** The engines. */
+    enum Engine {
+        /** {@code ffm} on JDK 22+ when its ring sets up, else {@code netty}. */
+        AUTO,
+        /** Pollen's own ring over {@code java.lang.foreign} (JDK 22+). */
+        FFM,
+        /** Netty 4.2's {@code IoUringIoHandler}. */
+        NETTY
+    }
+
+    /**
+     * What {@value #ENGINE_PROPERTY} asks for: an engine, or a one-line problem.
+     *
+     * @param engine  the engine, or null with a problem
+     * @param problem what is wrong and what to do, or null
+     */
+    record EngineChoice(Engine engine, String problem) {
+    }
+
+    /**
+     * Parses {@value #ENGINE_PROPERTY}.
+     *
+     * @param value   the property, or null when unset
+     * @param feature {@code Runtime.version().feature()}
+     * @return the choice
+     */
+    static EngineChoice chooseEngine(String value, int feature) {
+        if (value == null || value.isBlank()) {
+            return new EngineChoice(Engine.AUTO, null);
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        switch (v) {
+            case "auto":
+                return new EngineChoice(Engine.AUTO, null);
+            case "netty":
+                return new EngineChoice(Engine.NETTY, null);
+            case "ffm":
+                if (feature < 22) {
+                    return new EngineChoice(null, "-D" + ENGINE_PROPERTY + "=ffm needs JDK 22 or newer"
+                            + " (java.lang.foreign) but this is JDK " + feature + ": use netty or auto");
+                }
+                return new EngineChoice(Engine.FFM, null);
+            default:
+                return new EngineChoice(null, "-D" + ENGINE_PROPERTY + "='" + value
+                        + "' is not an io_uring engine: use auto, ffm (JDK 22+) or netty, or leave it unset");
+        }
+    }
+
+    /** Makes the engine of each new poller; set by {@link #detect()}. */
+    private volatile Function<IoUringPoller, UringEngine> engines;
     private volatile IoHandlerFactory factory;
 
     /**
@@ -82,17 +141,74 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
         if (socketsProblem != null) {
             return Availability.unavailable(socketsProblem);
         }
+        EngineChoice choice = chooseEngine(System.getProperty(ENGINE_PROPERTY), Runtime.version().feature());
+        if (choice.problem() != null) {
+            return Availability.unavailable(choice.problem());
+        }
+        String why;
+        if (choice.engine() == Engine.NETTY) {
+            why = "engine netty (-D" + ENGINE_PROPERTY + "=netty)";
+        } else if (Runtime.version().feature() < 22) {
+            why = "engine netty (JDK " + Runtime.version().feature() + "; the ffm engine needs JDK 22+)";
+        } else {
+            try {
+                Class<?> ffm = Class.forName("dev.pollen.linux.uring.FfmEngine");
+                java.lang.reflect.Method probe = ffm.getDeclaredMethod("probe");
+                java.lang.reflect.Method make = ffm.getDeclaredMethod("factory");
+                probe.setAccessible(true);
+                make.setAccessible(true);
+                String flags = (String) probe.invoke(null);
+                @SuppressWarnings("unchecked")
+                Function<IoUringPoller, UringEngine> f = (Function<IoUringPoller, UringEngine>) make.invoke(null);
+                engines = f;
+                return Availability.available("Linux " + arch + " " + System.getProperty("os.version", "")
+                        + ", engine ffm (Pollen's own ring over java.lang.foreign, " + flags
+                        + (choice.engine() == Engine.AUTO ? "; auto on JDK " + Runtime.version().feature() : "")
+                        + "), readiness by POLL_ADD, sockets through " + LibC.describe() + fallbackNote());
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null
+                        ? ite.getCause() : e;
+                String reason = whyFfmUnavailable(disabledSysctl(), cause);
+                if (choice.engine() == Engine.FFM) {
+                    return Availability.unavailable(reason);
+                }
+                why = "engine netty (auto: " + reason + ")";
+            }
+        }
         try {
             if (!IoUring.isAvailable()) {
                 return Availability.unavailable(whyUnavailable(disabledSysctl(), IoUring.unavailabilityCause(), arch));
             }
+            engines = null;
             return Availability.available("Linux " + arch + " " + System.getProperty("os.version", "")
-                    + ", Netty " + nettyVersion() + " io_uring (IoUringIoHandler over JNI), readiness by POLL_ADD, "
-                    + "sockets through " + LibC.describe() + fallbackNote());
+                    + ", " + why + ": Netty " + nettyVersion() + " io_uring (IoUringIoHandler over JNI), "
+                    + "readiness by POLL_ADD, sockets through " + LibC.describe() + fallbackNote());
         } catch (LinkageError | RuntimeException e) {
             return Availability.unavailable("Netty's io_uring classes are missing or broken: add the Maven "
                     + "dependency " + DEPENDENCY + ": " + e);
         }
+    }
+
+    /**
+     * The one-line reason the ffm engine's ring cannot be set up.
+     *
+     * @param sysctl the value of {@code kernel.io_uring_disabled}, or -1 where it is absent
+     * @param cause  what the probe threw
+     * @return the reason
+     */
+    static String whyFfmUnavailable(int sysctl, Throwable cause) {
+        if (sysctl == 2) {
+            return "io_uring is disabled on this system (sysctl kernel.io_uring_disabled=2)";
+        }
+        String c = String.valueOf(cause);
+        for (Throwable t = cause == null ? null : cause.getCause(); t != null && c.length() < 400; t = t.getCause()) {
+            c += "; caused by " + t;
+        }
+        if (sysctl == 1) {
+            return "io_uring is disabled for unprivileged processes (sysctl kernel.io_uring_disabled=1): " + c;
+        }
+        return "the ffm engine's io_uring could not be set up (a kernel older than 5.13, a seccomp filter,"
+                + " or a container that refuses io_uring_setup): " + c.replace('\n', ' ');
     }
 
     /**
@@ -198,6 +314,10 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
     @Override
     public Poller create() {
         requireAvailable("the io_uring poller is unavailable: ");
+        Function<IoUringPoller, UringEngine> ffm = engines;
+        if (ffm != null) {
+            return new IoUringPoller(ffm);
+        }
         IoHandlerFactory f = factory;
         if (f == null) {
             // Not single-issuer (Netty's default, with DEFER_TASKRUN): that ties the ring to the
@@ -206,7 +326,8 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
             f = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setSingleIssuer(false));
             factory = f;
         }
-        return new IoUringPoller(f);
+        IoHandlerFactory nettyFactory = f;
+        return new IoUringPoller(p -> new NettyEngine(p, nettyFactory));
     }
 
     @Override

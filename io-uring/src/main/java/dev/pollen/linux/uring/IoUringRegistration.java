@@ -9,7 +9,6 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
-import io.netty.channel.uring.IoUringIoOps;
 
 /**
  * One source registered with an {@link IoUringPoller}, and the {@link IoUringIoHandle} Netty
@@ -71,8 +70,12 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     private final boolean multishot;
     /** Index in the poller's table of live registrations. */
     int slot;
-    /** Netty's registration, made when the first poll is armed; null before. */
-    private IoRegistration netty;
+    /** Netty's registration (the netty engine's), made when the first poll is armed; null before. */
+    IoRegistration netty;
+    /** The ffm engine's slot for this registration, or -1. */
+    int ringSlot = -1;
+    /** The ffm engine's generation of {@link #ringSlot}. */
+    int ringGen;
     /** User data of the armed multishot READ poll (0: none armed). */
     private long multi;
     /** Tag of the armed multishot poll. */
@@ -134,29 +137,19 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
             single = arm(mask, 0, singleTag);
             singleOps = wantSingle;
         }
-        if (isCancelled() && netty != null) {
-            // Netty forgets the registration once the completions of what was submitted arrived.
-            netty.cancel();
-            netty = null;
+        if (isCancelled()) {
+            poller.engine.ended(this);
         }
     }
 
     private long arm(int pollMask, int pollFlags, short t) {
-        if (netty == null) {
-            netty = poller.registerWithNetty(this);
-        }
-        long udata = netty.submit(new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, source().fd(),
-                0L, 0L, pollFlags, pollMask, t, (short) 0, (short) 0, 0, 0L));
-        if (udata == 0) {
-            throw new IllegalStateException("io_uring: Netty refused a poll for " + source());
-        }
+        long udata = poller.engine.pollAdd(this, pollMask, pollFlags, t);
         pollsArmed++;
         return udata;
     }
 
     private void remove(long udata) {
-        netty.submit(new IoUringIoOps(OP_POLL_REMOVE, (byte) 0, (short) 0, -1, 0L, udata, 0, 0,
-                (short) 0, (short) 0, (short) 0, 0, 0L));
+        poller.engine.pollRemove(this, udata);
     }
 
     /** Whether a poll is armed (or queued to be) in the kernel. */
@@ -178,10 +171,8 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     // ---- IoUringIoHandle: called by Netty ------------------------------------------------------
 
     /**
-     * A completion of one of this registration's requests: an armed poll's result becomes
-     * readiness (collected, reported once Netty's run has returned); the completions of removed
-     * polls and of the removals themselves are dropped. A multishot poll that the kernel ended
-     * (a completion without {@code IORING_CQE_F_MORE}) is armed again at the next sync.
+     * A completion of one of this registration's requests on the netty engine: polls go to
+     * {@link #completed}; the completions of the removals themselves are dropped.
      *
      * <p><b>Threading:</b> loop thread (called by Netty from inside {@code run}).
      *
@@ -191,14 +182,29 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         IoUringIoEvent e = (IoUringIoEvent) event;
-        if (e.opcode() != OP_POLL_ADD || isCancelled()) {
+        if (e.opcode() == OP_POLL_ADD) {
+            completed(e.data(), e.res(), e.flags());
+        }
+    }
+
+    /**
+     * The completion of a {@code POLL_ADD} this registration armed (with either engine): an
+     * armed poll's result becomes readiness (collected, reported once the engine's run has
+     * returned); the completions of removed polls are dropped (their tag is no longer armed). A
+     * multishot poll that the kernel ended (no {@code IORING_CQE_F_MORE}) is armed again at the
+     * next sync.
+     *
+     * @param t     the request's tag
+     * @param res   the completion's result: poll(2) bits, or a negative errno
+     * @param flags the completion's flags
+     */
+    void completed(short t, int res, int flags) {
+        if (isCancelled()) {
             return;
         }
-        short t = e.data();
-        int res = e.res();
         int ops;
         if (multi != 0 && t == multiTag) {
-            if ((e.flags() & CQE_F_MORE) == 0) {
+            if ((flags & CQE_F_MORE) == 0) {
                 multi = 0; // ended by the kernel: armed again by the next sync
             }
             ops = res < 0 ? Poller.READ : (res & READ_BITS) != 0 ? Poller.READ : 0;
@@ -223,14 +229,15 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     }
 
     /**
-     * Called by Netty's {@code prepareToDestroy} as the poller closes: removes the armed polls so
-     * the ring can drain. The source stays open (its owner closes it).
+     * Called as the poller closes (by Netty's {@code prepareToDestroy}, or by the ffm engine's
+     * release): removes the armed polls so the ring can drain. The source stays open (its owner
+     * closes it).
      *
-     * <p><b>Threading:</b> loop thread (called by Netty).
+     * <p><b>Threading:</b> the thread that closes the poller.
      */
     @Override
     public void close() {
-        if (netty != null) {
+        if (netty != null || ringSlot >= 0) {
             if (multi != 0) {
                 remove(multi);
                 multi = 0;

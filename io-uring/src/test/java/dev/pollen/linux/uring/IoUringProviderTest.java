@@ -27,8 +27,47 @@ class IoUringProviderTest {
             assertTrue(!a.available() && a.reason().contains("io_uring_disabled=2"), a.reason());
         }
         if (a.available()) {
-            assertTrue(a.reason().contains("Netty 4.2"), a.reason());
+            assertTrue(a.reason().contains("engine ffm") || a.reason().contains("engine netty")
+                    && a.reason().contains("Netty 4.2"), a.reason());
         }
+    }
+
+    @Test
+    void theEngineIsTheOneAskedForAndTheAvailabilityLineSaysWhich() {
+        IoUringPollerProvider p = new IoUringPollerProvider();
+        if (!p.availability().available()) {
+            return; // the reason is checked above
+        }
+        String asked = System.getProperty(IoUringPollerProvider.ENGINE_PROPERTY, "auto");
+        try (Poller poller = p.create()) {
+            String engine = ((IoUringPoller) poller).engine();
+            assertTrue(p.availability().reason().contains("engine " + engine), p.availability().reason());
+            if (asked.equals("netty")) {
+                assertEquals("netty", engine);
+            } else if (asked.equals("ffm")) {
+                assertEquals("ffm", engine);
+            } else if (Runtime.version().feature() < 22) {
+                assertEquals("netty", engine, "JDK 21 keeps Netty");
+            } else if (engine.equals("netty")) {
+                assertTrue(p.availability().reason().contains("auto: "), "auto says why ffm was not used: "
+                        + p.availability().reason());
+            }
+        }
+    }
+
+    @Test
+    void engineValuesAreParsedAndBadOnesSayWhatToDo() {
+        assertEquals(IoUringPollerProvider.Engine.AUTO, IoUringPollerProvider.chooseEngine(null, 25).engine());
+        assertEquals(IoUringPollerProvider.Engine.AUTO, IoUringPollerProvider.chooseEngine(" Auto ", 21).engine());
+        assertEquals(IoUringPollerProvider.Engine.FFM, IoUringPollerProvider.chooseEngine("ffm", 22).engine());
+        assertEquals(IoUringPollerProvider.Engine.NETTY, IoUringPollerProvider.chooseEngine("NETTY", 25).engine());
+        String old = IoUringPollerProvider.chooseEngine("ffm", 21).problem();
+        assertTrue(old.contains("JDK 22") && old.contains("JDK 21") && !old.contains("\n"), old);
+        String bad = IoUringPollerProvider.chooseEngine("liburing", 25).problem();
+        assertTrue(bad.contains("'liburing'") && bad.contains("auto, ffm") && bad.contains("netty"), bad);
+        String why = IoUringPollerProvider.whyFfmUnavailable(-1, new java.io.UncheckedIOException(
+                new IOException("io_uring_setup: ENOSYS")));
+        assertTrue(why.contains("ffm") && why.contains("ENOSYS") && why.contains("seccomp"), why);
     }
 
     @Test
