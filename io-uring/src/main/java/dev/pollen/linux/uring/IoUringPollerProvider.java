@@ -197,15 +197,10 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
      * @return the reason
      */
     static String whyFfmUnavailable(int sysctl, Throwable cause) {
-        if (sysctl == 2) {
-            return "io_uring is disabled on this system (sysctl kernel.io_uring_disabled=2)";
-        }
-        String c = String.valueOf(cause);
-        for (Throwable t = cause == null ? null : cause.getCause(); t != null && c.length() < 400; t = t.getCause()) {
-            c += "; caused by " + t;
-        }
-        if (sysctl == 1) {
-            return "io_uring is disabled for unprivileged processes (sysctl kernel.io_uring_disabled=1): " + c;
+        String c = causeChain(cause);
+        String disabled = disabledReason(sysctl, c);
+        if (disabled != null) {
+            return disabled;
         }
         return "the ffm engine's io_uring could not be set up (a kernel older than 5.13, a seccomp filter,"
                 + " or a container that refuses io_uring_setup): " + c.replace('\n', ' ');
@@ -243,15 +238,10 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
      * @return the reason
      */
     static String whyUnavailable(int sysctl, Throwable cause, String arch) {
-        if (sysctl == 2) {
-            return "io_uring is disabled on this system (sysctl kernel.io_uring_disabled=2)";
-        }
-        String c = String.valueOf(cause);
-        for (Throwable t = cause == null ? null : cause.getCause(); t != null && c.length() < 400; t = t.getCause()) {
-            c += "; caused by " + t;
-        }
-        if (sysctl == 1) {
-            return "io_uring is disabled for unprivileged processes (sysctl kernel.io_uring_disabled=1): " + c;
+        String c = causeChain(cause);
+        String disabled = disabledReason(sysctl, c);
+        if (disabled != null) {
+            return disabled;
         }
         if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
             return "Netty's io_uring native library did not load on Linux " + arch
@@ -259,6 +249,27 @@ public final class IoUringPollerProvider extends AbstractPollerProvider {
         }
         return "io_uring could not be set up (a kernel older than 5.9, a seccomp filter, or a container"
                 + " that refuses io_uring_setup): " + c;
+    }
+
+    /** The reason when {@code kernel.io_uring_disabled} turns io_uring off (1 or 2), else null. */
+    private static String disabledReason(int sysctl, String causeChain) {
+        if (sysctl == 2) {
+            return "io_uring is disabled on this system (sysctl kernel.io_uring_disabled=2)";
+        }
+        if (sysctl == 1) {
+            return "io_uring is disabled for unprivileged processes (sysctl kernel.io_uring_disabled=1): "
+                    + causeChain;
+        }
+        return null;
+    }
+
+    /** {@code cause} and its causes, one line, cut after about 400 characters. */
+    private static String causeChain(Throwable cause) {
+        StringBuilder c = new StringBuilder(String.valueOf(cause));
+        for (Throwable t = cause == null ? null : cause.getCause(); t != null && c.length() < 400; t = t.getCause()) {
+            c.append("; caused by ").append(t);
+        }
+        return c.toString();
     }
 
     /** {@code kernel.io_uring_disabled}, or -1 where the kernel has no such sysctl (before 6.6). */
