@@ -91,20 +91,6 @@ public class SpliceContract extends NetFixture {
                 + (backend().splices() ? "splice" : "copy"));
     }
 
-    private static void withProperty(String key, String value, Runnable body) {
-        String old = System.getProperty(key);
-        System.setProperty(key, value);
-        try {
-            body.run();
-        } finally {
-            if (old == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, old);
-            }
-        }
-    }
-
     @Test
     void manyMegabytesBothWaysAtOnceArriveByteExact() {
         EventLoop loop = newLoop();
@@ -318,7 +304,7 @@ public class SpliceContract extends NetFixture {
 
     @Test
     void withoutAKernelPipeThePipeCopiesAndNoConnectionFails() {
-        withProperty(MAX_PIPES, "0", () -> {
+        SystemProperty.with(MAX_PIPES, "0", () -> {
             EventLoop loop = newLoop();
             Recorder[] server = new Recorder[1];
             Server upstream = server(loop, () -> server[0] = new Recorder());
@@ -334,7 +320,7 @@ public class SpliceContract extends NetFixture {
 
     @Test
     void moreBulkDirectionsThanPipesShareThemAndTheRestCopyByteExact() {
-        withProperty(MAX_PIPES, "1", () -> { // one pipe for four bulk directions at once
+        SystemProperty.with(MAX_PIPES, "1", () -> { // one pipe for four bulk directions at once
             EventLoop loop = newLoop();
             List<Recorder> servers = new ArrayList<>();
             byte[][] down = {randomBytes(8 * MIB, 16), randomBytes(8 * MIB, 17)};
@@ -403,7 +389,7 @@ public class SpliceContract extends NetFixture {
     @Test
     void aBulkTransferSwitchesToSplicingByteExactAndGivesThePipesBackWhenIdle() {
         FdCount.assumeAvailable();
-        withProperty(POOL, "0", () -> { // no pool: a pipe given back is closed, so it shows
+        SystemProperty.with(POOL, "0", () -> { // no pool: a pipe given back is closed, so it shows
             EventLoop loop = newLoop();
             Recorder[] server = new Recorder[1];
             Server upstream = server(loop, () -> server[0] = new Recorder());
@@ -454,7 +440,7 @@ public class SpliceContract extends NetFixture {
 
     @Test
     void theSwitchMakesEveryPipeCopy() {
-        withProperty(SPLICE, "false", () -> {
+        SystemProperty.with(SPLICE, "false", () -> {
             EventLoop loop = newLoop();
             byte[] up = randomBytes(4 * MIB, 17);
             Recorder[] server = new Recorder[1];

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.spi.DatagramSocket;
 import dev.pollen.spi.ListenSocket;
-import dev.pollen.spi.Poller;
 import dev.pollen.spi.ResourceExhaustedException;
 import dev.pollen.spi.SocketOptions;
 import dev.pollen.spi.StreamSocket;
@@ -26,11 +25,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,33 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and UDP sockets, heap and gathering I/O, options.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class NettyEpollSocketsTest {
+class NettyEpollSocketsTest extends NettyLiveSockets {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private Poller poller;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void openPoller() {
-        poller = NettyEpollTesting.newPoller();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        poller.close();
-    }
-
-    private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
-    }
 
     private ListenSocket listenTcp() throws IOException {
         return keep(poller.sockets().listen(new InetSocketAddress(LOOPBACK, 0), 64, SocketOptions.none()));

@@ -2,31 +2,22 @@ package dev.pollen.linux.netty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.spi.AbstractSplicePipe;
 import dev.pollen.spi.ListenSocket;
-import dev.pollen.spi.Poller;
+import dev.pollen.spi.PipePool;
 import dev.pollen.spi.SocketOptions;
 import dev.pollen.spi.SplicePipe;
 import dev.pollen.spi.StreamSocket;
-import java.io.IOException;
+import dev.pollen.testkit.SplicePipeCases;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,58 +25,33 @@ import org.junit.jupiter.api.Timeout;
  * {@link NettySplicePipe} on live sockets, without a loop: what Netty's splice cannot say by
  * itself (end-of-stream and EAGAIN are both 0) must still come out as the
  * {@link SplicePipe} contract says, also while the pipe holds bytes, and the bytes must keep
- * their order when the end-of-stream probe reads one that the full pipe cannot take yet.
+ * their order when the end-of-stream probe reads one that the full pipe cannot take yet. The
+ * cases every backend's pipe shares come from {@link SplicePipeCases}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class NettySplicePipeTest {
+class NettySplicePipeTest extends NettyLiveSockets implements SplicePipeCases {
 
-    private Poller poller;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeEach
-    void openPoller() {
-        poller = NettyEpollTesting.newPoller();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        poller.close();
-    }
-
-    private StreamSocket[] pair(ListenSocket l) throws Exception {
-        StreamSocket c = poller.sockets().connect(l.localAddress(), SocketOptions.none());
-        open.add(c);
+    @Override
+    public StreamSocket[] newConnection() throws Exception {
+        ListenSocket l = keep(poller.sockets().listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8, SocketOptions.none()));
+        StreamSocket c = keep(poller.sockets().connect(l.localAddress(), SocketOptions.none()));
+        SplicePipeCases.spin(() -> SplicePipeCases.io(() -> c.finishConnect() ? 1 : 0) == 1);
         StreamSocket s;
-        spin(() -> {
-            try {
-                return c.finishConnect();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
         while ((s = l.accept()) == null) {
             Thread.sleep(1);
         }
-        open.add(s);
-        return new StreamSocket[] {c, s};
+        return new StreamSocket[] {c, keep(s)};
     }
 
-    private ListenSocket listen() throws IOException {
-        ListenSocket l = poller.sockets().listen(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8, SocketOptions.none());
-        open.add(l);
-        return l;
+    @Override
+    public PipePool pipePool() {
+        return NettySplicePipe.POOL;
     }
 
-    private static void spin(BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within 10 s");
-            Thread.sleep(1);
-        }
+    @Override
+    public AbstractSplicePipe.LoopCount heldPipes() {
+        return ((NettySocketLayer) poller.sockets()).splicePipes;
     }
 
     /**
@@ -95,9 +61,8 @@ class NettySplicePipeTest {
      */
     @Test
     void fillingAFullPipeKeepsEveryByteInOrderUpToEndOfStream() throws Exception {
-        ListenSocket l = listen();
-        StreamSocket[] in = pair(l);  // in[0] sends, in[1] is the pipe's source
-        StreamSocket[] out = pair(l); // out[0] is the pipe's destination, out[1] receives
+        StreamSocket[] in = newConnection();  // in[0] sends, in[1] is the pipe's source
+        StreamSocket[] out = newConnection(); // out[0] is the pipe's destination, out[1] receives
         in[0].setOption(StandardSocketOptions.TCP_NODELAY, true);
         SplicePipe pipe = in[1].openSplice(out[0]);
         assertNotNull(pipe, "two netty-epoll stream sockets must splice");
@@ -172,124 +137,5 @@ class NettySplicePipeTest {
         } finally {
             pipe.close();
         }
-    }
-
-    @Test
-    void endOfStreamIsMinusOneAlsoWhileThePipeHoldsBytes() throws Exception {
-        ListenSocket l = listen();
-        StreamSocket[] in = pair(l);
-        StreamSocket[] out = pair(l);
-        SplicePipe pipe = in[1].openSplice(out[0]);
-        assertNotNull(pipe);
-        assertTrue(pipe.reserve());
-        try {
-            byte[] data = new byte[100];
-            new Random(8).nextBytes(data);
-            assertEquals(100, in[0].write(ByteBuffer.wrap(data)));
-            in[0].shutdownOutput();
-            int[] moved = new int[1];
-            spin(() -> {
-                try {
-                    int n = pipe.fill();
-                    assertTrue(n >= 0 || moved[0] == 100, "end-of-stream before the last byte");
-                    moved[0] += Math.max(n, 0);
-                    return n < 0;
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            assertEquals(100, pipe.buffered(), "the bytes wait in the pipe; the end is known");
-            assertEquals(-1, pipe.fill(), "and stays known");
-            ByteBuffer got = ByteBuffer.allocate(100);
-            spin(() -> {
-                try {
-                    pipe.drain();
-                    out[1].read(got);
-                    return !got.hasRemaining();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            assertArrayEquals(data, got.array());
-        } finally {
-            pipe.close();
-        }
-    }
-
-    @Test
-    void aResetSourceFailsTheFillAsAReadWould() throws Exception {
-        ListenSocket l = listen();
-        StreamSocket[] in = pair(l);
-        StreamSocket[] out = pair(l);
-        SplicePipe pipe = in[1].openSplice(out[0]);
-        assertNotNull(pipe);
-        assertTrue(pipe.reserve());
-        try {
-            in[0].setOption(StandardSocketOptions.SO_LINGER, 0);
-            in[0].close(); // sends RST
-            IOException[] failure = new IOException[1];
-            spin(() -> {
-                try {
-                    assertTrue(pipe.fill() >= 0, "a reset is not a clean end-of-stream");
-                    return false;
-                } catch (IOException e) {
-                    failure[0] = e;
-                    return true;
-                }
-            });
-            assertInstanceOf(SocketException.class, failure[0]);
-            assertTrue(failure[0].getMessage().contains("ECONNRESET"), failure[0].getMessage());
-        } finally {
-            pipe.close();
-        }
-    }
-
-    @Test
-    void theLoopsCapCountsReservationsAndReleasedPipesArePooled() throws Exception {
-        ListenSocket l = listen();
-        StreamSocket[] a = pair(l);
-        StreamSocket[] b = pair(l);
-        NettySocketLayer layer = (NettySocketLayer) poller.sockets();
-        String old = System.getProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY);
-        System.setProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, "1");
-        try {
-            SplicePipe first = a[1].openSplice(b[0]);
-            SplicePipe second = b[0].openSplice(a[1]);
-            assertNotNull(first);
-            assertNotNull(second, "made objects hold no pipe: the cap counts reservations");
-            assertEquals(0, first.capacity());
-            assertTrue(first.reserve());
-            assertTrue(first.reserve(), "held already: true again, counted once");
-            assertEquals(1, layer.splicePipes.held());
-            assertFalse(second.reserve(), "past the cap: false, never an exception");
-            int pooled = NettySplicePipe.POOL.size();
-            first.release();
-            first.release(); // idempotent: counts once
-            assertEquals(pooled + 1, NettySplicePipe.POOL.size(), "an empty pipe goes to the pool");
-            assertTrue(second.reserve(), "a released pipe frees its place");
-            assertEquals(pooled, NettySplicePipe.POOL.size(), "the next reservation takes it back");
-            first.close();
-            assertFalse(first.reserve(), "a closed pipe reserves nothing");
-            second.close();
-            second.close();
-        } finally {
-            if (old == null) {
-                System.clearProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY);
-            } else {
-                System.setProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, old);
-            }
-        }
-        assertEquals(0, layer.splicePipes.held());
-        System.setProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, "0");
-        try {
-            assertNull(a[1].openSplice(b[0]), "a cap of 0 turns splicing off");
-        } finally {
-            if (old == null) {
-                System.clearProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY);
-            } else {
-                System.setProperty(AbstractSplicePipe.MAX_PIPES_PROPERTY, old);
-            }
-        }
-        assertNull(a[1].openSplice(a[1]), "a socket cannot splice into itself");
     }
 }
