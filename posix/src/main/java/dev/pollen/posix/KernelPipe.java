@@ -93,8 +93,19 @@ final class KernelPipe extends AbstractSplicePipe {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: bytes a poller received ahead of the reader ({@link ReadAhead}) go first, written
+     * into the pipe; the descriptor is spliced from only once the stash answers
+     * {@link ReadAhead#DIRECT}.
+     */
     @Override
     protected int spliceIn(int max) throws IOException {
+        long stashed = from.fillFromStash(writeEnd(), max); // a poller's read-ahead goes first
+        if (stashed != PosixStreamSocket.RETRY) {
+            return (int) stashed;
+        }
         while (true) {
             long n = LibC.splice(from.fd, writeEnd(), max, FLAGS);
             if (n > 0) {

@@ -283,6 +283,10 @@ public final class PosixSocketLayer implements SocketLayer {
             throw new IllegalArgumentException("adopt: " + s + " is registered with its poller;"
                     + " hand a socket over before registering it (or after cancelling)");
         }
+        if (s.readAhead() != null) {
+            throw new IllegalArgumentException("adopt: " + s + " still holds bytes its poller"
+                    + " received ahead (or a receive in flight); read it empty on its own loop first");
+        }
         return PosixStreamSocket.adopt(this, s);
     }
 

@@ -23,6 +23,11 @@ import java.util.Objects;
  * IOV_MAX buffers; if any buffer is a heap buffer, the buffers are copied into the copy buffer
  * and written with one {@code write}.
  *
+ * <p>A poller that receives ahead of the reader (io_uring with
+ * {@code -Dpollen.io_uring.recv=ahead}) attaches a {@link ReadAhead} stash: reads and splices
+ * then take its bytes, end of stream or error first, and read the descriptor themselves only
+ * when it answers {@link ReadAhead#DIRECT}.
+ *
  * <p><b>Threading:</b> loop thread only.
  */
 public final class PosixStreamSocket extends FdStream implements StreamSocket {
@@ -32,6 +37,8 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     private SocketAddress remote;
     private SocketAddress local;
     private boolean connected;
+    /** The poller's receive-ahead stash, if it reads ahead for this socket ({@link ReadAhead}). */
+    private ReadAhead readAhead;
 
     PosixStreamSocket(PosixSocketLayer layer, int fd, SocketKind kind, SocketAddress remote,
                       boolean connected) {
@@ -92,7 +99,88 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         if (dst.isReadOnly() && dst.hasRemaining()) {
             throw new IllegalArgumentException("dst is a read-only buffer");
         }
+        ReadAhead ra = readAhead;
+        if (ra != null) {
+            int s = ra.stashed();
+            if (s != ReadAhead.DIRECT) {
+                return takeStashed(ra, s, dst);
+            }
+        }
         return readInto(dst);
+    }
+
+    /** A read served by the read-ahead stash: its bytes, end of stream or error, or 0. */
+    private int takeStashed(ReadAhead ra, int stashed, ByteBuffer dst) throws IOException {
+        if (stashed > 0) {
+            int pos = dst.position();
+            int n = Math.min(stashed, dst.limit() - pos);
+            if (n > 0) {
+                ByteBuffer b = ra.bytes();
+                dst.put(pos, b, b.position(), n);
+                dst.position(pos + n);
+                ra.consume(n);
+            }
+            return n;
+        }
+        if (stashed == ReadAhead.FAILED) {
+            throw PosixErrors.socketError(os, "read", remote, ra.takeFailure());
+        }
+        return stashed == ReadAhead.END ? -1 : 0; // PENDING: a receive is in flight
+    }
+
+    /**
+     * Moves stashed bytes (the read-ahead's) into a kernel pipe, for {@link KernelPipe}'s splice
+     * from this socket: what a splice from the descriptor would have moved first.
+     *
+     * @param pipeFd the pipe's write end (non-blocking)
+     * @param room   at most this many bytes
+     * @return bytes moved, 0 if none now, -1 at end of stream, or {@link #RETRY} when nothing is
+     *         stashed or in flight (then splice from the descriptor)
+     * @throws IOException the stashed error, as a splice would have thrown it
+     */
+    long fillFromStash(int pipeFd, int room) throws IOException {
+        ReadAhead ra = readAhead;
+        int s = ra == null ? ReadAhead.DIRECT : ra.stashed();
+        if (s == ReadAhead.DIRECT) {
+            return RETRY;
+        }
+        if (s > 0) {
+            ByteBuffer b = ra.bytes();
+            long n = LibC.write(pipeFd, layer.addressOf(b), Math.min(s, room));
+            if (n > 0) {
+                ra.consume((int) n);
+                return n;
+            }
+            return 0; // the pipe is full (EAGAIN): its reader drains it first
+        }
+        if (s == ReadAhead.FAILED) {
+            throw PosixErrors.socketError(os, "splice", remote, ra.takeFailure());
+        }
+        return s == ReadAhead.END ? -1 : 0;
+    }
+
+    /**
+     * Attaches (or with null detaches) a poller's read-ahead stash: from now on reads and splices
+     * take its bytes first ({@link ReadAhead} states the contract).
+     *
+     * <p><b>Threading:</b> loop thread only (the poller's, on registration and when the stash is
+     * done).
+     *
+     * @param stash the stash, or null
+     */
+    public void readAhead(ReadAhead stash) {
+        readAhead = stash;
+    }
+
+    /**
+     * The attached read-ahead stash.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the stash, or null when the socket reads its descriptor itself
+     */
+    public ReadAhead readAhead() {
+        return readAhead;
     }
 
     @Override
@@ -341,7 +429,11 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         if (!(to instanceof PosixStreamSocket dst) || dst == this || !isOpen() || !dst.isOpen()) {
             return null;
         }
-        return KernelPipe.open(layer, this, dst);
+        KernelPipe pipe = KernelPipe.open(layer, this, dst);
+        if (pipe != null && readAhead != null) {
+            readAhead.stop(); // spliced bytes come from the descriptor: the stash goes first
+        }
+        return pipe;
     }
 
     @Override

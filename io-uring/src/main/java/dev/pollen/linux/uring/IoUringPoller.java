@@ -4,6 +4,8 @@ import dev.pollen.posix.FdCloseHook;
 import dev.pollen.posix.FdSource;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixSocketLayer;
+import dev.pollen.posix.PosixStreamSocket;
+import dev.pollen.posix.ReadAhead;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
@@ -18,7 +20,10 @@ import java.util.function.Function;
  * each wait; with {@code -Dpollen.io_uring.multishot=true}, READ uses one multishot poll per
  * source instead, plus a one-shot level-triggered re-check that a reader saying it drained the
  * socket ({@link dev.pollen.spi.ReadDrainedHint}) saves ({@link IoUringRegistration} says how);
- * the sockets are
+ * with {@code -Dpollen.io_uring.recv=ahead}, READ on a stream socket is an
+ * {@code IORING_OP_RECV} into a buffer of the socket's ({@link RecvStash}) instead, which the
+ * socket's reads then copy from ({@link dev.pollen.posix.ReadAhead}), on either engine; the
+ * sockets are
  * {@code pollen-posix}'s {@link PosixSocketLayer}. The generic part (checks, ready list,
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
@@ -50,11 +55,39 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      */
     static final String MULTISHOT_PROPERTY = "pollen.io_uring.multishot";
 
+    /**
+     * The system property that chooses how READ is served on stream sockets: {@code poll}
+     * (readiness polls, then the reader's {@code recv(2)}; the default) or {@code ahead}
+     * (an {@code IORING_OP_RECV} into a per-socket buffer ahead of the reader, {@link RecvStash}).
+     */
+    static final String RECV_PROPERTY = "pollen.io_uring.recv";
+
+    /**
+     * Parses {@value #RECV_PROPERTY}.
+     *
+     * @param value the property, or null when unset
+     * @return true for {@code ahead}, false for {@code poll} or unset
+     * @throws IllegalArgumentException for any other value, in one line saying what to use
+     */
+    static boolean receiveAhead(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "poll" -> false;
+            case "ahead" -> true;
+            default -> throw new IllegalArgumentException("-D" + RECV_PROPERTY + "='" + value
+                    + "' is not a way to read on io_uring: use poll (the default) or ahead");
+        };
+    }
+
     /** The engine (the ring). */
     final UringEngine engine;
     private final PosixSocketLayer sockets;
     /** READ by multishot polls ({@link IoUringRegistration}); {@code -Dpollen.io_uring.multishot=true} turns it on. */
     private final boolean multishot = Boolean.getBoolean(MULTISHOT_PROPERTY);
+    /** READ on stream sockets by receives ahead of the reader ({@value #RECV_PROPERTY}). */
+    private final boolean recvAhead;
     /** How many times the Netty engine's {@code run} was called (for tests: Netty allocates per call). */
     long runs;
 
@@ -78,8 +111,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      * @param engine makes the engine for this poller
      * @throws java.io.UncheckedIOException if the kernel refuses (out of memory or descriptors,
      *                                      or io_uring disabled after the provider's probe)
+     * @throws IllegalArgumentException     if {@value #RECV_PROPERTY} has another value than
+     *                                      {@code poll} or {@code ahead}
      */
     IoUringPoller(Function<IoUringPoller, UringEngine> engine) {
+        recvAhead = receiveAhead(System.getProperty(RECV_PROPERTY)); // before any native work
         this.engine = engine.apply(this);
         sockets = new PosixSocketLayer(this, OsConstants.LINUX);
     }
@@ -115,13 +151,32 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     @Override
     protected IoUringRegistration newRegistration(FdSource source, IoHandler handler) {
         engine.claim();
-        IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot);
+        IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot,
+                recvAhead ? stashFor(source) : null);
         if (liveCount == live.length) {
             live = Arrays.copyOf(live, liveCount * 2);
         }
         r.slot = liveCount;
         live[liveCount++] = r;
         return r;
+    }
+
+    /**
+     * The read-ahead stash of a stream socket: the one it still has from an earlier registration
+     * (bytes or a receive in flight; a spliced socket's stash then only gives out what it holds),
+     * else a new one; null for other sources and for one with another poller's stash.
+     */
+    private RecvStash stashFor(FdSource source) {
+        if (!(source instanceof PosixStreamSocket s)) {
+            return null;
+        }
+        ReadAhead old = s.readAhead();
+        if (old == null) {
+            RecvStash st = new RecvStash(this, s);
+            s.readAhead(st);
+            return st;
+        }
+        return old instanceof RecvStash st && st.poller == this ? st : null;
     }
 
     @Override
@@ -147,7 +202,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         moved.slot = r.slot;
         live[last] = null;
         if (r.isArmed()) {
-            removalsPending++; // its poll still holds the socket: see beforeClose
+            removalsPending++; // its poll (or receive) still holds the socket: see beforeClose
+        }
+        if (r.stash != null) {
+            RecvStash st = r.stash;
+            r.stash = null;
+            st.ownerEnded(r); // kept by the socket while it holds bytes or a receive is in flight
         }
         markDirty(r); // the engine forgets it at the next sync
     }
@@ -170,6 +230,10 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             engine.prepare();
             syncDirty();
             engine.submit(); // the removals; their completions are collected as usual
+        }
+        if (source instanceof PosixStreamSocket s && s.readAhead() instanceof RecvStash st
+                && st.poller == this) {
+            st.socketClosing(); // freed now, or by its cancelled receive's completion
         }
     }
 
@@ -210,6 +274,21 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         return wakeupPending();
     }
 
+    /**
+     * {@link IoUringRegistration#sync} found a stash with something for the reader: reported by
+     * this wait without blocking (the registration is not marked again here, as the dirty list is
+     * being walked: that happens once the report is made, see {@link #reportCollected}).
+     */
+    void collectedBySync(IoUringRegistration r, int ops) {
+        if (r.collectedOps == 0) {
+            if (collectedCount == collected.length) {
+                collected = Arrays.copyOf(collected, collectedCount * 2);
+            }
+            collected[collectedCount++] = r;
+        }
+        r.collectedOps |= ops;
+    }
+
     /** {@link IoUringRegistration#completed} found readiness: kept until the run is over. */
     void collected(IoUringRegistration r, int ops) {
         if (r.collectedOps == 0) {
@@ -233,6 +312,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                     r.mayHaveMore = true; // until the reader says it drained (ReadDrainedHint)
                 }
                 ready(r, ops);
+                if (r.stash != null && r.stash.hasOutcome()) {
+                    markDirty(r); // left unread, it is reported again by the next wait
+                }
             }
         }
         collectedCount = 0;
@@ -250,7 +332,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             engine.release();
         } finally {
             for (int i = 0; i < liveCount; i++) {
-                forget(live[i]);
+                IoUringRegistration r = live[i];
+                forget(r);
+                if (r.stash != null) {
+                    r.stash.ringGone(); // a receive still in flight keeps its memory for good
+                    r.stash = null;
+                }
                 live[i] = null;
             }
             liveCount = 0;

@@ -30,6 +30,18 @@ import io.netty.channel.uring.IoUringIoHandle;
  * work, every arrival goes through the kernel's wake-up and task-work path, where a one-shot poll
  * armed on a socket that already has data completes inline (docs/pollers-io_uring.md).
  *
+ * <p><b>With {@code -Dpollen.io_uring.recv=ahead}: READ on a stream socket by receives.</b>
+ * While READ is in the interest and the socket's {@link RecvStash} is empty, one
+ * {@code IORING_OP_RECV} into the stash's buffer is in flight (with
+ * {@code IORING_RECVSEND_POLL_FIRST} unless the last one said more bytes were waiting); its
+ * completion (bytes, end of stream or an error) is stashed and reported as READ, and the
+ * reader's {@code read} copies it out without a system call. A stash that still holds something
+ * is reported again by the next wait without any kernel work (level-triggered); once it is empty
+ * the next sync arms the next receive. Interest without READ cancels a receive in flight
+ * ({@code IORING_OP_ASYNC_CANCEL}); what it received before the cancel reached it is stashed,
+ * not lost. No poll is armed for READ. WRITE stays a one-shot poll. The engine writes the
+ * submissions ({@link UringEngine#recv}); everything else here is the same on both rings.
+ *
  * <p><b>WRITE: one-shot polls.</b> A multishot POLLOUT would post a completion for every
  * acknowledgement that frees send buffer space; WRITE is rarely on, and a one-shot poll re-armed
  * after each report is level-triggered by construction (an fd still writable completes the new
@@ -53,6 +65,13 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     /** {@code IORING_OP_POLL_ADD} and {@code IORING_OP_POLL_REMOVE} (include/uapi/linux/io_uring.h). */
     static final byte OP_POLL_ADD = 6;
     static final byte OP_POLL_REMOVE = 7;
+    /** {@code IORING_OP_ASYNC_CANCEL} and {@code IORING_OP_RECV}. */
+    static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_RECV = 27;
+    /** {@code IORING_RECVSEND_POLL_FIRST}, in a receive's {@code ioprio}. */
+    static final short RECVSEND_POLL_FIRST = 1;
+    /** {@code IORING_CQE_F_SOCK_NONEMPTY}: after a receive, the socket still has bytes. */
+    private static final int CQE_F_SOCK_NONEMPTY = 4;
     /** {@code IORING_POLL_ADD_MULTI}, in the submission's {@code len}. */
     private static final int POLL_ADD_MULTI = 1;
     /** {@code IORING_CQE_F_MORE}: the multishot request stays armed. */
@@ -96,11 +115,25 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     int collectedOps;
     /** How many polls were armed for this registration (for tests: the cost per event). */
     int pollsArmed;
+    /** How many receives were submitted for this registration (for tests). */
+    int recvsArmed;
+    /**
+     * READ by receives ahead of the reader ({@code -Dpollen.io_uring.recv=ahead}, stream sockets
+     * only): the socket's stash; null when READ is served by polls.
+     */
+    RecvStash stash;
+    /** The stash this registration's receive in flight fills (kept after {@link #stash} is let go). */
+    private RecvStash sentTo;
 
-    IoUringRegistration(IoUringPoller poller, FdSource source, IoHandler handler, boolean multishot) {
+    IoUringRegistration(IoUringPoller poller, FdSource source, IoHandler handler, boolean multishot,
+                        RecvStash stash) {
         super(poller, source, handler);
         this.poller = poller;
         this.multishot = multishot;
+        this.stash = stash;
+        if (stash != null) {
+            stash.owner = this;
+        }
     }
 
     /**
@@ -110,6 +143,11 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
      */
     void sync() {
         int want = isCancelled() ? 0 : interest();
+        if (stash != null) {
+            want = syncReceive(want);
+        } else {
+            cancelReceive(); // ended, or spliced: a receive of ours still in flight goes
+        }
         if ((want & Poller.READ) == 0) {
             mayHaveMore = false; // a multishot poll armed later reports bytes already waiting
         }
@@ -142,6 +180,67 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
         }
     }
 
+    /** Whether the engine still knows this registration (it has submitted something). */
+    private boolean attached() {
+        return netty != null || ringSlot >= 0;
+    }
+
+    /** Whether a receive this registration submitted has not completed yet. */
+    boolean receiveInFlight() {
+        RecvStash st = sentTo;
+        return st != null && st.inFlight && st.submitter == this;
+    }
+
+    /** Submits the cancellation of this registration's receive in flight, once. */
+    private void cancelReceive() {
+        RecvStash st = sentTo;
+        if (st != null && st.inFlight && st.submitter == this && !st.cancelSent && attached()) {
+            poller.engine.cancel(this, st.udata);
+            st.cancelSent = true;
+        }
+    }
+
+    /**
+     * READ by receives: reports what is stashed (level-triggered, no kernel wait), arms a receive
+     * when the stash is empty, cancels one in flight that READ no longer wants. A spliced
+     * socket's stash ({@link RecvStash#stopped}) only gives out what it has: then READ is polled.
+     *
+     * @return the interest left for polls
+     */
+    private int syncReceive(int want) {
+        RecvStash st = stash;
+        boolean wantRead = (want & Poller.READ) != 0;
+        if (wantRead && st.hasOutcome()) {
+            poller.collectedBySync(this, Poller.READ);
+            return want & ~Poller.READ;
+        }
+        if (st.inFlight) {
+            if (!wantRead || !st.receiving()) {
+                cancelReceive(); // what it already received is stashed by its completion
+            }
+            return want & ~Poller.READ; // its completion reports (or re-syncs)
+        }
+        if (wantRead && st.receiving()) {
+            armReceive(st);
+            return want & ~Poller.READ;
+        }
+        return want;
+    }
+
+    private void armReceive(RecvStash st) {
+        long address = st.prepare();
+        short t = ++tag;
+        // Poll first unless the last receive said more was waiting: saves a failed attempt.
+        long udata = poller.engine.recv(this, address, st.capacity(), !st.moreWaiting, t);
+        st.inFlight = true;
+        st.cancelSent = false;
+        st.submitter = this;
+        st.udata = udata;
+        st.tag = t;
+        sentTo = st;
+        recvsArmed++;
+    }
+
     private long arm(int pollMask, int pollFlags, short t) {
         long udata = poller.engine.pollAdd(this, pollMask, pollFlags, t);
         pollsArmed++;
@@ -154,7 +253,7 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
 
     /** Whether a poll is armed (or queued to be) in the kernel. */
     boolean isArmed() {
-        return multi != 0 || single != 0;
+        return multi != 0 || single != 0 || (receiveInFlight() && !sentTo.cancelSent);
     }
 
     /**
@@ -184,6 +283,8 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
         IoUringIoEvent e = (IoUringIoEvent) event;
         if (e.opcode() == OP_POLL_ADD) {
             completed(e.data(), e.res(), e.flags());
+        } else if (e.opcode() == OP_RECV) {
+            received(e.data(), e.res(), e.flags());
         }
     }
 
@@ -229,9 +330,26 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     }
 
     /**
+     * The completion of a receive this registration submitted (with either engine): to the stash
+     * it was made for, even after this registration ended (the stash may have passed to a later
+     * registration, or waits for it to free its memory).
+     *
+     * @param t     the request's tag
+     * @param res   the completion's result: bytes, 0 at end of stream, or a negative errno
+     * @param flags the completion's flags
+     */
+    void received(short t, int res, int flags) {
+        RecvStash st = sentTo;
+        if (st != null && st.inFlight && st.submitter == this && st.tag == t) {
+            sentTo = null;
+            st.completed(res, (flags & CQE_F_SOCK_NONEMPTY) != 0);
+        }
+    }
+
+    /**
      * Called as the poller closes (by Netty's {@code prepareToDestroy}, or by the ffm engine's
-     * release): removes the armed polls so the ring can drain. The source stays open (its owner
-     * closes it).
+     * release): removes the armed polls (and cancels a receive in flight) so the ring can drain.
+     * The source stays open (its owner closes it).
      *
      * <p><b>Threading:</b> the thread that closes the poller.
      */
@@ -246,6 +364,7 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
                 remove(single);
                 single = 0;
             }
+            cancelReceive();
         }
     }
 }

@@ -72,8 +72,8 @@ final class NettyEngine extends UringEngine {
         ring.enter();
     }
 
-    @Override
-    long pollAdd(IoUringRegistration r, int pollMask, int pollFlags, short tag) {
+    /** Netty's registration of {@code r}, made with its first request. */
+    private IoRegistration nettyOf(IoUringRegistration r) {
         if (r.netty == null) {
             try {
                 r.netty = netty.register(r);
@@ -82,6 +82,12 @@ final class NettyEngine extends UringEngine {
                         + r.source() + " with the ring: " + e, e));
             }
         }
+        return r.netty;
+    }
+
+    @Override
+    long pollAdd(IoUringRegistration r, int pollMask, int pollFlags, short tag) {
+        nettyOf(r);
         long udata = r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_POLL_ADD, (byte) 0,
                 (short) 0, r.source().fd(), 0L, 0L, pollFlags, pollMask, tag, (short) 0,
                 (short) 0, 0, 0L));
@@ -94,6 +100,23 @@ final class NettyEngine extends UringEngine {
     @Override
     void pollRemove(IoUringRegistration r, long udata) {
         r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_POLL_REMOVE, (byte) 0, (short) 0,
+                -1, 0L, udata, 0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
+    }
+
+    @Override
+    long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag) {
+        long udata = nettyOf(r).submit(new IoUringIoOps(IoUringRegistration.OP_RECV, (byte) 0,
+                pollFirst ? IoUringRegistration.RECVSEND_POLL_FIRST : (short) 0, r.source().fd(), 0L,
+                address, len, 0, tag, (short) 0, (short) 0, 0, 0L));
+        if (udata == 0) {
+            throw new IllegalStateException("io_uring: Netty refused a receive for " + r.source());
+        }
+        return udata;
+    }
+
+    @Override
+    void cancel(IoUringRegistration r, long udata) {
+        r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_ASYNC_CANCEL, (byte) 0, (short) 0,
                 -1, 0L, udata, 0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
     }
 

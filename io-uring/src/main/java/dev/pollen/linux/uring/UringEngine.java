@@ -1,7 +1,8 @@
 package dev.pollen.linux.uring;
 
 /**
- * The ring under an {@link IoUringPoller}: what submits poll requests, waits for completions and
+ * The ring under an {@link IoUringPoller}: what submits poll requests (and, for read-ahead,
+ * receives and their cancellations), waits for completions and
  * wakes the wait. Two implement it, chosen by {@code -Dpollen.io_uring.engine}
  * ({@link IoUringPollerProvider}): {@link NettyEngine} (Netty 4.2's {@code IoUringIoHandler}, any
  * JDK) and {@code FfmEngine} (Pollen's own ring over {@code java.lang.foreign}, JDK 22+, in
@@ -10,7 +11,8 @@ package dev.pollen.linux.uring;
  * {@link IoUringRegistration}'s, shared by both.
  *
  * <p>Completions go back to {@link IoUringRegistration#completed} of the registration that armed
- * the poll, from inside {@link #run} (or {@link #submit}) on the loop thread.
+ * the poll (receives: {@link IoUringRegistration#received}), from inside {@link #run} (or
+ * {@link #submit}) on the loop thread.
  *
  * <p><b>Threading:</b> loop thread only, except {@link #signal()} (any thread) and
  * {@link #release()} (the closing thread).
@@ -61,8 +63,34 @@ abstract class UringEngine {
     abstract void pollRemove(IoUringRegistration r, long udata);
 
     /**
-     * The registration ended and its removals are queued: the ring forgets it; completions that
-     * still arrive for it are dropped.
+     * Queues an {@code IORING_OP_RECV} from the registration's fd into {@code address}
+     * (read-ahead, {@link RecvStash}). Its completion goes to
+     * {@link IoUringRegistration#received} of this registration, also after the registration
+     * ended: the memory is the stash's until the receive completed.
+     *
+     * @param r         the registration
+     * @param address   native memory the kernel writes, valid until the completion
+     * @param len       at most this many bytes
+     * @param pollFirst {@code IORING_RECVSEND_POLL_FIRST}: wait for data instead of trying first
+     * @param tag       the registration's tag of this request
+     * @return the request's user data (never 0), for {@link #cancel}
+     */
+    abstract long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag);
+
+    /**
+     * Queues an {@code IORING_OP_ASYNC_CANCEL} of a receive this registration submitted; the
+     * cancel's own completion is dropped, the receive's arrives as usual (with what it took, or
+     * {@code -ECANCELED}).
+     *
+     * @param r     the registration
+     * @param udata what {@link #recv} returned
+     */
+    abstract void cancel(IoUringRegistration r, long udata);
+
+    /**
+     * The registration ended and its removals are queued: the ring forgets it; completions of
+     * its polls that still arrive are dropped. A receive of its still in flight is delivered
+     * when it completes ({@link #recv}).
      *
      * @param r the registration
      */

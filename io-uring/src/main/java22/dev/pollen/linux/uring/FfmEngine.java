@@ -34,9 +34,13 @@ import java.util.function.Function;
  *       ring. A wait that may not block passes no {@code GETEVENTS} wait count and is skipped
  *       entirely when nothing is queued and the kernel flags no pending task work.</li>
  *   <li><b>Wakeup</b>: an eventfd watched by a multishot {@code POLL_ADD} that stays armed; a
- *       {@link #signal()} writes it. Nothing the kernel completes writes into user memory (polls
- *       only report bits), so closing the ring with requests in flight frees nothing the kernel
- *       could still write.</li>
+ *       {@link #signal()} writes it.</li>
+ *   <li><b>Receives</b> (read-ahead, {@link RecvStash}): an {@code IORING_OP_RECV} writes into
+ *       the stash's native memory. A registration that ended keeps its slot until its receive
+ *       completed, so the completion still reaches the stash (which frees or hands on the
+ *       memory); closing the engine cancels the receives and waits for their completions with
+ *       the removed polls ({@link #release()}), and a stash whose receive did not complete in
+ *       that time is never freed. Polls write no user memory.</li>
  *   <li><b>User data</b>: op (8 bits), registration slot (24), slot generation (16) and the
  *       registration's tag (16); registrations live in an array indexed by slot, so finding one
  *       is an index and a generation compare, and nothing is allocated per request, per
@@ -69,6 +73,8 @@ final class FfmEngine extends UringEngine {
     private static final long OFF_SQES = 0x10000000L;
     private static final byte OP_POLL_ADD = 6;
     private static final byte OP_POLL_REMOVE = 7;
+    private static final byte OP_ASYNC_CANCEL = 14;
+    private static final byte OP_RECV = 27;
     private static final int POLL_ADD_MULTI = 1;
     private static final int CQE_F_MORE = 2;
     private static final int POLLIN = 1;
@@ -100,6 +106,7 @@ final class FfmEngine extends UringEngine {
     private static final long UD_POLL = 1L << 56;
     private static final long UD_WAKE = 2L << 56;
     private static final long UD_REMOVE = 3L << 56;
+    private static final long UD_RECV = 4L << 56;
     private static final int MAX_SLOTS = 1 << 24;
 
     private static final Map<String, MethodHandle> H = FfmDowncalls.bind(UringCalls.class);
@@ -390,9 +397,42 @@ final class FfmEngine extends UringEngine {
     }
 
     @Override
+    long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag) {
+        int slot = r.ringSlot;
+        if (slot < 0) {
+            slot = allocateSlot(r);
+        }
+        long udata = UD_RECV | ((long) slot << 32) | ((long) (r.ringGen & 0xFFFF) << 16) | (tag & 0xFFFF);
+        long sqe = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_RECV);
+        sqes.set(ValueLayout.JAVA_SHORT, sqe + 2,
+                pollFirst ? IoUringRegistration.RECVSEND_POLL_FIRST : (short) 0);
+        sqes.set(INT_PLAIN, sqe + 4, r.source().fd());
+        sqes.set(LONG, sqe + 16, address);
+        sqes.set(INT_PLAIN, sqe + 24, len);
+        sqes.set(LONG, sqe + 32, udata);
+        return udata;
+    }
+
+    @Override
+    void cancel(IoUringRegistration r, long udata) {
+        long sqe = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_ASYNC_CANCEL);
+        sqes.set(INT_PLAIN, sqe + 4, -1);
+        sqes.set(LONG, sqe + 16, udata);
+        sqes.set(LONG, sqe + 32, UD_REMOVE);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: its slot is freed at once, unless a receive of its is in flight; then the slot is
+     * kept (the generation unchanged) until that receive's completion arrived.
+     */
+    @Override
     void ended(IoUringRegistration r) {
         int slot = r.ringSlot;
-        if (slot >= 0) {
+        if (slot >= 0 && !r.receiveInFlight()) {
             slots[slot] = null;
             generations[slot] = (generations[slot] + 1) & 0xFFFF;
             if (freeCount == freeSlots.length) {
@@ -514,8 +554,8 @@ final class FfmEngine extends UringEngine {
                 if ((flags & CQE_F_MORE) == 0) {
                     inFlight--;
                 }
-                if (!draining) {
-                    complete(udata, res, flags);
+                if (!draining || (udata & (0xFFL << 56)) == UD_RECV) {
+                    complete(udata, res, flags); // a receive's completion gives its stash the memory back
                 }
                 if (h == t) {
                     t = (int) INT.getAcquire(rings, cqTail);
@@ -534,6 +574,15 @@ final class FfmEngine extends UringEngine {
             IoUringRegistration r = slot < slots.length ? slots[slot] : null;
             if (r != null && r.ringGen == ((int) (udata >>> 16) & 0xFFFF)) {
                 r.completed((short) udata, res, flags);
+            }
+        } else if (op == UD_RECV) {
+            int slot = (int) (udata >>> 32) & (MAX_SLOTS - 1);
+            IoUringRegistration r = slot < slots.length ? slots[slot] : null;
+            if (r != null && r.ringGen == ((int) (udata >>> 16) & 0xFFFF)) {
+                r.received((short) udata, res, flags);
+                if (r.isCancelled() && !r.receiveInFlight() && !draining) {
+                    ended(r); // it kept its slot for this completion
+                }
             }
         } else if (op == UD_WAKE && (flags & CQE_F_MORE) == 0) {
             // the kernel ended the multishot poll: drain the eventfd so the new one waits

@@ -47,7 +47,25 @@ class IoUringAllocationTest {
 
     @Test
     void anEchoOfSmallMessagesAllocatesNothingPerMessageOnTheLoopThread() throws Exception {
-        echo(IoUringMultishotTest.pollerWithMultishot("true"));
+        echo(IoUringMultishotTest.pollerWithMultishot("true"), 1.0, "none");
+    }
+
+    /**
+     * With receives ahead of the reader ({@code -Dpollen.io_uring.recv=ahead}) each message costs
+     * one receive. On the ffm engine it is written into the mapped submission queue: nothing is
+     * allocated. On the netty engine it is a new Netty {@code IoUringIoOps} (80 bytes on a 64-bit
+     * JVM with compressed pointers), which the JIT usually removes (Netty copies it into the
+     * submission at once: 0.01-0.03 bytes per message were measured), so the bound there is one
+     * such object; nothing else of Pollen's may allocate per message.
+     */
+    @Test
+    void withReceivesAheadNothingOfPollensIsAllocatedPerMessage() throws Exception {
+        Poller poller = IoUringTesting.newPoller(IoUringPoller.RECV_PROPERTY, "ahead");
+        if ("ffm".equals(((IoUringPoller) poller).engine())) {
+            echo(poller, 1.0, "none");
+        } else {
+            echo(poller, 88.0, "at most one IoUringIoOps (80 bytes) per receive");
+        }
     }
 
     @Test
@@ -58,10 +76,11 @@ class IoUringAllocationTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(false,
                     "the netty engine allocates a Netty IoUringIoOps per one-shot poll (docs/pollers-io_uring.md)");
         }
-        echo(poller);
+        echo(poller, 1.0, "none");
     }
 
-    private static void echo(Poller poller) throws Exception {
+    /** Echoes small messages through {@code poller} (closed afterwards): fewer than {@code limit} bytes per message. */
+    private static void echo(Poller poller, double limit, String expected) throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         IoUringPoller uring = (IoUringPoller) poller;
@@ -128,10 +147,10 @@ class IoUringAllocationTest {
                 }
                 client.join(10_000);
                 assertEquals(null, clientFailure.get());
-                assertTrue(best < 1.0, "allocated " + bestAllocated + " bytes on the loop thread over "
+                assertTrue(best < limit, "allocated " + bestAllocated + " bytes on the loop thread over "
                         + (MEASURED / WINDOWS) + " echoed messages in the best window (" + best
                         + " per message) on the " + uring.engine() + " engine, besides Netty's " + nettyPerRun
-                        + " per run; expected none");
+                        + " per run; expected " + expected);
             }
         } finally {
             poller.close();

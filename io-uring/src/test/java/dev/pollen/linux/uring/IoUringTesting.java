@@ -23,4 +23,26 @@ final class IoUringTesting {
         assumeTrue(a.available(), () -> "io_uring unavailable here: " + a.reason());
         return PROVIDER.create();
     }
+
+    /**
+     * A new io_uring poller made while the system property {@code name} is {@code value} (the
+     * poller reads its settings when it is made); the property is put back afterwards.
+     *
+     * @param name  the property
+     * @param value its value for this poller
+     * @return the poller
+     */
+    static Poller newPoller(String name, String value) {
+        String old = System.getProperty(name);
+        System.setProperty(name, value);
+        try {
+            return newPoller();
+        } finally {
+            if (old == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, old);
+            }
+        }
+    }
 }
