@@ -88,36 +88,40 @@ final class NettyEngine extends UringEngine {
     @Override
     long pollAdd(IoUringRegistration r, int pollMask, int pollFlags, short tag) {
         nettyOf(r);
-        long udata = r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_POLL_ADD, (byte) 0,
+        return accepted(r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_POLL_ADD, (byte) 0,
                 (short) 0, r.source().fd(), 0L, 0L, pollFlags, pollMask, tag, (short) 0,
-                (short) 0, 0, 0L));
-        if (udata == 0) {
-            throw new IllegalStateException("io_uring: Netty refused a poll for " + r.source());
-        }
-        return udata;
+                (short) 0, 0, 0L)), "a poll", r);
     }
 
     @Override
     void pollRemove(IoUringRegistration r, long udata) {
-        r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_POLL_REMOVE, (byte) 0, (short) 0,
+        removeRequest(r, IoUringRegistration.OP_POLL_REMOVE, udata);
+    }
+
+    /** Submits a request ({@code POLL_REMOVE} or {@code ASYNC_CANCEL}) that ends the one with {@code udata}. */
+    private static void removeRequest(IoUringRegistration r, byte op, long udata) {
+        r.netty.submit(new IoUringIoOps(op, (byte) 0, (short) 0,
                 -1, 0L, udata, 0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
     }
 
     @Override
     long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag) {
-        long udata = nettyOf(r).submit(new IoUringIoOps(IoUringRegistration.OP_RECV, (byte) 0,
+        return accepted(nettyOf(r).submit(new IoUringIoOps(IoUringRegistration.OP_RECV, (byte) 0,
                 pollFirst ? IoUringRegistration.RECVSEND_POLL_FIRST : (short) 0, r.source().fd(), 0L,
-                address, len, 0, tag, (short) 0, (short) 0, 0, 0L));
+                address, len, 0, tag, (short) 0, (short) 0, 0, 0L)), "a receive", r);
+    }
+
+    /** {@code udata}, unless it is 0: Netty refused the submission ({@code what}), which is a bug. */
+    private static long accepted(long udata, String what, IoUringRegistration r) {
         if (udata == 0) {
-            throw new IllegalStateException("io_uring: Netty refused a receive for " + r.source());
+            throw new IllegalStateException("io_uring: Netty refused " + what + " for " + r.source());
         }
         return udata;
     }
 
     @Override
     void cancel(IoUringRegistration r, long udata) {
-        r.netty.submit(new IoUringIoOps(IoUringRegistration.OP_ASYNC_CANCEL, (byte) 0, (short) 0,
-                -1, 0L, udata, 0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
+        removeRequest(r, IoUringRegistration.OP_ASYNC_CANCEL, udata);
     }
 
     @Override

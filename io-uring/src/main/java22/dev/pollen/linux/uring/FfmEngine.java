@@ -71,10 +71,10 @@ final class FfmEngine extends UringEngine {
     private static final int SQ_TASKRUN = 1 << 2;
     private static final long OFF_SQ_RING = 0L;
     private static final long OFF_SQES = 0x10000000L;
-    private static final byte OP_POLL_ADD = 6;
-    private static final byte OP_POLL_REMOVE = 7;
-    private static final byte OP_ASYNC_CANCEL = 14;
-    private static final byte OP_RECV = 27;
+    private static final byte OP_POLL_ADD = IoUringRegistration.OP_POLL_ADD;
+    private static final byte OP_POLL_REMOVE = IoUringRegistration.OP_POLL_REMOVE;
+    private static final byte OP_ASYNC_CANCEL = IoUringRegistration.OP_ASYNC_CANCEL;
+    private static final byte OP_RECV = IoUringRegistration.OP_RECV;
     private static final int POLL_ADD_MULTI = 1;
     private static final int CQE_F_MORE = 2;
     private static final int POLLIN = 1;
@@ -373,11 +373,7 @@ final class FfmEngine extends UringEngine {
 
     @Override
     long pollAdd(IoUringRegistration r, int pollMask, int pollFlags, short tag) {
-        int slot = r.ringSlot;
-        if (slot < 0) {
-            slot = allocateSlot(r);
-        }
-        long udata = UD_POLL | ((long) slot << 32) | ((long) (r.ringGen & 0xFFFF) << 16) | (tag & 0xFFFF);
+        long udata = userData(UD_POLL, r, tag);
         long sqe = nextSqe();
         sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_POLL_ADD);
         sqes.set(INT_PLAIN, sqe + 4, r.source().fd());
@@ -389,8 +385,25 @@ final class FfmEngine extends UringEngine {
 
     @Override
     void pollRemove(IoUringRegistration r, long udata) {
+        removeRequest(OP_POLL_REMOVE, udata);
+    }
+
+    /**
+     * The user data of a request of {@code kind} for {@code r}: its slot (taken now if it has
+     * none), its generation and the caller's tag.
+     */
+    private long userData(long kind, IoUringRegistration r, short tag) {
+        int slot = r.ringSlot;
+        if (slot < 0) {
+            slot = allocateSlot(r);
+        }
+        return kind | ((long) slot << 32) | ((long) (r.ringGen & 0xFFFF) << 16) | (tag & 0xFFFF);
+    }
+
+    /** Queues a request ({@code POLL_REMOVE} or {@code ASYNC_CANCEL}) that ends the one with {@code udata}. */
+    private void removeRequest(byte op, long udata) {
         long sqe = nextSqe();
-        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_POLL_REMOVE);
+        sqes.set(ValueLayout.JAVA_BYTE, sqe, op);
         sqes.set(INT_PLAIN, sqe + 4, -1);
         sqes.set(LONG, sqe + 16, udata);
         sqes.set(LONG, sqe + 32, UD_REMOVE);
@@ -398,11 +411,7 @@ final class FfmEngine extends UringEngine {
 
     @Override
     long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag) {
-        int slot = r.ringSlot;
-        if (slot < 0) {
-            slot = allocateSlot(r);
-        }
-        long udata = UD_RECV | ((long) slot << 32) | ((long) (r.ringGen & 0xFFFF) << 16) | (tag & 0xFFFF);
+        long udata = userData(UD_RECV, r, tag);
         long sqe = nextSqe();
         sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_RECV);
         sqes.set(ValueLayout.JAVA_SHORT, sqe + 2,
@@ -416,11 +425,7 @@ final class FfmEngine extends UringEngine {
 
     @Override
     void cancel(IoUringRegistration r, long udata) {
-        long sqe = nextSqe();
-        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_ASYNC_CANCEL);
-        sqes.set(INT_PLAIN, sqe + 4, -1);
-        sqes.set(LONG, sqe + 16, udata);
-        sqes.set(LONG, sqe + 32, UD_REMOVE);
+        removeRequest(OP_ASYNC_CANCEL, udata);
     }
 
     /**
