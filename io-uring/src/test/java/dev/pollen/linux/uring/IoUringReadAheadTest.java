@@ -68,8 +68,12 @@ class IoUringReadAheadTest {
         return IoUringTesting.newPoller(IoUringPoller.RECV_PROPERTY, mode);
     }
 
-    /** A blocking JDK client and the accepted io_uring socket: [client, server]. */
-    private Object[] connect() throws Exception {
+    /** A blocking JDK client and the io_uring socket that accepted it. */
+    private record Conn(SocketChannel client, StreamSocket server) {
+    }
+
+    /** Connects a blocking JDK client to this test's listener and accepts it on the io_uring side. */
+    private Conn connect() throws Exception {
         if (listener == null) {
             listener = poller.sockets().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     16, SocketOptions.none());
@@ -83,7 +87,7 @@ class IoUringReadAheadTest {
             Thread.sleep(1);
         }
         sockets.add(server);
-        return new Object[] {client, server};
+        return new Conn(client, server);
     }
 
     private void pollUntil(BooleanSupplier done) {
@@ -119,9 +123,9 @@ class IoUringReadAheadTest {
     @Test
     void readsAreServedByReceivesWithoutAPollArmed() throws Exception {
         poller = poller("ahead");
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         StringBuilder got = new StringBuilder();
         Registration reg = poller.register(server, Poller.READ, ops -> {
             ByteBuffer b = ByteBuffer.allocateDirect(64);
@@ -153,9 +157,9 @@ class IoUringReadAheadTest {
     @ValueSource(strings = {"poll", "ahead"})
     void partialReadsLeaveTheRestReportedLevelTriggered(String mode) throws Exception {
         poller = poller(mode);
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         List<Integer> calls = new ArrayList<>();
         poller.register(server, Poller.READ, calls::add);
         send(client, "abcdefg");
@@ -187,9 +191,9 @@ class IoUringReadAheadTest {
     @ValueSource(strings = {"poll", "ahead"})
     void endOfStreamRightAfterDataComesAfterTheData(String mode) throws Exception {
         poller = poller(mode);
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         StringBuilder got = new StringBuilder();
         boolean[] eof = new boolean[1];
         Registration[] reg = new Registration[1];
@@ -218,9 +222,9 @@ class IoUringReadAheadTest {
     @ValueSource(strings = {"poll", "ahead"})
     void aResetAfterDataComesAfterTheData(String mode) throws Exception {
         poller = poller(mode);
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         StringBuilder got = new StringBuilder();
         IOException[] failure = new IOException[1];
         Registration[] reg = new Registration[1];
@@ -252,9 +256,9 @@ class IoUringReadAheadTest {
     @Test
     void interestDroppedWithAReceiveInFlightLosesNothing() throws Exception {
         poller = poller("ahead");
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         List<Integer> calls = new ArrayList<>();
         Registration reg = poller.register(server, Poller.READ, calls::add);
         poller.poll(0); // arms the receive
@@ -304,9 +308,9 @@ class IoUringReadAheadTest {
     @Test
     void closeWithAReceiveInFlightFreesTheBufferAndClosesTheSocket() throws Exception {
         poller = poller("ahead");
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         long before = NativeMemory.outstandingBytes();
         poller.register(server, Poller.READ, ops -> { });
         poller.poll(0); // arms the receive: its buffer is allocated
@@ -325,12 +329,12 @@ class IoUringReadAheadTest {
     @Test
     void splicingTakesTheStashFirstThenTheDescriptor() throws Exception {
         poller = poller("ahead");
-        Object[] a = connect();
-        Object[] b = connect();
-        SocketChannel clientA = (SocketChannel) a[0];
-        StreamSocket serverA = (StreamSocket) a[1];
-        SocketChannel clientB = (SocketChannel) b[0];
-        StreamSocket serverB = (StreamSocket) b[1];
+        Conn a = connect();
+        Conn b = connect();
+        SocketChannel clientA = a.client();
+        StreamSocket serverA = a.server();
+        SocketChannel clientB = b.client();
+        StreamSocket serverB = b.server();
         List<Integer> calls = new ArrayList<>();
         Registration reg = poller.register(serverA, Poller.READ, calls::add);
         send(clientA, "stashed;");
@@ -376,9 +380,9 @@ class IoUringReadAheadTest {
     @Test
     void bytesStashedWhenTheRegistrationEndsStayWithTheSocket() throws Exception {
         poller = poller("ahead");
-        Object[] p = connect();
-        SocketChannel client = (SocketChannel) p[0];
-        StreamSocket server = (StreamSocket) p[1];
+        Conn conn = connect();
+        SocketChannel client = conn.client();
+        StreamSocket server = conn.server();
         List<Integer> calls = new ArrayList<>();
         Registration reg = poller.register(server, Poller.READ, calls::add);
         send(client, "kept");
@@ -409,8 +413,7 @@ class IoUringReadAheadTest {
     @Test
     void closingThePollerWithAReceiveInFlightFreesTheBufferOrCountsIt() throws Exception {
         poller = poller("ahead");
-        Object[] p = connect();
-        StreamSocket server = (StreamSocket) p[1];
+        StreamSocket server = connect().server();
         long before = NativeMemory.outstandingBytes();
         long leaked = RecvStash.LEAKED.get();
         poller.register(server, Poller.READ, ops -> { });
