@@ -58,6 +58,8 @@ final class ProxyRace implements AutoCloseable {
 
     private static final Pattern CELL = Pattern.compile("(http|redis-get|redis-set|bulk)(?:-(\\d+))?");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** wrk runs the warm-up is split into (at most one per second of warm-up). */
+    private static final int WARMUP_TURNOVERS = 4;
     private static final String SMALL_BODY = "pollen proxy benchmark: a small HTTP response body.\n";
 
     private final Setup setup;
@@ -301,13 +303,23 @@ final class ProxyRace implements AutoCloseable {
         return plus < 0 ? p : p.substring(0, plus);
     }
 
-    /** wrk: a warm-up run, then the measured run with the proxy's CPU read around it. */
+    /**
+     * wrk: the warm-up as several short runs, then the measured run with the proxy's CPU read
+     * around it. Each wrk run opens its connections and closes them at its end, so splitting the
+     * warm-up makes the proxy go through {@link #WARMUP_TURNOVERS} connection turnovers before
+     * the window: a fresh JVM's first burst of closes and reconnects takes branches its
+     * compiled code has never seen, and the recompilation that follows (about a second) would
+     * otherwise fall inside the measured window (docs/benchmarks.md, "Decisions").
+     */
     private Sample wrk(Child proxy, int port, String path, int conns, Cell cell, String name,
                        int round, int position, String tag, double unitsPerByte)
             throws IOException {
         String url = "http://127.0.0.1:" + port + path;
         if (setup.warmup() > 0) {
-            runWrk(url, conns, setup.warmup(), tag + "-warmup");
+            int runs = (int) Math.max(1, Math.min(WARMUP_TURNOVERS, Math.floor(setup.warmup())));
+            for (int i = 0; i < runs; i++) {
+                runWrk(url, conns, setup.warmup() / runs, tag + "-warmup" + (i + 1));
+            }
         }
         CpuTime start = proxy.cpu();
         JsonNode r = runWrk(url, conns, setup.seconds(), tag);
