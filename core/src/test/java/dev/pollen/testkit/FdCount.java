@@ -148,7 +148,8 @@ public final class FdCount {
     }
 
     /** The entries of {@code now} that {@code before} does not have. */
-    private static Map<Integer, String> diff(Map<Integer, String> now, Map<Integer, String> before) {
+    private static Map<Integer, String> diff(Map<Integer, String> now,
+            Map<Integer, String> before) {
         Map<Integer, String> out = new TreeMap<>(now);
         out.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
         return out;
