@@ -734,6 +734,12 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
             }
             if (to.closing || (to.eofRequested && !to.eofSent)) {
                 to.afterFlush(); // it waited for the pipe: finish its close or writeEof
+                if (to.socketClosed) {
+                    // Its close gave the pipe back (SpliceFlow.close): another fill would splice
+                    // into no pipe at all (EBADF). What the source sends now goes nowhere, as
+                    // the copy path drops it (Pipe), until its own close follows.
+                    return;
+                }
             }
             if (!isReading()) {
                 break;

@@ -7,17 +7,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * Counts this process's open file descriptors through {@code /proc/self/fd} (Linux); tests that
  * need it skip elsewhere, with the reason.
  *
+ * <p>A count is the whole process's: other threads of the test JVM open and close descriptors
+ * while a test measures. The JDK's {@code process reaper} closes a child's stdin and stderr
+ * pipes only after {@code Process.waitFor()} has returned (JNA spawns {@code ldconfig -p} so when
+ * it first loads a library), and the {@code Cleaner} closes unreachable streams and sockets. A
+ * test that must prove that something it made left nothing open compares
+ * {@linkplain #snapshot() snapshots} with {@link #openedSince} instead of counts.
+ *
  * <p><b>Threading:</b> any thread.
  */
 public final class FdCount {
 
     private static final Path FDS = Path.of("/proc/self/fd");
+    /** Where the listing's own descriptor points. */
+    private static final String OWN_LISTING = "/proc/" + ProcessHandle.current().pid() + "/fd";
 
     private FdCount() {
     }
@@ -85,6 +96,63 @@ public final class FdCount {
             n = now();
         }
         return n;
+    }
+
+    /**
+     * Every open descriptor and what it points to ({@code socket:[inode]}, {@code pipe:[inode]},
+     * {@code anon_inode:[eventpoll]}, a path), the listing's own descriptor excluded.
+     *
+     * @return descriptor number to link target, in number order
+     */
+    public static Map<Integer, String> snapshot() {
+        Map<Integer, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.list(FDS)) {
+            for (Path p : s.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (!target.equals(OWN_LISTING)) {
+                        out.put(Integer.parseInt(p.getFileName().toString()), target);
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile (the listing's own descriptor)
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /**
+     * The descriptors open now that were not open in {@code before}: a number that was free, or
+     * that now points elsewhere. Descriptors closed since (by anyone) are not in it. Waits up to
+     * two seconds for the answer to become empty, as {@link #settled} does.
+     *
+     * @param before a {@link #snapshot()} taken earlier
+     * @return what was opened since {@code before} and is still open, in number order
+     */
+    public static Map<Integer, String> openedSince(Map<Integer, String> before) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        Map<Integer, String> opened = diff(snapshot(), before);
+        while (!opened.isEmpty() && System.nanoTime() < deadline) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            opened = diff(snapshot(), before);
+        }
+        return opened;
+    }
+
+    /** The entries of {@code now} that {@code before} does not have. */
+    private static Map<Integer, String> diff(Map<Integer, String> now,
+            Map<Integer, String> before) {
+        Map<Integer, String> out = new TreeMap<>(now);
+        out.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return out;
     }
 
     /**
