@@ -88,6 +88,32 @@ abstract class UringEngine {
     abstract void cancel(IoUringRegistration r, long udata);
 
     /**
+     * Whether this ring can send for the sockets ({@link #send}); only the ffm engine does.
+     *
+     * @return true if {@link #send} is implemented
+     */
+    boolean sends() {
+        return false;
+    }
+
+    /**
+     * Queues an {@code IORING_OP_SEND} of {@code len} bytes at {@code address} to {@code fd}
+     * (send-behind, {@link SendQueue}). Its completion goes to {@link IoUringRegistration#sent}
+     * of this registration, also after the registration ended: the memory is the queue's until
+     * the send completed. Only where {@link #sends()} says so.
+     *
+     * @param r       the registration
+     * @param fd      the socket's descriptor (or the queue's duplicate of it)
+     * @param address native memory the kernel reads, valid until the completion
+     * @param len     this many bytes
+     * @param tag     the registration's tag of this request
+     * @return the request's user data (never 0), for {@link #cancel}
+     */
+    long send(IoUringRegistration r, int fd, long address, int len, short tag) {
+        throw new UnsupportedOperationException("io_uring: the " + name() + " engine does not send");
+    }
+
+    /**
      * The registration ended and its removals are queued: the ring forgets it; completions of
      * its polls that still arrive are dropped. A receive of its still in flight is delivered
      * when it completes ({@link #recv}).
