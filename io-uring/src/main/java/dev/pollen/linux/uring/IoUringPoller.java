@@ -250,6 +250,24 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         return q;
     }
 
+    /** Whether a handler of this poller is running (writes are then sent by the next wait). */
+    boolean dispatchingNow() {
+        return isDispatching();
+    }
+
+    /**
+     * Submits the send of {@code q} at once (bytes written outside a poll): one
+     * {@code io_uring_enter}; completions it brings are reported by the next poll.
+     */
+    void sendNow(SendQueue q) {
+        if (isClosed()) {
+            return;
+        }
+        engine.prepare();
+        q.armNow();
+        engine.submit();
+    }
+
     /** A send queue outlived its registration: kept here until it drained (closing the poller cancels it). */
     void linger(SendQueue q) {
         if (!q.lingering) {

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link UringEngine#send}).
  *
  * <ul>
+ *   <li><b>When.</b> Bytes written while the poller dispatches (from an I/O handler, the usual
+ *       case) are sent by the wait that follows, together; bytes written outside a poll (a task
+ *       or a timer between polls, a caller that never polls) are submitted at once, with one
+ *       {@code io_uring_enter}, so a write is on its way without waiting for a poll.</li>
  *   <li><b>One send in flight</b>, covering the contiguous queued bytes from the oldest; a short
  *       send ({@code res < len}) is followed by one for the rest, so the bytes reach the socket in
  *       the order they were accepted.</li>
@@ -134,7 +138,11 @@ final class SendQueue implements WriteBehind {
         tail += n;
         peak = Math.max(peak, queued + n);
         if (!inFlight && driver != null) {
-            poller.markDirty(driver); // the next wait's io_uring_enter submits the send
+            if (poller.dispatchingNow()) {
+                poller.markDirty(driver); // the next wait's io_uring_enter submits the send
+            } else {
+                poller.sendNow(this); // no wait may follow soon: submitted at once
+            }
         }
         return n;
     }
@@ -191,6 +199,13 @@ final class SendQueue implements WriteBehind {
             arm(r);
         }
         return want & ~Poller.WRITE;
+    }
+
+    /** Arms the send for the queued bytes now, if none is in flight (the caller submits it). */
+    void armNow() {
+        if (!inFlight && !discard && driver != null && tail != head) {
+            arm(driver);
+        }
     }
 
     private void arm(IoUringRegistration r) {

@@ -78,12 +78,12 @@ abstract class UringEngine {
     abstract long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag);
 
     /**
-     * Queues an {@code IORING_OP_ASYNC_CANCEL} of a receive this registration submitted; the
-     * cancel's own completion is dropped, the receive's arrives as usual (with what it took, or
-     * {@code -ECANCELED}).
+     * Queues an {@code IORING_OP_ASYNC_CANCEL} of a receive (or send) this registration
+     * submitted; the cancel's own completion is dropped, the request's arrives as usual (with
+     * what it moved, or {@code -ECANCELED}).
      *
      * @param r     the registration
-     * @param udata what {@link #recv} returned
+     * @param udata what {@link #recv} (or {@link #send}) returned
      */
     abstract void cancel(IoUringRegistration r, long udata);
 
