@@ -121,6 +121,9 @@ final class KernelPipe extends AbstractSplicePipe {
     @Override
     protected int spliceOut(int max) throws IOException {
         to.throwRestoredError("splice");
+        if (to.writeBehindQueued()) {
+            return 0; // bytes a poller queued for sending go first (WriteBehind)
+        }
         while (true) {
             long n = LibC.splice(readEnd(), to.fd, max, FLAGS);
             if (n >= 0) {

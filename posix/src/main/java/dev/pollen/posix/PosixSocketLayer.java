@@ -287,6 +287,10 @@ public final class PosixSocketLayer implements SocketLayer {
             throw new IllegalArgumentException("adopt: " + s + " still holds bytes its poller"
                     + " received ahead (or a receive in flight); read it empty on its own loop first");
         }
+        if (s.writeBehind() != null) {
+            throw new IllegalArgumentException("adopt: " + s + " still has bytes its poller is"
+                    + " sending (io_uring send=ring); let its own loop run until they are sent first");
+        }
         return PosixStreamSocket.adopt(this, s);
     }
 

@@ -28,6 +28,11 @@ import java.util.Objects;
  * then take its bytes, end of stream or error first, and read the descriptor themselves only
  * when it answers {@link ReadAhead#DIRECT}.
  *
+ * <p>A poller that sends behind the writer (io_uring with {@code -Dpollen.io_uring.send=ring})
+ * attaches a {@link WriteBehind} queue: writes then copy into its buffer instead of calling
+ * {@code send(2)}, and {@code sendfile}, splices into the socket and {@code shutdown(SHUT_WR)}
+ * wait until its queued bytes went.
+ *
  * <p><b>Threading:</b> loop thread only.
  */
 public final class PosixStreamSocket extends FdStream implements StreamSocket {
@@ -39,6 +44,8 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     private boolean connected;
     /** The poller's receive-ahead stash, if it reads ahead for this socket ({@link ReadAhead}). */
     private ReadAhead readAhead;
+    /** The poller's send queue, if it sends behind the writer for this socket ({@link WriteBehind}). */
+    private WriteBehind writeBehind;
 
     PosixStreamSocket(PosixSocketLayer layer, int fd, SocketKind kind, SocketAddress remote,
                       boolean connected) {
@@ -103,10 +110,36 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         if (ra != null) {
             int s = ra.stashed();
             if (s != ReadAhead.DIRECT) {
-                return takeStashed(ra, s, dst);
+                int n = takeStashed(ra, s, dst);
+                if (n == 0 && writeBehind != null) {
+                    throwSendFailure(writeBehind, "write");
+                }
+                return n;
             }
         }
-        return readInto(dst);
+        int n = readInto(dst);
+        WriteBehind wb = writeBehind;
+        if (n == 0 && wb != null) {
+            throwSendFailure(wb, "write"); // a failed send queued earlier: readiness led here
+        }
+        return n;
+    }
+
+    /** Throws the failure of a send the write-behind queue made, if any ({@link WriteBehind}). */
+    private void throwSendFailure(WriteBehind wb, String op) throws IOException {
+        int e = wb.takeFailure();
+        if (e != 0) {
+            throw PosixErrors.socketError(os, op, remote, e);
+        }
+    }
+
+    /**
+     * Whether bytes the write-behind queue holds would be overtaken by a direct write of the
+     * descriptor now ({@code sendfile}, {@code splice}): then those answer "not writable now".
+     */
+    boolean writeBehindQueued() {
+        WriteBehind wb = writeBehind;
+        return wb != null && wb.queued();
     }
 
     /** A read served by the read-ahead stash: its bytes, end of stream or error, or 0. */
@@ -170,6 +203,49 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
      */
     public void readAhead(ReadAhead stash) {
         readAhead = stash;
+    }
+
+    /**
+     * Attaches (or with null detaches) a poller's write-behind queue: from now on writes copy
+     * into it ({@link WriteBehind} states the contract).
+     *
+     * <p><b>Threading:</b> loop thread only (the poller's, on registration and when the queue is
+     * done).
+     *
+     * @param queue the queue, or null
+     */
+    public void writeBehind(WriteBehind queue) {
+        writeBehind = queue;
+    }
+
+    /**
+     * Whether closing the descriptor now resets the connection ({@code SO_LINGER} on with a
+     * timeout of 0, as {@code Transport.abort()} sets it): a poller's write-behind queue then
+     * drops its bytes instead of sending them after the close. Readable while the socket is
+     * closing (from the {@link FdCloseHook}); false when the option cannot be read.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return true for an abortive close
+     */
+    public boolean closesWithReset() {
+        try {
+            long v = layer.getInt2(fd, os.SOL_SOCKET, os.SO_LINGER, "SO_LINGER");
+            return (int) v != 0 && (int) (v >>> 32) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The attached write-behind queue.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return the queue, or null when the socket writes its descriptor itself
+     */
+    public WriteBehind writeBehind() {
+        return writeBehind;
     }
 
     /**
@@ -239,6 +315,12 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
+        WriteBehind wb = writeBehind;
+        if (wb != null) {
+            throwRestoredError("write");
+            throwSendFailure(wb, "write");
+            return wb.accept(src);
+        }
         return writeFrom(src);
     }
 
@@ -273,6 +355,20 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         }
         if (count == 0) {
             return 0;
+        }
+        WriteBehind wb = writeBehind;
+        if (wb != null) {
+            throwRestoredError("writev");
+            throwSendFailure(wb, "writev");
+            long accepted = 0;
+            for (int i = offset; i < end; i++) {
+                ByteBuffer b = srcs[i];
+                accepted += wb.accept(b);
+                if (b.hasRemaining()) {
+                    break; // full: later buffers must not go before this one's rest
+                }
+            }
+            return accepted;
         }
         long written;
         if (allDirect) {
@@ -337,6 +433,11 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     @Override
     public void shutdownOutput() throws IOException {
         ensureOpen();
+        WriteBehind wb = writeBehind;
+        if (wb != null && wb.queued()) {
+            wb.shutdownAfter(); // after the queued bytes, in order
+            return;
+        }
         if (LibC.shutdown(fd, os.SHUT_WR) != 0) {
             int e = LibC.errno();
             if (e == os.ENOTCONN) {
@@ -402,6 +503,9 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     long sendfileFrom(int fileFd, long offsetAddress, long count) throws IOException {
         ensureOpen();
         throwRestoredError("sendfile");
+        if (writeBehindQueued()) {
+            return 0; // queued bytes go first; their sends' completions report WRITE
+        }
         while (true) {
             long n = LibC.sendfile(fd, fileFd, offsetAddress, count);
             if (n > 0) {

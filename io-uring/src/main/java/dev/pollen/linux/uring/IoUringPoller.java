@@ -6,6 +6,7 @@ import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixSocketLayer;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.ReadAhead;
+import dev.pollen.posix.WriteBehind;
 import dev.pollen.spi.AbstractPoller;
 import dev.pollen.spi.IoHandler;
 import dev.pollen.spi.Poller;
@@ -22,8 +23,10 @@ import java.util.function.Function;
  * socket ({@link dev.pollen.spi.ReadDrainedHint}) saves ({@link IoUringRegistration} says how);
  * with {@code -Dpollen.io_uring.recv=ahead}, READ on a stream socket is an
  * {@code IORING_OP_RECV} into a buffer of the socket's ({@link RecvStash}) instead, which the
- * socket's reads then copy from ({@link dev.pollen.posix.ReadAhead}), on either engine; the
- * sockets are
+ * socket's reads then copy from ({@link dev.pollen.posix.ReadAhead}), on either engine; with
+ * {@code -Dpollen.io_uring.send=ring} (ffm engine), writes on a stream socket copy into a buffer
+ * of the socket's and go out by {@code IORING_OP_SEND}s submitted with the next wait
+ * ({@link SendQueue}, {@link dev.pollen.posix.WriteBehind}); the sockets are
  * {@code pollen-posix}'s {@link PosixSocketLayer}. The generic part (checks, ready list,
  * dispatch, wakeup coalescing, re-waiting) is {@link AbstractPoller}'s.
  *
@@ -81,6 +84,36 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         };
     }
 
+    /**
+     * The system property that chooses how stream sockets write: {@code syscall} (one
+     * {@code send(2)} per write; the default) or {@code ring} (copied into a per-socket buffer and
+     * sent by {@code IORING_OP_SEND} with the next wait, {@link SendQueue}; ffm engine only).
+     */
+    static final String SEND_PROPERTY = "pollen.io_uring.send";
+
+    /**
+     * Parses {@value #SEND_PROPERTY}.
+     *
+     * @param value the property, or null when unset
+     * @return true for {@code ring}, false for {@code syscall} or unset
+     * @throws IllegalArgumentException for any other value, in one line saying what to use
+     */
+    static boolean sendThroughRing(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "syscall" -> false;
+            case "ring" -> true;
+            default -> throw new IllegalArgumentException("-D" + SEND_PROPERTY + "='" + value
+                    + "' is not a way to write on io_uring: use syscall (the default) or ring");
+        };
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.pollen.linux.uring");
+    /** The note that the netty engine does not send through the ring was logged (once per JVM). */
+    private static final java.util.concurrent.atomic.AtomicBoolean SEND_NOTE = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** The engine (the ring). */
     final UringEngine engine;
     private final PosixSocketLayer sockets;
@@ -88,6 +121,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final boolean multishot = Boolean.getBoolean(MULTISHOT_PROPERTY);
     /** READ on stream sockets by receives ahead of the reader ({@value #RECV_PROPERTY}). */
     private final boolean recvAhead;
+    /** Writes on stream sockets by sends through the ring ({@value #SEND_PROPERTY}, ffm engine). */
+    private final boolean sendRing;
+    /** Send queues that outlived their registration (a closed socket's, still draining). */
+    private SendQueue[] lingering = new SendQueue[4];
+    private int lingeringCount;
     /** How many times the Netty engine's {@code run} was called (for tests: Netty allocates per call). */
     long runs;
 
@@ -112,11 +150,18 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      * @throws java.io.UncheckedIOException if the kernel refuses (out of memory or descriptors,
      *                                      or io_uring disabled after the provider's probe)
      * @throws IllegalArgumentException     if {@value #RECV_PROPERTY} has another value than
-     *                                      {@code poll} or {@code ahead}
+     *                                      {@code poll} or {@code ahead}, or {@value #SEND_PROPERTY}
+     *                                      another than {@code syscall} or {@code ring}
      */
     IoUringPoller(Function<IoUringPoller, UringEngine> engine) {
         recvAhead = receiveAhead(System.getProperty(RECV_PROPERTY)); // before any native work
+        boolean ring = sendThroughRing(System.getProperty(SEND_PROPERTY));
         this.engine = engine.apply(this);
+        sendRing = ring && this.engine.sends();
+        if (ring && !sendRing && SEND_NOTE.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "-D" + SEND_PROPERTY + "=ring needs the ffm engine (JDK 22+); the "
+                    + this.engine.name() + " engine writes with send(2) system calls instead");
+        }
         sockets = new PosixSocketLayer(this, OsConstants.LINUX);
     }
 
@@ -153,6 +198,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         engine.claim();
         IoUringRegistration r = new IoUringRegistration(this, source, handler, multishot,
                 recvAhead ? stashFor(source) : null);
+        if (sendRing && source instanceof PosixStreamSocket s) {
+            r.sends = sendQueueFor(s, r);
+        }
         if (liveCount == live.length) {
             live = Arrays.copyOf(live, liveCount * 2);
         }
@@ -177,6 +225,70 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             return st;
         }
         return old instanceof RecvStash st && st.poller == this ? st : null;
+    }
+
+    /**
+     * The send queue of a stream socket: the one it still has from an earlier registration (still
+     * draining), now reporting to {@code r}, else a new one (no memory until the first write);
+     * null for one with another poller's queue.
+     */
+    private SendQueue sendQueueFor(PosixStreamSocket s, IoUringRegistration r) {
+        WriteBehind old = s.writeBehind();
+        SendQueue q;
+        if (old == null) {
+            q = new SendQueue(this, s);
+            s.writeBehind(q);
+        } else if (old instanceof SendQueue sq && sq.poller == this) {
+            q = sq;
+        } else {
+            return null;
+        }
+        q.owner = r;
+        if (!q.inFlight) {
+            q.driver = r;
+        }
+        return q;
+    }
+
+    /** Whether a handler of this poller is running (writes are then sent by the next wait). */
+    boolean dispatchingNow() {
+        return isDispatching();
+    }
+
+    /**
+     * Submits the send of {@code q} at once (bytes written outside a poll): one
+     * {@code io_uring_enter}; completions it brings are reported by the next poll.
+     */
+    void sendNow(SendQueue q) {
+        if (isClosed()) {
+            return;
+        }
+        engine.prepare();
+        q.armNow();
+        engine.submit();
+    }
+
+    /** A send queue outlived its registration: kept here until it drained (closing the poller cancels it). */
+    void linger(SendQueue q) {
+        if (!q.lingering) {
+            q.lingering = true;
+            if (lingeringCount == lingering.length) {
+                lingering = Arrays.copyOf(lingering, lingeringCount * 2);
+            }
+            lingering[lingeringCount++] = q;
+        }
+    }
+
+    /** A lingering send queue drained. */
+    void unlinger(SendQueue q) {
+        q.lingering = false;
+        for (int i = 0; i < lingeringCount; i++) {
+            if (lingering[i] == q) {
+                lingering[i] = lingering[--lingeringCount];
+                lingering[lingeringCount] = null;
+                return;
+            }
+        }
     }
 
     @Override
@@ -209,6 +321,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             r.stash = null;
             st.ownerEnded(r); // kept by the socket while it holds bytes or a receive is in flight
         }
+        if (r.sends != null) {
+            r.sends.ownerEnded(r); // still sends what is queued, through r (see SendQueue)
+        }
         markDirty(r); // the engine forgets it at the next sync
     }
 
@@ -234,6 +349,16 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (source instanceof PosixStreamSocket s && s.readAhead() instanceof RecvStash st
                 && st.poller == this) {
             st.socketClosing(); // freed now, or by its cancelled receive's completion
+        }
+        if (source instanceof PosixStreamSocket s && s.writeBehind() instanceof SendQueue q
+                && q.poller == this) {
+            boolean queued = q.queued();
+            q.socketClosing(); // keeps sending through a duplicate fd, or drops (abortive close)
+            if (queued && !isClosed()) {
+                engine.prepare();
+                syncDirty();
+                engine.submit(); // nothing queued for the ring may name the fd about to close
+            }
         }
     }
 
@@ -338,9 +463,16 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                     r.stash.ringGone(); // a receive still in flight keeps its memory for good
                     r.stash = null;
                 }
+                if (r.sends != null) {
+                    r.sends.ringGone(); // likewise a send's
+                    r.sends = null;
+                }
                 live[i] = null;
             }
             liveCount = 0;
+            while (lingeringCount > 0) {
+                lingering[lingeringCount - 1].ringGone(); // unlingers itself
+            }
             Arrays.fill(dirty, 0, dirtyCount, null);
             dirtyCount = 0;
             Arrays.fill(collected, 0, collectedCount, null);

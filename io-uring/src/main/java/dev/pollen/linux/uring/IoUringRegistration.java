@@ -42,6 +42,12 @@ import io.netty.channel.uring.IoUringIoHandle;
  * not lost. No poll is armed for READ. WRITE stays a one-shot poll. The engine writes the
  * submissions ({@link UringEngine#recv}); everything else here is the same on both rings.
  *
+ * <p><b>With {@code -Dpollen.io_uring.send=ring} (ffm engine): writes on a stream socket by
+ * sends behind the writer.</b> The socket's writes copy into its {@link SendQueue}; while bytes
+ * are queued and no send is in flight, the sync arms one {@code IORING_OP_SEND} for them
+ * ({@link UringEngine#send}), and WRITE readiness comes from the sends' completions instead of a
+ * poll. With nothing queued WRITE is polled as below.
+ *
  * <p><b>WRITE: one-shot polls.</b> A multishot POLLOUT would post a completion for every
  * acknowledgement that frees send buffer space; WRITE is rarely on, and a one-shot poll re-armed
  * after each report is level-triggered by construction (an fd still writable completes the new
@@ -68,6 +74,8 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     /** {@code IORING_OP_ASYNC_CANCEL} and {@code IORING_OP_RECV}. */
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_RECV = 27;
+    /** {@code IORING_OP_SEND}. */
+    static final byte OP_SEND = 26;
     /** {@code IORING_RECVSEND_POLL_FIRST}, in a receive's {@code ioprio}. */
     static final short RECVSEND_POLL_FIRST = 1;
     /** {@code IORING_CQE_F_SOCK_NONEMPTY}: after a receive, the socket still has bytes. */
@@ -124,6 +132,14 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     RecvStash stash;
     /** The stash this registration's receive in flight fills (kept after {@link #stash} is let go). */
     private RecvStash sentTo;
+    /**
+     * Writes by sends behind the writer ({@code -Dpollen.io_uring.send=ring}, stream sockets,
+     * ffm engine): the socket's send queue, kept after the registration ended while it drains;
+     * null when writes are system calls.
+     */
+    SendQueue sends;
+    /** The send queue whose send this registration submitted and that has not completed. */
+    SendQueue sendingFor;
 
     IoUringRegistration(IoUringPoller poller, FdSource source, IoHandler handler, boolean multishot,
                         RecvStash stash) {
@@ -143,6 +159,9 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
      */
     void sync() {
         int want = isCancelled() ? 0 : interest();
+        if (sends != null) {
+            want = sends.sync(this, want); // arms the next send; WRITE then comes from its completion
+        }
         if (stash != null) {
             want = syncReceive(want);
         } else {
@@ -189,6 +208,16 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     boolean receiveInFlight() {
         RecvStash st = sentTo;
         return st != null && st.inFlight && st.submitter == this;
+    }
+
+    /** Whether a receive or a send this registration submitted has not completed yet. */
+    boolean requestInFlight() {
+        return receiveInFlight() || sendingFor != null;
+    }
+
+    /** The next tag of this registration's requests. */
+    short nextTag() {
+        return ++tag;
     }
 
     /** Submits the cancellation of this registration's receive in flight, once. */
@@ -253,7 +282,8 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
 
     /** Whether a poll is armed (or queued to be) in the kernel. */
     boolean isArmed() {
-        return multi != 0 || single != 0 || (receiveInFlight() && !sentTo.cancelSent);
+        return multi != 0 || single != 0 || (receiveInFlight() && !sentTo.cancelSent)
+                || sendingFor != null;
     }
 
     /**
@@ -347,6 +377,22 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     }
 
     /**
+     * The completion of a send this registration submitted (ffm engine): to the queue it was made
+     * for, even after this registration ended (the queue drains, or waits for it to free its
+     * memory).
+     *
+     * @param t   the request's tag
+     * @param res the completion's result: bytes sent, or a negative errno
+     */
+    void sent(short t, int res) {
+        SendQueue q = sendingFor;
+        if (q != null && q.inFlight && q.submitter == this && q.tag == t) {
+            sendingFor = null;
+            q.completed(res);
+        }
+    }
+
+    /**
      * Called as the poller closes (by Netty's {@code prepareToDestroy}, or by the ffm engine's
      * release): removes the armed polls (and cancels a receive in flight) so the ring can drain.
      * The source stays open (its owner closes it).
@@ -365,6 +411,9 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
                 single = 0;
             }
             cancelReceive();
+            if (sendingFor != null) {
+                sendingFor.cancel();
+            }
         }
     }
 }

@@ -78,14 +78,40 @@ abstract class UringEngine {
     abstract long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag);
 
     /**
-     * Queues an {@code IORING_OP_ASYNC_CANCEL} of a receive this registration submitted; the
-     * cancel's own completion is dropped, the receive's arrives as usual (with what it took, or
-     * {@code -ECANCELED}).
+     * Queues an {@code IORING_OP_ASYNC_CANCEL} of a receive (or send) this registration
+     * submitted; the cancel's own completion is dropped, the request's arrives as usual (with
+     * what it moved, or {@code -ECANCELED}).
      *
      * @param r     the registration
-     * @param udata what {@link #recv} returned
+     * @param udata what {@link #recv} (or {@link #send}) returned
      */
     abstract void cancel(IoUringRegistration r, long udata);
+
+    /**
+     * Whether this ring can send for the sockets ({@link #send}); only the ffm engine does.
+     *
+     * @return true if {@link #send} is implemented
+     */
+    boolean sends() {
+        return false;
+    }
+
+    /**
+     * Queues an {@code IORING_OP_SEND} of {@code len} bytes at {@code address} to {@code fd}
+     * (send-behind, {@link SendQueue}). Its completion goes to {@link IoUringRegistration#sent}
+     * of this registration, also after the registration ended: the memory is the queue's until
+     * the send completed. Only where {@link #sends()} says so.
+     *
+     * @param r       the registration
+     * @param fd      the socket's descriptor (or the queue's duplicate of it)
+     * @param address native memory the kernel reads, valid until the completion
+     * @param len     this many bytes
+     * @param tag     the registration's tag of this request
+     * @return the request's user data (never 0), for {@link #cancel}
+     */
+    long send(IoUringRegistration r, int fd, long address, int len, short tag) {
+        throw new UnsupportedOperationException("io_uring: the " + name() + " engine does not send");
+    }
 
     /**
      * The registration ended and its removals are queued: the ring forgets it; completions of

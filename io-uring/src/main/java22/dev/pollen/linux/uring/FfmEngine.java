@@ -41,6 +41,9 @@ import java.util.function.Function;
  *       memory); closing the engine cancels the receives and waits for their completions with
  *       the removed polls ({@link #release()}), and a stash whose receive did not complete in
  *       that time is never freed. Polls write no user memory.</li>
+ *   <li><b>Sends</b> (send-behind, {@link SendQueue}): an {@code IORING_OP_SEND} reads the
+ *       queue's native memory; handled as receives are (slot kept, completions delivered while
+ *       draining, cancelled as the engine closes).</li>
  *   <li><b>User data</b>: op (8 bits), registration slot (24), slot generation (16) and the
  *       registration's tag (16); registrations live in an array indexed by slot, so finding one
  *       is an index and a generation compare, and nothing is allocated per request, per
@@ -75,6 +78,9 @@ final class FfmEngine extends UringEngine {
     private static final byte OP_POLL_REMOVE = IoUringRegistration.OP_POLL_REMOVE;
     private static final byte OP_ASYNC_CANCEL = IoUringRegistration.OP_ASYNC_CANCEL;
     private static final byte OP_RECV = IoUringRegistration.OP_RECV;
+    private static final byte OP_SEND = IoUringRegistration.OP_SEND;
+    /** {@code MSG_NOSIGNAL}: a send to a reset connection fails with EPIPE, no SIGPIPE. */
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int POLL_ADD_MULTI = 1;
     private static final int CQE_F_MORE = 2;
     private static final int POLLIN = 1;
@@ -107,6 +113,7 @@ final class FfmEngine extends UringEngine {
     private static final long UD_WAKE = 2L << 56;
     private static final long UD_REMOVE = 3L << 56;
     private static final long UD_RECV = 4L << 56;
+    private static final long UD_SEND = 5L << 56;
     private static final int MAX_SLOTS = 1 << 24;
 
     private static final Map<String, MethodHandle> H = FfmDowncalls.bind(UringCalls.class);
@@ -424,6 +431,24 @@ final class FfmEngine extends UringEngine {
     }
 
     @Override
+    boolean sends() {
+        return true;
+    }
+
+    @Override
+    long send(IoUringRegistration r, int fd, long address, int len, short tag) {
+        long udata = userData(UD_SEND, r, tag);
+        long sqe = nextSqe();
+        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_SEND);
+        sqes.set(INT_PLAIN, sqe + 4, fd);
+        sqes.set(LONG, sqe + 16, address);
+        sqes.set(INT_PLAIN, sqe + 24, len);
+        sqes.set(INT_PLAIN, sqe + 28, MSG_NOSIGNAL);
+        sqes.set(LONG, sqe + 32, udata);
+        return udata;
+    }
+
+    @Override
     void cancel(IoUringRegistration r, long udata) {
         removeRequest(OP_ASYNC_CANCEL, udata);
     }
@@ -431,13 +456,13 @@ final class FfmEngine extends UringEngine {
     /**
      * {@inheritDoc}
      *
-     * <p>Here: its slot is freed at once, unless a receive of its is in flight; then the slot is
-     * kept (the generation unchanged) until that receive's completion arrived.
+     * <p>Here: its slot is freed at once, unless a receive or send of its is in flight; then the
+     * slot is kept (the generation unchanged) until that request's completion arrived.
      */
     @Override
     void ended(IoUringRegistration r) {
         int slot = r.ringSlot;
-        if (slot >= 0 && !r.receiveInFlight()) {
+        if (slot >= 0 && !r.requestInFlight()) {
             slots[slot] = null;
             generations[slot] = (generations[slot] + 1) & 0xFFFF;
             if (freeCount == freeSlots.length) {
@@ -559,8 +584,9 @@ final class FfmEngine extends UringEngine {
                 if ((flags & CQE_F_MORE) == 0) {
                     inFlight--;
                 }
-                if (!draining || (udata & (0xFFL << 56)) == UD_RECV) {
-                    complete(udata, res, flags); // a receive's completion gives its stash the memory back
+                long op = udata & (0xFFL << 56);
+                if (!draining || op == UD_RECV || op == UD_SEND) {
+                    complete(udata, res, flags); // a receive's (send's) completion gives the memory back
                 }
                 if (h == t) {
                     t = (int) INT.getAcquire(rings, cqTail);
@@ -580,12 +606,16 @@ final class FfmEngine extends UringEngine {
             if (r != null && r.ringGen == ((int) (udata >>> 16) & 0xFFFF)) {
                 r.completed((short) udata, res, flags);
             }
-        } else if (op == UD_RECV) {
+        } else if (op == UD_RECV || op == UD_SEND) {
             int slot = (int) (udata >>> 32) & (MAX_SLOTS - 1);
             IoUringRegistration r = slot < slots.length ? slots[slot] : null;
             if (r != null && r.ringGen == ((int) (udata >>> 16) & 0xFFFF)) {
-                r.received((short) udata, res, flags);
-                if (r.isCancelled() && !r.receiveInFlight() && !draining) {
+                if (op == UD_RECV) {
+                    r.received((short) udata, res, flags);
+                } else {
+                    r.sent((short) udata, res);
+                }
+                if (r.isCancelled() && !r.requestInFlight() && !draining) {
                     ended(r); // it kept its slot for this completion
                 }
             }

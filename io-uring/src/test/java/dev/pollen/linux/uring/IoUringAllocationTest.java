@@ -79,6 +79,22 @@ class IoUringAllocationTest {
         echo(poller, 1.0, "none");
     }
 
+    /**
+     * With sends through the ring ({@code -Dpollen.io_uring.send=ring}, ffm engine only) each
+     * message is copied into the socket's native send buffer and sent by an
+     * {@code IORING_OP_SEND} written into the mapped submission queue: nothing is allocated.
+     */
+    @Test
+    void withSendsThroughTheRingNothingIsAllocatedPerMessage() throws Exception {
+        Poller poller = IoUringTesting.newPoller(IoUringPoller.SEND_PROPERTY, "ring");
+        if (!"ffm".equals(((IoUringPoller) poller).engine())) {
+            poller.close();
+            org.junit.jupiter.api.Assumptions.assumeTrue(false,
+                    "sends through the ring are the ffm engine's only (the netty engine falls back to send(2))");
+        }
+        echo(poller, 1.0, "none");
+    }
+
     /** Echoes small messages through {@code poller} (closed afterwards): fewer than {@code limit} bytes per message. */
     private static void echo(Poller poller, double limit, String expected) throws Exception {
         com.sun.management.ThreadMXBean threads =
