@@ -293,8 +293,8 @@ public final class EpollPoller extends AbstractPoller<FdSource, EpollRegistratio
                 continue;
             }
             int slot = (int) key;
-            if (slot < 0 || slot >= live.length || live[slot] != key) {
-                continue; // a registration that ended (its slot maybe reused)
+            if (slot < 0 || slot >= live.length || live[slot] != key || key == 0) {
+                continue; // a registration that ended (its slot maybe reused), or a free slot
             }
             // Hang-up and errors are readiness of whatever is registered.
             int o = ((bits & READ_BITS) != 0 ? READ : 0) | ((bits & WRITE_BITS) != 0 ? WRITE : 0);
