@@ -18,7 +18,9 @@ import java.util.Objects;
  *       {@link #addInterest}, non-zero to 0 is {@link #removeInterest}, any other change
  *       {@link #modifyInterest}; the current mask again costs nothing.</li>
  *   <li><b>The ready list.</b> A backend's {@link #waitForReady} reports readiness with
- *       {@link #ready(AbstractRegistration, int)} (two events for one registration are merged);
+ *       {@link #ready(AbstractRegistration, int)} (two events for one registration are merged), or
+ *       with {@link #readyOnce} if it merged them itself (the registration object is then first
+ *       touched at dispatch);
  *       the base then calls each handler once with the readiness masked by the interest of the
  *       moment, skipping registrations that ended meanwhile. If a handler throws, the exception
  *       leaves {@code poll} at once and the rest of the list is dispatched by the next
@@ -67,6 +69,8 @@ public abstract class AbstractPoller<S extends AbstractSource, R extends Abstrac
 
     /** Registrations with readiness, in the order reported; [readyIndex, readyCount) is left. */
     private AbstractRegistration<?>[] ready = new AbstractRegistration<?>[64];
+    /** The ops {@link #readyOnce} reported for the entry at the same index (0 for {@link #ready}). */
+    private int[] readyOpsOf = new int[64];
     private int readyCount;
     private int readyIndex;
     private boolean dispatching;
@@ -238,12 +242,37 @@ public abstract class AbstractPoller<S extends AbstractSource, R extends Abstrac
             return;
         }
         if (r.readyOps == 0) {
-            if (readyCount == ready.length) {
-                ready = Arrays.copyOf(ready, readyCount * 2);
-            }
-            ready[readyCount++] = r;
+            append(r, 0);
         }
         r.readyOps |= ops;
+    }
+
+    /**
+     * Reports readiness like {@link #ready(AbstractRegistration, int)}, for a backend that reports
+     * each registration at most once per {@link #waitForReady} (it merged its events itself): the
+     * registration object is not read or written until its dispatch. With many connections it is
+     * then fetched from memory once per event instead of twice (the collection and the dispatch
+     * are a whole batch of system calls apart). Do not mix the two for one registration in one
+     * wait.
+     *
+     * <p><b>Threading:</b> loop thread only (from {@link #waitForReady}).
+     *
+     * @param r   a live registration of this poller, not yet reported in this wait
+     * @param ops READ and/or WRITE
+     */
+    protected final void readyOnce(R r, int ops) {
+        if (ops != 0) {
+            append(r, ops);
+        }
+    }
+
+    private void append(AbstractRegistration<?> r, int ops) {
+        if (readyCount == ready.length) {
+            ready = Arrays.copyOf(ready, readyCount * 2);
+            readyOpsOf = Arrays.copyOf(readyOpsOf, readyCount * 2);
+        }
+        readyOpsOf[readyCount] = ops;
+        ready[readyCount++] = r;
     }
 
     private int dispatchReady() {
@@ -252,9 +281,12 @@ public abstract class AbstractPoller<S extends AbstractSource, R extends Abstrac
         try {
             while (readyIndex < readyCount) {
                 AbstractRegistration<?> r = ready[readyIndex];
+                int merged = r.readyOps;
+                if (merged != 0) {
+                    r.readyOps = 0; // no store otherwise: a clean line costs no write-back
+                }
+                int ops = (merged | readyOpsOf[readyIndex]) & r.interest();
                 ready[readyIndex++] = null;
-                int ops = r.readyOps & r.interest();
-                r.readyOps = 0;
                 // The interest of the moment: an earlier handler may have narrowed it, cancelled
                 // the registration, closed its source or closed this poller.
                 if (ops != 0 && r.isValid()) {
