@@ -83,9 +83,18 @@ public final class FdCount {
      * @return the last count seen
      */
     public static int settled(int expected) {
+        return retried(FdCount::now, n -> n <= expected);
+    }
+
+    /**
+     * Reads {@code read} until {@code done} accepts the value or two seconds have passed,
+     * collecting garbage and pausing 20 ms between reads (a cleaner may be what closes).
+     */
+    private static <T> T retried(java.util.function.Supplier<T> read,
+            java.util.function.Predicate<T> done) {
         long deadline = System.nanoTime() + 2_000_000_000L;
-        int n = now();
-        while (n > expected && System.nanoTime() < deadline) {
+        T value = read.get();
+        while (!done.test(value) && System.nanoTime() < deadline) {
             System.gc();
             try {
                 Thread.sleep(20);
@@ -93,9 +102,9 @@ public final class FdCount {
                 Thread.currentThread().interrupt();
                 break;
             }
-            n = now();
+            value = read.get();
         }
-        return n;
+        return value;
     }
 
     /**
@@ -132,19 +141,7 @@ public final class FdCount {
      * @return what was opened since {@code before} and is still open, in number order
      */
     public static Map<Integer, String> openedSince(Map<Integer, String> before) {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        Map<Integer, String> opened = diff(snapshot(), before);
-        while (!opened.isEmpty() && System.nanoTime() < deadline) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            opened = diff(snapshot(), before);
-        }
-        return opened;
+        return retried(() -> diff(snapshot(), before), Map::isEmpty);
     }
 
     /** The entries of {@code now} that {@code before} does not have. */
