@@ -121,6 +121,18 @@ class IoUringSendRingTest {
         return b.flip();
     }
 
+    /**
+     * Shrinks {@code server}'s send buffer to 8 KiB, registers it for READ with a handler that
+     * does nothing, and writes until the kernel and the send queue take no more.
+     *
+     * @return the bytes the writes accepted
+     */
+    private long stallWriter(StreamSocket server) throws IOException {
+        server.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
+        poller.register(server, Poller.READ, ops -> { });
+        return writeUntilStalled(server, 0);
+    }
+
     /** Writes the pattern from {@code from} until writes accept nothing over several waits; returns the end. */
     private long writeUntilStalled(StreamSocket s, long from) throws IOException {
         long off = from;
@@ -340,9 +352,7 @@ class IoUringSendRingTest {
         long before = NativeMemory.outstandingBytes();
         Conn conn = connect(8192);
         StreamSocket server = conn.server();
-        server.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        poller.register(server, Poller.READ, ops -> { });
-        long total = writeUntilStalled(server, 0);
+        long total = stallWriter(server);
         SendQueue q = queue(server);
         assertTrue(q.queuedBytes() > 0);
         server.close();
@@ -358,9 +368,7 @@ class IoUringSendRingTest {
         poller = ringPoller();
         Conn conn = connect(8192);
         StreamSocket server = conn.server();
-        server.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        poller.register(server, Poller.READ, ops -> { });
-        long total = writeUntilStalled(server, 0);
+        long total = stallWriter(server);
         server.shutdownOutput();
         Reader r = new Reader();
         readUntil(conn.client(), r, () -> r.eof || r.failure != null);
@@ -385,9 +393,7 @@ class IoUringSendRingTest {
         long before = NativeMemory.outstandingBytes();
         Conn conn = connect(8192);
         StreamSocket server = conn.server();
-        server.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        poller.register(server, Poller.READ, ops -> { });
-        long total = writeUntilStalled(server, 0);
+        long total = stallWriter(server);
         server.setOption(StandardSocketOptions.SO_LINGER, 0);
         server.close();
         pollUntil(() -> NativeMemory.outstandingBytes() == before);
