@@ -34,26 +34,6 @@ final class PollenEchoServer implements EchoServer {
     /** With {@code tls} (nullable) every connection speaks TLS (TlsBench). */
     PollenEchoServer(String poller, dev.pollen.net.tls.TlsConfig tls) {
         loop = AvailablePollers.loop(poller, "pollen-echo-" + poller);
-        if (Boolean.getBoolean("pollen.io_uring.defer")) {
-            // EXPERIMENT (issue 15): a single-issuer ring must be driven by the loop thread only
-            thread = loop.startThread();
-            java.util.concurrent.CompletableFuture<Server> made = new java.util.concurrent.CompletableFuture<>();
-            loop.callSoonThreadsafe(() -> Net.createServer(loop, Echo::new, "127.0.0.1", 0).addDoneCallback(f -> {
-                if (f.exception() != null) {
-                    made.completeExceptionally(f.exception());
-                } else {
-                    made.complete(f.result());
-                }
-            }));
-            try {
-                server = made.get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                loop.close();
-                throw new IllegalStateException(e);
-            }
-            address = (InetSocketAddress) server.sockets().get(0);
-            return;
-        }
         try {
             // Before the loop thread starts, this thread may run the loop until the server is bound.
             server = loop.runUntilComplete(tls == null

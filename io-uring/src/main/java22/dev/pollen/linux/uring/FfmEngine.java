@@ -87,18 +87,7 @@ final class FfmEngine extends UringEngine {
     private static final int RING_FDS_PER_THREAD = 16;
     /** How many threads one ring registers its fd with, at most (each keeps it until it exits). */
     static final int MAX_RING_FD_THREADS = 4;
-    static final int SETUP_R_DISABLED = 1 << 6;
     static final int SETUP_SUBMIT_ALL = 1 << 7;
-    static final int SETUP_SINGLE_ISSUER = 1 << 12;
-    static final int SETUP_DEFER_TASKRUN = 1 << 13;
-    private static final int REGISTER_ENABLE_RINGS = 12;
-    /**
-     * EXPERIMENT (issue 15): {@code true} sets the ring up with {@code SINGLE_ISSUER |
-     * DEFER_TASKRUN | R_DISABLED} and enables it on the first thread that enters it; only that
-     * thread can drive it afterwards. Off by default; not for use.
-     */
-    static final String DEFER_PROPERTY = "pollen.io_uring.defer";
-    private static final boolean DEFER = Boolean.getBoolean(DEFER_PROPERTY);
     static final int SETUP_COOP_TASKRUN = 1 << 8;
     static final int SETUP_TASKRUN_FLAG = 1 << 9;
     private static final int FEAT_SINGLE_MMAP = 1;
@@ -243,9 +232,6 @@ final class FfmEngine extends UringEngine {
     private final long timespecAddress;
     private final long drainAddress;
 
-    /** EXPERIMENT: null unless the ring is single-issuer; TRUE until it is enabled. */
-    private Boolean disabled;
-
     /** The local submission tail (published before each enter). */
     private int tail;
     /** The local completion head (published after each reap). */
@@ -310,7 +296,6 @@ final class FfmEngine extends UringEngine {
         int fd = lastFd;
         ringFd = fd;
         setupFlags = flags;
-        disabled = (flags & SETUP_R_DISABLED) != 0 ? Boolean.TRUE : null;
         taskrunFlag = (flags & SETUP_TASKRUN_FLAG) != 0;
         int features = params.get(INT_PLAIN, P_FEATURES);
         long mapped = 0;
@@ -418,12 +403,7 @@ final class FfmEngine extends UringEngine {
     /** Calls io_uring_setup with the best flags the kernel takes; sets {@link #lastFd}. */
     private int setup(MemorySegment params) {
         int tried = 0;
-        int[] sets = FLAG_SETS;
-        if (DEFER) {
-            sets = new int[] {SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN | SETUP_R_DISABLED
-                    | SETUP_COOP_TASKRUN | SETUP_TASKRUN_FLAG | SETUP_SUBMIT_ALL};
-        }
-        for (int flags : sets) {
+        for (int flags : FLAG_SETS) {
             params.fill((byte) 0);
             params.set(INT_PLAIN, P_FLAGS, flags);
             long fd = syscall(SYS_SETUP, ENTRIES, params.address(), 0, 0, 0, 0);
@@ -459,9 +439,6 @@ final class FfmEngine extends UringEngine {
         }
         if ((flags & SETUP_SUBMIT_ALL) != 0) {
             b.append(b.isEmpty() ? "" : "|").append("SUBMIT_ALL");
-        }
-        if ((flags & SETUP_DEFER_TASKRUN) != 0) {
-            b.append(b.isEmpty() ? "" : "|").append("SINGLE_ISSUER|DEFER_TASKRUN");
         }
         return b.toString();
     }
@@ -748,7 +725,7 @@ final class FfmEngine extends UringEngine {
     @Override
     void submit() {
         if (tail != (int) INT.getAcquire(rings, sqHead)) {
-            enter(0, disabled == null ? 0 : ENTER_GETEVENTS, 0); // deferred task work runs only when asked
+            enter(0, 0, 0);
         }
         reap();
     }
@@ -820,14 +797,6 @@ final class FfmEngine extends UringEngine {
 
     /** Publishes the queued submissions and calls io_uring_enter; routine errors end the wait. */
     private void enter(int minComplete, int flags, long arg) {
-        if (disabled == Boolean.TRUE) {
-            long e = syscall(SYS_REGISTER, ringFd, REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
-            if (e < 0) {
-                throw new UncheckedIOException(PosixErrors.error(OsConstants.LINUX,
-                        "io_uring_register(ENABLE_RINGS)", FfmDowncalls.errno()));
-            }
-            disabled = Boolean.FALSE;
-        }
         int toSubmit = tail - (int) INT.getAcquire(rings, sqHead);
         INT.setRelease(rings, sqTail, tail);
         long fd = ringFd;
