@@ -313,8 +313,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         live[r.slot] = moved;
         moved.slot = r.slot;
         live[last] = null;
-        if (r.isArmed() || r.ringFile) {
-            removalsPending++; // its poll (or receive, or file table slot) still holds the socket: see beforeClose
+        if (r.isArmed()) {
+            removalsPending++; // its poll (or receive) still holds the socket: see beforeClose
         }
         if (r.stash != null) {
             RecvStash st = r.stash;

@@ -103,11 +103,6 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
     int ringSlot = -1;
     /** The ffm engine's generation of {@link #ringSlot}. */
     int ringGen;
-    /**
-     * The ffm engine installed this registration's file in its ring's file table (slot
-     * {@link #ringSlot}): the table holds a reference to the socket until the engine clears it.
-     */
-    boolean ringFile;
     /** User data of the armed multishot READ poll (0: none armed). */
     private long multi;
     /** Tag of the armed multishot poll. */

@@ -27,25 +27,8 @@ import java.util.function.Function;
  *   <li><b>Setup flags</b>: {@code IORING_SETUP_COOP_TASKRUN | TASKRUN_FLAG | SUBMIT_ALL}, each
  *       dropped in turn where the kernel says {@code EINVAL} ({@link #setupFlags} says which).
  *       Not {@code SINGLE_ISSUER}/{@code DEFER_TASKRUN}: a poller is built on one thread, run on
- *       another and may be closed from a third. So any thread may drive the ring (one at a time,
- *       as the {@code Poller} contract says).</li>
- *   <li><b>Registered ring fd</b> ({@code IORING_REGISTER_RING_FDS}): the first
- *       {@value #MAX_RING_FD_THREADS} platform threads that wait on the ring register its fd
- *       with the kernel (a per-thread table of 16), and an {@code io_uring_enter} on such a
- *       thread passes its index with {@code IORING_ENTER_REGISTERED_RING}, which spares the
- *       kernel looking the fd up; any other thread (a virtual thread, a thread closing the
- *       poller) passes the plain fd. Closing the engine gives back the closing thread's
- *       registration; another thread's keeps the ring's memory until that thread exits.</li>
- *   <li><b>Registered files</b>: a sparse table of {@value #FILE_TABLE} files registered with
- *       the ring ({@code IORING_REGISTER_FILES2}); a registration's polls, receives and sends
- *       name its socket by its engine slot ({@code IOSQE_FIXED_FILE}), installed by a queued
- *       {@code IORING_OP_FILES_UPDATE} before its first request and cleared by another when the
- *       registration ends (the table's reference would keep a closed socket open), so the kernel
- *       takes no reference to the socket per request. The table is unregistered before the
- *       ring fd is closed.</li>
- *   <li>Each falls back where the kernel refuses it (a DEBUG line on the
- *       {@code dev.pollen.linux.uring} logger says which); {@value #RING_FD_PROPERTY}{@code =false}
- *       and {@value #FIXED_FILES_PROPERTY}{@code =false} turn them off.</li>
+ *       another and may be closed from a third; nor is the ring fd registered with a thread. So
+ *       any thread may drive the ring (one at a time, as the {@code Poller} contract says).</li>
  *   <li><b>Waits</b>: one {@code io_uring_enter(GETEVENTS | EXT_ARG)} with a relative
  *       {@code timespec} submits what was queued and waits; no timeout request is ever in the
  *       ring. A wait that may not block passes no {@code GETEVENTS} wait count and is skipped
@@ -77,16 +60,6 @@ final class FfmEngine extends UringEngine {
     // ---- io_uring ABI (include/uapi/linux/io_uring.h); the numbers are the same on every arch
     private static final long SYS_SETUP = 425;
     private static final long SYS_ENTER = 426;
-    private static final long SYS_REGISTER = 427;
-    private static final int UNREGISTER_FILES = 3;
-    private static final int REGISTER_FILES2 = 13;
-    private static final int RSRC_REGISTER_SPARSE = 1;
-    private static final int REGISTER_RING_FDS = 20;
-    private static final int UNREGISTER_RING_FDS = 21;
-    /** How many ring fds one thread may register with the kernel ({@code IO_RINGFD_REG_MAX}). */
-    private static final int RING_FDS_PER_THREAD = 16;
-    /** How many threads one ring registers its fd with, at most (each keeps it until it exits). */
-    static final int MAX_RING_FD_THREADS = 4;
     static final int SETUP_SUBMIT_ALL = 1 << 7;
     static final int SETUP_COOP_TASKRUN = 1 << 8;
     static final int SETUP_TASKRUN_FLAG = 1 << 9;
@@ -97,7 +70,6 @@ final class FfmEngine extends UringEngine {
     private static final int FEAT_RSRC_TAGS = 1 << 10;
     private static final int ENTER_GETEVENTS = 1;
     private static final int ENTER_EXT_ARG = 1 << 3;
-    private static final int ENTER_REGISTERED_RING = 1 << 4;
     private static final int SQ_CQ_OVERFLOW = 1 << 1;
     private static final int SQ_TASKRUN = 1 << 2;
     private static final long OFF_SQ_RING = 0L;
@@ -107,9 +79,6 @@ final class FfmEngine extends UringEngine {
     private static final byte OP_ASYNC_CANCEL = IoUringRegistration.OP_ASYNC_CANCEL;
     private static final byte OP_RECV = IoUringRegistration.OP_RECV;
     private static final byte OP_SEND = IoUringRegistration.OP_SEND;
-    private static final byte OP_FILES_UPDATE = 20;
-    /** {@code IOSQE_FIXED_FILE}: the entry's fd is an index into the ring's file table. */
-    private static final byte SQE_FIXED_FILE = 1;
     /** {@code MSG_NOSIGNAL}: a send to a reset connection fails with EPIPE, no SIGPIPE. */
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int POLL_ADD_MULTI = 1;
@@ -134,46 +103,7 @@ final class FfmEngine extends UringEngine {
     private static final int EAGAIN = 11;
     private static final int EBUSY = 16;
     private static final int EINVAL = 22;
-    private static final int EMFILE = 24;
     private static final int ETIME = 62;
-
-    /**
-     * The system property that turns off registering the ring fd with the threads that wait on
-     * the ring ({@code false}; on by default): a diagnostic and A/B switch.
-     */
-    static final String RING_FD_PROPERTY = "pollen.io_uring.ringfd";
-
-    /**
-     * Parses a boolean switch of this engine.
-     *
-     * @param property the system property's name
-     * @return false for {@code false}, true for {@code true} or unset
-     * @throws IllegalArgumentException for any other value, in one line saying what to use
-     */
-    static boolean feature(String property) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            return true;
-        }
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("-D" + property + "='" + value
-                    + "' is not a switch: use true (the default) or false");
-        };
-    }
-
-    /**
-     * The system property that turns off the ring's table of registered files ({@code false}; on
-     * by default): a diagnostic and A/B switch.
-     */
-    static final String FIXED_FILES_PROPERTY = "pollen.io_uring.fixedfiles";
-
-    /**
-     * Slots in the ring's file table: registrations whose engine slot is below this use it, the
-     * others their plain fd.
-     */
-    static final int FILE_TABLE = 4096;
 
     /** Submission queue entries (the completion queue gets twice as many). */
     static final int ENTRIES = 1024;
@@ -184,7 +114,6 @@ final class FfmEngine extends UringEngine {
     private static final long UD_REMOVE = 3L << 56;
     private static final long UD_RECV = 4L << 56;
     private static final long UD_SEND = 5L << 56;
-    private static final long UD_FILES = 6L << 56;
     private static final int MAX_SLOTS = 1 << 24;
 
     private static final Map<String, MethodHandle> H = FfmDowncalls.bind(UringCalls.class);
@@ -242,34 +171,6 @@ final class FfmEngine extends UringEngine {
     private int inFlight;
     /** Closing: completions are counted, not dispatched. */
     private boolean draining;
-
-    /**
-     * Whether the ring fd is registered with the threads that wait on the ring
-     * ({@value #RING_FD_PROPERTY}; off once the kernel refused it).
-     */
-    private boolean ringFds;
-    /** The thread whose registered index {@link #enterIndex} is (null: none; never a virtual thread). */
-    private Thread enterThread;
-    /** {@link #enterThread}'s index of the ring fd, passed with {@code IORING_ENTER_REGISTERED_RING}. */
-    private int enterIndex;
-    /** Every thread the ring fd was registered with, and its index there. */
-    private final Thread[] ringFdThreads = new Thread[MAX_RING_FD_THREADS];
-    private final int[] ringFdIndexes = new int[MAX_RING_FD_THREADS];
-    private int ringFdCount;
-    /** The last thread that could not register the ring fd (all its slots taken): not asked again. */
-    private Thread ringFdRefusedBy;
-    /**
-     * Whether the ring has a sparse file table of {@value #FILE_TABLE} slots
-     * ({@value #FIXED_FILES_PROPERTY}; off where the kernel refused it). Slot {@code i} is the
-     * registration in engine slot {@code i}, installed by the first request that names it.
-     */
-    private final boolean fixedFiles;
-    /** One int per file table slot: the fd a queued {@code FILES_UPDATE} installs there (-1: clears it). */
-    private final MemorySegment fileFds;
-    /** The kernel refused to install a file once (logged once). */
-    private boolean fileUpdateFailed;
-    /** The {@code io_uring_register} argument (an {@code io_uring_rsrc_update} or {@code io_uring_rsrc_register}). */
-    private final MemorySegment registerArg;
 
     private IoUringRegistration[] slots = new IoUringRegistration[64];
     private int[] generations = new int[64];
@@ -343,10 +244,6 @@ final class FfmEngine extends UringEngine {
             drainAddress = waitArgAddress + 48;
             waitArg.set(LONG, 0, 0L); // no signal mask
             waitArg.set(INT_PLAIN, 8, 8); // its size, _NSIG / 8
-            registerArg = arena.allocate(32, 8);
-            ringFds = feature(RING_FD_PROPERTY);
-            fixedFiles = feature(FIXED_FILES_PROPERTY) && registerFileTable(fd);
-            fileFds = fixedFiles ? arena.allocate(4L * FILE_TABLE, 4) : null;
         } catch (RuntimeException | Error e) {
             if (sqMapped != 0) {
                 munmap(sqMapped, (long) SQE_BYTES * params.get(INT_PLAIN, P_SQ_ENTRIES));
@@ -361,22 +258,6 @@ final class FfmEngine extends UringEngine {
             arena.close();
             throw e;
         }
-    }
-
-    /** Registers an empty table of {@value #FILE_TABLE} files with the ring; false if the kernel refused. */
-    private boolean registerFileTable(int fd) {
-        registerArg.fill((byte) 0);
-        registerArg.set(INT_PLAIN, 0, FILE_TABLE);
-        registerArg.set(INT_PLAIN, 4, RSRC_REGISTER_SPARSE);
-        long r = syscall(SYS_REGISTER, fd, REGISTER_FILES2, registerArg.address(), 32, 0, 0);
-        if (r == 0) {
-            return true;
-        }
-        int e = r < 0 ? FfmDowncalls.errno() : 0;
-        LOG.log(System.Logger.Level.DEBUG, () -> "io_uring (ffm): the kernel refused a sparse file table "
-                + "(IORING_REGISTER_FILES2, " + (e == EMFILE ? "EMFILE: RLIMIT_NOFILE is below " + FILE_TABLE
-                : e == 0 ? "result " + r : "errno " + e) + "); requests name plain fds");
-        return false;
     }
 
     /** The fd io_uring_setup returned (the constructor's hand-off from {@link #setup}). */
@@ -500,10 +381,9 @@ final class FfmEngine extends UringEngine {
     @Override
     long pollAdd(IoUringRegistration r, int pollMask, int pollFlags, short tag) {
         long udata = userData(UD_POLL, r, tag);
-        boolean fixed = fixedFile(r);
         long sqe = nextSqe();
         sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_POLL_ADD);
-        target(sqe, r, fixed);
+        sqes.set(INT_PLAIN, sqe + 4, r.source().fd());
         sqes.set(INT_PLAIN, sqe + 24, pollFlags);
         sqes.set(INT_PLAIN, sqe + 28, pollMask);
         sqes.set(LONG, sqe + 32, udata);
@@ -539,12 +419,11 @@ final class FfmEngine extends UringEngine {
     @Override
     long recv(IoUringRegistration r, long address, int len, boolean pollFirst, short tag) {
         long udata = userData(UD_RECV, r, tag);
-        boolean fixed = fixedFile(r);
         long sqe = nextSqe();
         sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_RECV);
         sqes.set(ValueLayout.JAVA_SHORT, sqe + 2,
                 pollFirst ? IoUringRegistration.RECVSEND_POLL_FIRST : (short) 0);
-        target(sqe, r, fixed);
+        sqes.set(INT_PLAIN, sqe + 4, r.source().fd());
         sqes.set(LONG, sqe + 16, address);
         sqes.set(INT_PLAIN, sqe + 24, len);
         sqes.set(LONG, sqe + 32, udata);
@@ -559,63 +438,14 @@ final class FfmEngine extends UringEngine {
     @Override
     long send(IoUringRegistration r, int fd, long address, int len, short tag) {
         long udata = userData(UD_SEND, r, tag);
-        boolean fixed = !r.isCancelled() && fd == r.source().fd() && fixedFile(r); // not the queue's duplicate fd
         long sqe = nextSqe();
         sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_SEND);
-        if (fixed) {
-            target(sqe, r, true);
-        } else {
-            sqes.set(INT_PLAIN, sqe + 4, fd);
-        }
+        sqes.set(INT_PLAIN, sqe + 4, fd);
         sqes.set(LONG, sqe + 16, address);
         sqes.set(INT_PLAIN, sqe + 24, len);
         sqes.set(INT_PLAIN, sqe + 28, MSG_NOSIGNAL);
         sqes.set(LONG, sqe + 32, udata);
         return udata;
-    }
-
-    /**
-     * Whether a request for {@code r} names its file by its slot in the ring's file table:
-     * installs the file there first (a queued {@code FILES_UPDATE}, so it reaches the kernel
-     * before the request) if it is not yet. Never for a registration that ended.
-     */
-    private boolean fixedFile(IoUringRegistration r) {
-        if (r.ringFile) {
-            return true;
-        }
-        if (!fixedFiles || r.ringSlot >= FILE_TABLE || r.isCancelled()) {
-            return false;
-        }
-        filesUpdate(r.ringSlot, r.source().fd());
-        r.ringFile = true;
-        return true;
-    }
-
-    /** Writes the entry's file: {@code r}'s file table slot (with {@code IOSQE_FIXED_FILE}) or its fd. */
-    private void target(long sqe, IoUringRegistration r, boolean fixed) {
-        if (fixed) {
-            sqes.set(ValueLayout.JAVA_BYTE, sqe + 1, SQE_FIXED_FILE);
-            sqes.set(INT_PLAIN, sqe + 4, r.ringSlot);
-        } else {
-            sqes.set(INT_PLAIN, sqe + 4, r.source().fd());
-        }
-    }
-
-    /**
-     * Queues an {@code IORING_OP_FILES_UPDATE} of file table slot {@code slot} to {@code fd} (-1
-     * clears it). The kernel reads the fd from {@link #fileFds} when it issues the entry,
-     * during the next {@code io_uring_enter}: several updates of one slot queued before it all
-     * read the last value written, which is the one wanted.
-     */
-    private void filesUpdate(int slot, int fd) {
-        fileFds.set(INT_PLAIN, 4L * slot, fd);
-        long sqe = nextSqe();
-        sqes.set(ValueLayout.JAVA_BYTE, sqe, OP_FILES_UPDATE);
-        sqes.set(INT_PLAIN, sqe + 4, -1);
-        sqes.set(LONG, sqe + 8, slot);
-        sqes.set(LONG, sqe + 16, fileFds.address() + 4L * slot);
-        sqes.set(INT_PLAIN, sqe + 24, 1);
-        sqes.set(LONG, sqe + 32, UD_FILES);
     }
 
     @Override
@@ -632,11 +462,6 @@ final class FfmEngine extends UringEngine {
     @Override
     void ended(IoUringRegistration r) {
         int slot = r.ringSlot;
-        if (r.ringFile) {
-            // the table's reference would keep the socket open after close(2): cleared first
-            filesUpdate(slot, -1);
-            r.ringFile = false;
-        }
         if (slot >= 0 && !r.requestInFlight()) {
             slots[slot] = null;
             generations[slot] = (generations[slot] + 1) & 0xFFFF;
@@ -702,9 +527,6 @@ final class FfmEngine extends UringEngine {
         if (!wakeArmed) {
             armWakeup();
         }
-        if (ringFds && Thread.currentThread() != enterThread) {
-            enterFrom(Thread.currentThread());
-        }
         boolean block = timeoutNanos != 0 && !poller.mustNotBlock() && completionsWaiting() == 0;
         if (block) {
             long ts = 0;
@@ -734,77 +556,11 @@ final class FfmEngine extends UringEngine {
         return (int) INT.getAcquire(rings, cqTail) - head;
     }
 
-    /**
-     * A thread other than {@link #enterThread} waits on the ring: its registered index of the
-     * ring fd is used from now on, registered now if it has none yet (at most
-     * {@value #MAX_RING_FD_THREADS} threads per ring, never a virtual thread, whose system calls
-     * run on whichever carrier thread it is mounted on). The registration is the thread's (the
-     * kernel's task): the index means nothing, or another ring, on any other thread, so
-     * {@link #enter} passes it only on this one.
-     */
-    private void enterFrom(Thread t) {
-        for (int i = 0; i < ringFdCount; i++) {
-            if (ringFdThreads[i] == t) {
-                enterThread = t;
-                enterIndex = ringFdIndexes[i];
-                return;
-            }
-        }
-        if (t.isVirtual() || ringFdCount == MAX_RING_FD_THREADS || t == ringFdRefusedBy) {
-            return;
-        }
-        registerArg.set(INT_PLAIN, 0, -1); // offset: any free index
-        registerArg.set(INT_PLAIN, 4, 0);
-        registerArg.set(LONG, 8, ringFd);
-        long n = syscall(SYS_REGISTER, ringFd, REGISTER_RING_FDS, registerArg.address(), 1, 0, 0);
-        if (n == 1) {
-            int index = registerArg.get(INT_PLAIN, 0);
-            ringFdThreads[ringFdCount] = t;
-            ringFdIndexes[ringFdCount++] = index;
-            enterThread = t;
-            enterIndex = index;
-            return;
-        }
-        int e = n < 0 ? FfmDowncalls.errno() : 0;
-        if (e == EBUSY) {
-            ringFdRefusedBy = t; // the thread's 16 slots are taken (by other rings): plain fd here
-            LOG.log(System.Logger.Level.DEBUG, () -> "io_uring (ffm): thread " + t.getName() + " has "
-                    + RING_FDS_PER_THREAD + " ring fds registered already; this ring is entered by its fd there");
-        } else {
-            ringFds = false;
-            LOG.log(System.Logger.Level.DEBUG, () -> "io_uring (ffm): the kernel refused IORING_REGISTER_RING_FDS ("
-                    + (e == 0 ? "result " + n : "errno " + e) + "); the ring is entered by its fd");
-        }
-    }
-
-    /**
-     * Gives back the ring fd's registration of the calling thread, if it has one (the ring
-     * closes); the other threads' go when they exit.
-     */
-    private void unregisterRingFd() {
-        Thread t = Thread.currentThread();
-        for (int i = 0; i < ringFdCount; i++) {
-            if (ringFdThreads[i] == t) {
-                registerArg.set(INT_PLAIN, 0, ringFdIndexes[i]);
-                registerArg.set(INT_PLAIN, 4, 0);
-                registerArg.set(LONG, 8, 0L);
-                syscall(SYS_REGISTER, ringFd, UNREGISTER_RING_FDS, registerArg.address(), 1, 0, 0);
-                ringFdThreads[i] = null;
-            }
-        }
-        enterThread = null;
-    }
-
     /** Publishes the queued submissions and calls io_uring_enter; routine errors end the wait. */
     private void enter(int minComplete, int flags, long arg) {
         int toSubmit = tail - (int) INT.getAcquire(rings, sqHead);
         INT.setRelease(rings, sqTail, tail);
-        long fd = ringFd;
-        if (Thread.currentThread() == enterThread) {
-            fd = enterIndex;
-            flags |= ENTER_REGISTERED_RING;
-        }
-        long r = syscall(SYS_ENTER, fd, toSubmit, minComplete, flags, arg,
+        long r = syscall(SYS_ENTER, ringFd, toSubmit, minComplete, flags, arg,
                 (flags & ENTER_EXT_ARG) != 0 ? 24 : 0);
         if (r < 0) {
             int e = FfmDowncalls.errno();
@@ -863,10 +619,6 @@ final class FfmEngine extends UringEngine {
                     ended(r); // it kept its slot for this completion
                 }
             }
-        } else if (op == UD_FILES && res < 0 && !fileUpdateFailed) {
-            fileUpdateFailed = true; // the request that named the slot fails with EBADF and reports it
-            LOG.log(System.Logger.Level.DEBUG, () -> "io_uring (ffm): the kernel refused to update a file table slot (errno "
-                    + -res + ")");
         } else if (op == UD_WAKE && (flags & CQE_F_MORE) == 0) {
             // the kernel ended the multishot poll: drain the eventfd so the new one waits
             LibC.read(eventFd, drainAddress, 8);
@@ -941,11 +693,6 @@ final class FfmEngine extends UringEngine {
     }
 
     private void closeRing() {
-        if (fixedFiles) {
-            // drops the table's references now, not when the kernel's teardown of the ring runs
-            syscall(SYS_REGISTER, ringFd, UNREGISTER_FILES, 0, 0, 0, 0);
-        }
-        unregisterRingFd();
         LibC.close(ringFd);
         munmap(sqesAddress, sqesLength);
         munmap(ringsAddress, ringsLength);

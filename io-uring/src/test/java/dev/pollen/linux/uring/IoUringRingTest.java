@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * (the {@code ffm} engine's has {@value FfmEngineSize#ENTRIES} entries and must submit the first
  * ones before it can queue the rest), registrations ended and replaced within one wait, whose
  * stale completions must not reach their successors, and sockets closed while the ring still
- * knows them (its polls, and on the {@code ffm} engine its file table, hold references of their
- * own), which must close at once all the same.
+ * knows them (its polls hold references of their own, as a file table's slot would), which
+ * must close at once all the same.
  */
 class IoUringRingTest {
 
@@ -123,9 +123,9 @@ class IoUringRingTest {
 
     @Test
     void aRegisteredSocketClosedWithoutAnotherPollSendsItsFinAtOnce() throws Exception {
-        // On the ffm ring a registered socket's file is in the ring's file table, which holds a
-        // reference of its own: closing the socket (while registered, after its registration
-        // ended, or after that was synced) must still close it at once, with no poll after it.
+        // A poll armed for a socket holds a reference of its own (and so would a slot of a ring's
+        // file table): closing the socket (while registered, after its registration ended, or
+        // after that was synced) must still close it at once, with no poll after it.
         Poller poller = IoUringTesting.newPoller();
         ListenSocket listener = poller.sockets().listen(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, SocketOptions.none());
