@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pollen.spi.DatagramSocket;
+import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
 import dev.pollen.spi.SocketOptions;
+import dev.pollen.spi.StreamSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * The ring under the poller, on whichever engine {@code -Dpollen.io_uring.engine} chose (the
  * module's tests run on both): more polls queued before one wait than the submission queue holds
  * (the {@code ffm} engine's has {@value FfmEngineSize#ENTRIES} entries and must submit the first
- * ones before it can queue the rest), and registrations ended and replaced within one wait, whose
- * stale completions must not reach their successors.
+ * ones before it can queue the rest), registrations ended and replaced within one wait, whose
+ * stale completions must not reach their successors, and sockets closed while the ring still
+ * knows them (its polls hold references of their own, as a file table's slot would), which
+ * must close at once all the same.
  */
 class IoUringRingTest {
 
@@ -113,6 +118,64 @@ class IoUringRingTest {
                 listener.close();
                 next.close();
             }
+        }
+    }
+
+    @Test
+    void aRegisteredSocketClosedWithoutAnotherPollSendsItsFinAtOnce() throws Exception {
+        // A poll armed for a socket holds a reference of its own (and so would a slot of a ring's
+        // file table): closing the socket (while registered, after its registration ended, or
+        // after that was synced) must still close it at once, with no poll after it.
+        Poller poller = IoUringTesting.newPoller();
+        ListenSocket listener = poller.sockets().listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, SocketOptions.none());
+        try {
+            for (int way = 0; way < 3; way++) {
+                try (SocketChannel client = SocketChannel.open(listener.localAddress())) {
+                    StreamSocket s = null;
+                    long deadline = System.nanoTime() + 5 * SECOND;
+                    while (s == null && System.nanoTime() < deadline) {
+                        s = listener.accept();
+                    }
+                    assertTrue(s != null, "accepted");
+                    Registration r = poller.register(s, Poller.READ, ops -> { });
+                    poller.poll(0); // its poll (and its file) reach the kernel
+                    if (way >= 1) {
+                        r.cancel();
+                    }
+                    if (way == 2) {
+                        poller.poll(0);
+                    }
+                    s.close();
+                    client.socket().setSoTimeout(5_000);
+                    assertEquals(-1, client.socket().getInputStream().read(),
+                            "end of stream right after close (way " + way + ")");
+                }
+            }
+        } finally {
+            listener.close();
+            poller.close();
+        }
+    }
+
+    @Test
+    void aListenerClosedWhileItsPollerLivesFreesItsPortAtOnce() throws Exception {
+        // the same for a listener: its port is free again as soon as it is closed
+        Poller poller = IoUringTesting.newPoller();
+        try {
+            for (int round = 0; round < 20; round++) {
+                ListenSocket listener = poller.sockets().listen(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, SocketOptions.none());
+                poller.register(listener, Poller.READ, ops -> { });
+                poller.poll(0);
+                listener.close();
+                try (ListenSocket again = poller.sockets().listen(listener.localAddress(), 16,
+                        SocketOptions.none())) {
+                    assertEquals(listener.localAddress(), again.localAddress());
+                }
+            }
+        } finally {
+            poller.close();
         }
     }
 }
