@@ -404,6 +404,61 @@ public class PollerContract extends BackendFixture {
         assertEquals(4, back.position());
     }
 
+    /**
+     * After {@code shutdownOutput()} a write fails (EPIPE, as the kernel answers) instead of
+     * reporting bytes that can never arrive; what was written before still arrives, then the end
+     * of stream. Done from a handler (a backend that sends behind the writer then still holds the
+     * first bytes when the half-close comes) and again outside one.
+     */
+    @Test
+    void aWriteAfterShutdownOutputFailsAndThePeerSeesOnlyWhatCameBefore() throws Exception {
+        for (boolean inHandler : new boolean[] {true, false}) {
+            StreamSocket[] p = pair();
+            List<Object> outcome = new ArrayList<>();
+            Runnable halfClose = () -> {
+                try {
+                    p[0].write(bytes("bye"));
+                    p[0].shutdownOutput();
+                } catch (IOException e) {
+                    outcome.add(e);
+                    return;
+                }
+                try {
+                    outcome.add(p[0].write(bytes("late")));
+                } catch (IOException e) {
+                    outcome.add(e);
+                }
+            };
+            Registration w = poller.register(p[0], Poller.WRITE, ops -> {
+                if (outcome.isEmpty()) {
+                    halfClose.run();
+                }
+            });
+            if (inHandler) {
+                pollUntil(() -> !outcome.isEmpty());
+            } else {
+                w.interest(0);
+                halfClose.run();
+            }
+            w.interest(0);
+            assertEquals(1, outcome.size());
+            assertTrue(outcome.get(0) instanceof IOException, "a write after shutdownOutput() "
+                    + (inHandler ? "in a handler" : "outside a handler") + " returned " + outcome.get(0)
+                    + " instead of failing");
+            ByteBuffer got = ByteBuffer.allocate(16);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            int n = 0;
+            while (n >= 0) {
+                assertTrue(System.nanoTime() < deadline, "no end of stream after " + got.position()
+                        + " bytes");
+                poller.poll(MS); // a backend that sends behind the writer sends here
+                n = p[1].read(got);
+            }
+            assertEquals("bye", new String(got.array(), 0, got.position(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
     // test_selectors: test_timeout
     @Test
     void pollTimeoutIsNeverEarly() {

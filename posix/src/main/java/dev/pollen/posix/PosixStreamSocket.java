@@ -31,7 +31,8 @@ import java.util.Objects;
  * <p>A poller that sends behind the writer (io_uring with {@code -Dpollen.io_uring.send=ring})
  * attaches a {@link WriteBehind} queue: writes then copy into its buffer instead of calling
  * {@code send(2)}, and {@code sendfile}, splices into the socket and {@code shutdown(SHUT_WR)}
- * wait until its queued bytes went.
+ * wait until its queued bytes went; a write after {@link #shutdownOutput()} fails with EPIPE at
+ * once, as {@code send(2)} would.
  *
  * <p><b>Threading:</b> loop thread only.
  */
@@ -46,6 +47,11 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     private ReadAhead readAhead;
     /** The poller's send queue, if it sends behind the writer for this socket ({@link WriteBehind}). */
     private WriteBehind writeBehind;
+    /**
+     * {@link #shutdownOutput()} was called: a write through the write-behind queue then fails as
+     * the kernel's would (EPIPE), instead of queueing bytes behind the half-close or after it.
+     */
+    private boolean outputShut;
 
     PosixStreamSocket(PosixSocketLayer layer, int fd, SocketKind kind, SocketAddress remote,
                       boolean connected) {
@@ -130,6 +136,17 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         int e = wb.takeFailure();
         if (e != 0) {
             throw PosixErrors.socketError(os, op, remote, e);
+        }
+    }
+
+    /**
+     * A write through the write-behind queue after {@link #shutdownOutput()}: EPIPE, as
+     * {@code send(2)} answers on a half-closed socket (the queue would otherwise accept bytes that
+     * either go out before the deferred FIN or fail later, unseen by this write).
+     */
+    private void throwIfOutputShut(String op) throws IOException {
+        if (outputShut) {
+            throw PosixErrors.socketError(os, op, remote, os.errno.number("EPIPE"));
         }
     }
 
@@ -319,6 +336,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         if (wb != null) {
             throwRestoredError("write");
             throwSendFailure(wb, "write");
+            throwIfOutputShut("write");
             return wb.accept(src);
         }
         return writeFrom(src);
@@ -360,6 +378,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
         if (wb != null) {
             throwRestoredError("writev");
             throwSendFailure(wb, "writev");
+            throwIfOutputShut("writev");
             long accepted = 0;
             for (int i = offset; i < end; i++) {
                 ByteBuffer b = srcs[i];
@@ -433,6 +452,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     @Override
     public void shutdownOutput() throws IOException {
         ensureOpen();
+        outputShut = true;
         WriteBehind wb = writeBehind;
         if (wb != null && wb.queued()) {
             wb.shutdownAfter(); // after the queued bytes, in order

@@ -1,6 +1,5 @@
 package dev.pollen.linux.uring;
 
-import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.ReadAhead;
 import java.nio.ByteBuffer;
@@ -51,9 +50,8 @@ final class RecvStash implements ReadAhead {
     final PosixStreamSocket socket;
     /** The registration reported to; null after it ended. */
     IoUringRegistration owner;
-    private long address;
+    private final RequestMemory memory = new RequestMemory();
     private int capacity;
-    private ByteBuffer view;
     private int start;
     private int end;
     private boolean eof;
@@ -98,7 +96,7 @@ final class RecvStash implements ReadAhead {
 
     @Override
     public ByteBuffer bytes() {
-        return view.limit(end).position(start);
+        return memory.view().limit(end).position(start);
     }
 
     @Override
@@ -147,12 +145,10 @@ final class RecvStash implements ReadAhead {
 
     /** Memory for the next receive, resized by what the last ones used; returns its address. */
     long prepare() {
-        if (address == 0) {
+        if (!memory.held()) {
             capacity = capacity == 0 ? INITIAL : capacity;
-            address = NativeMemory.allocate(capacity);
-            view = NativeMemory.view(address, capacity);
         }
-        return address;
+        return memory.address(capacity);
     }
 
     int capacity() {
@@ -256,10 +252,8 @@ final class RecvStash implements ReadAhead {
      */
     void ringGone() {
         if (inFlight) {
-            LEAKED.incrementAndGet();
-            inFlight = false; // never free: see above
-            address = 0;
-            view = null;
+            memory.abandon(LEAKED); // never freed: see above
+            inFlight = false;
             start = 0;
             end = 0;
         }
@@ -285,11 +279,7 @@ final class RecvStash implements ReadAhead {
     }
 
     private void free() {
-        if (address != 0) {
-            NativeMemory.free(address, capacity);
-            address = 0;
-            view = null;
-        }
+        memory.free();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.pollen.linux.uring;
 
 import dev.pollen.posix.LibC;
-import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.WriteBehind;
 import dev.pollen.spi.Poller;
@@ -73,9 +72,8 @@ final class SendQueue implements WriteBehind {
     IoUringRegistration owner;
     /** The registration that arms the sends (the owner, or the ended one that still drains). */
     IoUringRegistration driver;
-    private long address;
+    private final RequestMemory memory = new RequestMemory();
     private int capacity = INITIAL;
-    private ByteBuffer view;
     /** Bytes accepted and bytes sent, since the buffer was made (their difference is queued). */
     private long tail;
     private long head;
@@ -116,10 +114,8 @@ final class SendQueue implements WriteBehind {
         if (rem == 0 || closed || discard) {
             return 0;
         }
-        if (address == 0) {
-            address = NativeMemory.allocate(capacity);
-            view = NativeMemory.view(address, capacity);
-        }
+        memory.address(capacity);
+        ByteBuffer view = memory.view();
         int queued = (int) (tail - head);
         int n = Math.min(rem, capacity - queued);
         if (n < rem) {
@@ -173,7 +169,7 @@ final class SendQueue implements WriteBehind {
 
     /** The buffer's current size, 0 while none is allocated (for tests). */
     int bufferBytes() {
-        return address == 0 ? 0 : capacity;
+        return memory.held() ? capacity : 0;
     }
 
     /**
@@ -213,7 +209,7 @@ final class SendQueue implements WriteBehind {
         int len = (int) Math.min(tail - head, capacity - at);
         short t = r.nextTag();
         int fd = lingerFd >= 0 ? lingerFd : socket.fd();
-        udata = poller.engine.send(r, fd, address + at, len, t);
+        udata = poller.engine.send(r, fd, memory.address(capacity) + at, len, t);
         tag = t;
         inFlight = true;
         cancelSent = false;
@@ -350,10 +346,8 @@ final class SendQueue implements WriteBehind {
      */
     void ringGone() {
         if (inFlight) {
-            LEAKED.incrementAndGet();
+            memory.abandon(LEAKED); // never freed: see above
             inFlight = false;
-            address = 0; // never freed: see above
-            view = null;
         }
         if (lingerFd >= 0) {
             LibC.close(lingerFd);
@@ -384,11 +378,7 @@ final class SendQueue implements WriteBehind {
     }
 
     private void free() {
-        if (address != 0) {
-            NativeMemory.free(address, capacity);
-            address = 0;
-            view = null;
-        }
+        memory.free();
     }
 
     @Override

@@ -9,15 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.ReadAhead;
-import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
-import dev.pollen.spi.SocketOptions;
 import dev.pollen.spi.SplicePipe;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -25,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,63 +33,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * run this class on both engines (ffm, and netty with {@code -Dpollen.io_uring.engine=netty}):
  * the receives are the engine's submissions, everything asserted here is engine-independent.
  */
-class IoUringReadAheadTest {
-
-    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    private Poller poller;
-    private ListenSocket listener;
-    private final List<StreamSocket> sockets = new ArrayList<>();
-    private final List<SocketChannel> clients = new ArrayList<>();
-
-    @AfterEach
-    void close() throws IOException {
-        for (SocketChannel c : clients) {
-            c.close();
-        }
-        for (StreamSocket s : sockets) {
-            s.close();
-        }
-        if (listener != null) {
-            listener.close();
-        }
-        if (poller != null) {
-            poller.close();
-        }
-    }
+class IoUringReadAheadTest extends IoUringSocketFixture {
 
     private static Poller poller(String mode) {
         return IoUringTesting.newPoller(IoUringPoller.RECV_PROPERTY, mode);
     }
 
     /** A blocking JDK client and the io_uring socket that accepted it. */
-    private record Conn(SocketChannel client, StreamSocket server) {
-    }
-
-    /** Connects a blocking JDK client to this test's listener and accepts it on the io_uring side. */
     private Conn connect() throws Exception {
-        if (listener == null) {
-            listener = poller.sockets().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    16, SocketOptions.none());
-        }
-        SocketChannel client = SocketChannel.open(listener.localAddress());
-        clients.add(client);
-        StreamSocket server;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((server = listener.accept()) == null) {
-            assertTrue(System.nanoTime() < deadline, "accept did not see the connection in 10 s");
-            Thread.sleep(1);
-        }
-        sockets.add(server);
-        return new Conn(client, server);
-    }
-
-    private void pollUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "the expected readiness was not reported in 5 s");
-            poller.poll(50 * MS);
-        }
+        return connect(0, true);
     }
 
     private static void send(SocketChannel c, String s) throws IOException {

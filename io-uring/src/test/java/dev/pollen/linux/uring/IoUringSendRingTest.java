@@ -9,23 +9,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.PosixStreamSocket;
-import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.Registration;
-import dev.pollen.spi.SocketOptions;
 import dev.pollen.spi.StreamSocket;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,30 +31,7 @@ import org.junit.jupiter.api.Test;
  * sends; on the netty engine (the module's {@code test-netty} execution) the mode falls back to
  * {@code send(2)} and only that is checked here.
  */
-class IoUringSendRingTest {
-
-    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    private Poller poller;
-    private ListenSocket listener;
-    private final List<StreamSocket> sockets = new ArrayList<>();
-    private final List<SocketChannel> clients = new ArrayList<>();
-
-    @AfterEach
-    void close() throws IOException {
-        for (SocketChannel c : clients) {
-            c.close();
-        }
-        for (StreamSocket s : sockets) {
-            s.close();
-        }
-        if (listener != null) {
-            listener.close();
-        }
-        if (poller != null) {
-            poller.close();
-        }
-    }
+class IoUringSendRingTest extends IoUringSocketFixture {
 
     /** A poller that sends through the ring; skips on the netty engine, which falls back. */
     private Poller ringPoller() {
@@ -74,38 +44,9 @@ class IoUringSendRingTest {
         return p;
     }
 
-    /** A JDK client (receive buffer {@code rcvBuf} if positive) and the io_uring socket that accepted it. */
-    private record Conn(SocketChannel client, StreamSocket server) {
-    }
-
+    /** A non-blocking JDK client (receive buffer {@code rcvBuf} if positive) and the io_uring socket that accepted it. */
     private Conn connect(int rcvBuf) throws Exception {
-        if (listener == null) {
-            listener = poller.sockets().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    16, SocketOptions.none());
-        }
-        SocketChannel client = SocketChannel.open();
-        clients.add(client);
-        if (rcvBuf > 0) {
-            client.setOption(StandardSocketOptions.SO_RCVBUF, rcvBuf);
-        }
-        client.connect(listener.localAddress());
-        StreamSocket server;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((server = listener.accept()) == null) {
-            assertTrue(System.nanoTime() < deadline, "accept did not see the connection in 10 s");
-            Thread.sleep(1);
-        }
-        sockets.add(server);
-        client.configureBlocking(false);
-        return new Conn(client, server);
-    }
-
-    private void pollUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "the expected state was not reached in 5 s");
-            poller.poll(20 * MS);
-        }
+        return connect(rcvBuf, false);
     }
 
     private static SendQueue queue(StreamSocket s) {
