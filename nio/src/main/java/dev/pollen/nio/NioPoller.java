@@ -36,8 +36,12 @@ import java.util.function.Consumer;
  *   <li><b>Signal</b>: {@link Selector#wakeup()}.</li>
  *   <li><b>Closing a registered source</b>: the JDK postpones the real {@code close(2)} of a
  *       registered channel until a select deregisters its key, so a closed listener would keep
- *       its port. This poller runs a non-blocking {@code selectNow} right away to finish the
- *       close (handlers run outside the select, so this works from a handler too).</li>
+ *       its port. For a listener this poller runs a non-blocking {@code selectNow} right away to
+ *       finish the close (handlers run outside the select, so this works from a handler too); a
+ *       socket's close is finished by the next poll, before it waits, or by a
+ *       {@code selectNow} once {@value #CLOSE_BATCH} closes are waiting, because that select
+ *       returns every ready key and a wave of closes would pay it once per close
+ *       ({@link #afterRegisteredClose}).</li>
  * </ul>
  *
  * <p><b>Threading:</b> loop thread only, except {@link #wakeup()}, {@link #isClosed()},
@@ -52,6 +56,13 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
     private final Selector selector;
     private final NioSocketLayer sockets;
     private final Consumer<SelectionKey> collector = this::collect;
+    /**
+     * Registered sockets closed since the last select (their {@code close(2)} waits for it): at
+     * {@value #CLOSE_BATCH} the next close runs one. Netty's NIO transport bounds its cancelled
+     * keys the same way (a select after 256).
+     */
+    static final int CLOSE_BATCH = 256;
+    private int closesDeferred;
 
     /**
      * Opens a selector from the default {@link SelectorProvider}.
@@ -172,6 +183,7 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
 
     @Override
     protected void waitForReady(long timeoutNanos) {
+        closesDeferred = 0; // this select deregisters their keys (and closes them) before it waits
         try {
             if (timeoutNanos == 0) {
                 selector.selectNow(collector);
@@ -205,20 +217,41 @@ public final class NioPoller extends AbstractPoller<NioSource, NioRegistration> 
     }
 
     /**
-     * Called by a source after it closed a channel that has a key: the JDK defers the real
-     * {@code close(2)} of a registered channel until a select deregisters the key, so a closed
-     * listener would keep its port and a closed socket its descriptor. A non-blocking select
-     * deregisters it now; the readiness it sees is dropped (level-triggered, reported again).
+     * Called by a source after it closed a channel that has a key. The JDK defers the real
+     * {@code close(2)} of a registered channel until a select deregisters the key (it shuts a
+     * connected socket's output down at once, unless linger is 0, so the peer reads end-of-stream
+     * meanwhile). A non-blocking select deregisters it; the readiness it sees is dropped
+     * (level-triggered, reported again). That select costs as much as the ready descriptors it
+     * returns, all of them, so it is run at once only for a listener (whose port must be free
+     * when {@code close} returns) and otherwise once per {@value #CLOSE_BATCH} deferred closes:
+     * every poll deregisters the keys cancelled before it first thing, before it waits. A wave
+     * of N closes then costs about N / {@value #CLOSE_BATCH} selects instead of N
+     * (docs/pollers-nio.md).
+     *
+     * @param now whether the descriptor must be closed before this returns (a listener)
      */
-    void afterRegisteredClose() {
+    void afterRegisteredClose(boolean now) {
         if (isClosed()) {
             return; // the selector is closed: keys are gone
+        }
+        if (!now && ++closesDeferred < CLOSE_BATCH) {
+            return; // the next poll's select closes it, before it waits
         }
         try {
             selector.selectNow(IGNORE);
         } catch (IOException | ClosedSelectorException e) {
             // nothing to flush into; the next poll reports the failure if it persists
         }
+        closesDeferred = 0;
+    }
+
+    /**
+     * How many closed sockets wait for a select to really close them (for tests in this package).
+     *
+     * @return the count since the last select
+     */
+    int closesDeferred() {
+        return closesDeferred;
     }
 
     @Override

@@ -65,8 +65,10 @@ abstract sealed class NioSource extends AbstractSource
 
     /**
      * Cancels the registration, if any, then closes the channel. When this returns, no readiness is
-     * reported for the source and the descriptor is really closed (see
-     * {@link NioPoller#afterRegisteredClose()}). Idempotent.
+     * reported for the source; a listener's descriptor is really closed (its port is free), a
+     * socket's once the poller's next select ran (the next poll, before it waits; the peer reads
+     * end-of-stream at once, as the JDK shuts the output down), see
+     * {@link NioPoller#afterRegisteredClose(boolean)}. Idempotent.
      *
      * <p><b>Threading:</b> loop thread only.
      */
@@ -86,7 +88,7 @@ abstract sealed class NioSource extends AbstractSource
             // close(2) errors (EINTR, EIO on some file systems) leave nothing for us to undo
         }
         if (key != null) {
-            poller.afterRegisteredClose();
+            poller.afterRegisteredClose(this instanceof NioListenSocket);
         }
     }
 

@@ -138,8 +138,13 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     /** Registrations with readiness collected during a run, reported after it. */
     private IoUringRegistration[] collected = new IoUringRegistration[64];
     private int collectedCount;
-    /** Registrations that ended with a poll still armed since the last sync. */
-    private int removalsPending;
+    /**
+     * Registrations that ended with a poll (or receive, or send) still armed since the last
+     * sync: what a close must remove from the kernel before its {@code close(2)}. They are on
+     * {@link #dirty} too; syncing one twice does nothing the second time.
+     */
+    private IoUringRegistration[] ending = new IoUringRegistration[16];
+    private int endingCount;
 
     /**
      * Sets up a ring (through the engine) and its wakeup eventfd.
@@ -313,8 +318,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         live[r.slot] = moved;
         moved.slot = r.slot;
         live[last] = null;
-        if (r.isArmed()) {
-            removalsPending++; // its poll (or receive) still holds the socket: see beforeClose
+        if (r.isArmed()) { // its poll (or receive) still holds the socket: see beforeClose
+            if (endingCount == ending.length) {
+                ending = Arrays.copyOf(ending, endingCount * 2);
+            }
+            ending[endingCount++] = r;
         }
         if (r.stash != null) {
             RecvStash st = r.stash;
@@ -332,6 +340,12 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      * a poll is still armed for a registration that ended, submits its removal at once (see the
      * class comment). Completions that submission brings are reported by the next poll.
      *
+     * <p>Only the removals go: the other registrations waiting for their sync (the polls spent
+     * by this wait, among them those the dispatch has not reached yet, whose sockets are still
+     * readable) are left to the next wait. Syncing them here re-armed each such poll, which
+     * completed at once and had to be armed again at the next close: a wave of N closes within
+     * one dispatch of N events cost about N²/2 polls (docs/pollers-io_uring.md, Decisions).
+     *
      * <p><b>Threading:</b> loop thread only.
      *
      * @param source one of this poller's sources, still open
@@ -341,9 +355,9 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (source.registration() != null) {
             source.registration().cancel();
         }
-        if (removalsPending > 0 && !isClosed()) {
+        if (endingCount > 0 && !isClosed()) {
             engine.prepare();
-            syncDirty();
+            syncEnding();
             engine.submit(); // the removals; their completions are collected as usual
         }
         if (source instanceof PosixStreamSocket s && s.readAhead() instanceof RecvStash st
@@ -381,7 +395,18 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             r.sync();
         }
         dirtyCount = 0;
-        removalsPending = 0;
+        Arrays.fill(ending, 0, endingCount, null);
+        endingCount = 0;
+    }
+
+    /** Queues the removals of the registrations that ended with something armed (still dirty). */
+    private void syncEnding() {
+        for (int i = 0; i < endingCount; i++) {
+            IoUringRegistration r = ending[i];
+            ending[i] = null;
+            r.sync(); // its second sync, from the dirty list, finds nothing armed
+        }
+        endingCount = 0;
     }
 
     // ---- waiting -------------------------------------------------------------------------------
@@ -475,6 +500,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
             }
             Arrays.fill(dirty, 0, dirtyCount, null);
             dirtyCount = 0;
+            Arrays.fill(ending, 0, endingCount, null);
+            endingCount = 0;
             Arrays.fill(collected, 0, collectedCount, null);
             collectedCount = 0;
         }
