@@ -34,6 +34,8 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
 
     /** Reads per readiness event while each fills the whole buffer (fairness vs syscalls). */
     private static final int MAX_READS_PER_EVENT = 4;
+    /** The longest run of full reads not followed by a second read (see {@link #rereadSkip}). */
+    private static final int MAX_REREAD_SKIP = 64;
 
     private final StreamSocket socket;
     /**
@@ -42,6 +44,18 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
      * one object fewer (a cache miss per message with 1,000 connections; docs/networking.md).
      */
     private WriteQueue queue;
+    /**
+     * Full reads still to be handled without reading again at once ({@link #readReady}). A read
+     * that fills the buffer is followed by another only while that pays: one that then finds
+     * nothing (EAGAIN: the peer had sent exactly one buffer, as a request/response peer with
+     * that much in flight does every time) skips the next {@link #rereadBackoff} full reads'
+     * second read, doubling up to {@link #MAX_REREAD_SKIP}; one that finds bytes resets it.
+     * Skipping is safe on every poller: readiness is level-triggered ({@code Poller}), so
+     * bytes left waiting are reported again (docs/networking.md § Decisions).
+     */
+    private int rereadSkip;
+    /** The skip the next read-again that finds nothing sets; 0 while read-agains pay. */
+    private int rereadBackoff;
     private final boolean tcp;
     /** The idle timer; null while no idle timeout was ever set (the default). */
     private IdleTimer idle;
@@ -190,8 +204,17 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                 return;
             }
             if (n == 0) {
+                if (i > 0) {
+                    // Reading again after a full read found nothing: back off (rereadSkip).
+                    int b = rereadBackoff == 0 ? 1 : Math.min(rereadBackoff * 2, MAX_REREAD_SKIP);
+                    rereadBackoff = b;
+                    rereadSkip = b;
+                }
                 readDrained();
                 return; // spurious readiness (or drained): wait for the next event
+            }
+            if (i > 0) {
+                rereadBackoff = 0; // the read-again paid: keep reading on while reads are full
             }
             touch();
             if (n < 0) {
@@ -218,6 +241,10 @@ final class StreamTransport extends AbstractTransport implements Transport, IoHa
                     spliceReady();
                     return;
                 }
+            }
+            if (rereadSkip > 0) {
+                rereadSkip--;
+                return; // bytes may wait: the level-triggered poller reports them again
             }
         }
     }

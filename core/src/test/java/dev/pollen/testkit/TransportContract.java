@@ -78,6 +78,33 @@ public class TransportContract extends NetFixture {
     }
 
     @Test
+    void bytesLeftAfterAFullReadAreDeliveredWithoutMoreArriving() {
+        // A peer with exactly one 64 KiB read buffer in flight at a time makes the transport stop
+        // reading again after a full read (StreamTransport backs off when that finds nothing).
+        // What such a read then leaves in the kernel must still be delivered, with nothing more
+        // arriving: the tail below is followed only by the end of stream.
+        EventLoop loop = newLoop();
+        Server server = server(loop, Echo::new);
+        Connection<Recorder> c = connect(loop, Recorder::new, port(server));
+        byte[] block = randomBytes(64 * 1024, 11);
+        long expected = 0;
+        for (int i = 0; i < 40; i++) {
+            c.transport().write(ByteBuffer.wrap(block));
+            expected += block.length;
+            long want = expected;
+            runUntil(loop, () -> c.protocol().received.size() == want, "echo " + i);
+        }
+        byte[] tail = randomBytes(3 * 64 * 1024 + 1, 12);
+        c.transport().write(ByteBuffer.wrap(tail));
+        c.transport().writeEof();
+        runUntil(loop, () -> c.protocol().lost, "the echo of the tail");
+        byte[] got = c.protocol().bytes();
+        assertEquals(expected + tail.length, got.length);
+        assertArrayEquals(tail, java.util.Arrays.copyOfRange(got, (int) expected, got.length));
+        assertNoLoopErrors();
+    }
+
+    @Test
     void gatheringWriteSendsBuffersInOrder() {
         EventLoop loop = newLoop();
         Server server = server(loop, Echo::new);
