@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  *
  * <p>Servers: {@code c:epoll} (the C floor, {@code benchmarks/external/c/echo-server.c}),
  * {@code netty:epoll}, {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for
- * any poller Pollen has here (a new poller is measured by naming it). The load generator is the C
+ * any poller Pollen has here (a new poller is measured by naming it); {@code +<name>=<value>}
+ * suffixes run that poller with {@code -Dpollen.<name>=<value>} (an opt-in mode measured in the
+ * same interleaved rounds as the default, e.g. {@code pollen:io_uring+io_uring.send=ring}). The load generator is the C
  * one ({@code loadgen.c}) when it was compiled, else the examples jar's {@code loadgen}.
  *
  * <p><b>Threading:</b> one thread.
@@ -84,8 +86,12 @@ final class EchoRace {
             if (!s.equals(FLOOR) && !s.startsWith("pollen:") && !List.of("netty:epoll",
                     "netty:io_uring", "netty:nio").contains(s)) {
                 throw new IllegalArgumentException("unknown echo server '" + s + "': use "
-                        + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller> "
-                        + "(here: " + String.join(", ", AvailablePollers.pollen()) + ")");
+                        + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller>"
+                        + "[+<name>=<value>...] (here: "
+                        + String.join(", ", AvailablePollers.pollen()) + ")");
+            }
+            if (s.startsWith("pollen:")) {
+                Setup.variantSuffixes(s).forEach(Setup::propertyFlag);
             }
         }
     }
@@ -129,7 +135,7 @@ final class EchoRace {
                         + " seccomp): " + IoUring.unavailabilityCause();
                 case "netty:nio" -> null;
                 default -> {
-                    String p = s.substring("pollen:".length());
+                    String p = Setup.poller(s);
                     yield pollers.contains(p) ? null : "Pollen's poller '" + p + "' is not "
                             + "available here (" + AvailablePollers.describe() + ")";
                 }
@@ -185,7 +191,13 @@ final class EchoRace {
         if (server.equals(FLOOR)) {
             return List.of(setup.cProgram("echo-server").toString(), "--port", "0");
         }
-        return setup.javaCommand("-cp", setup.classpath(), ServerMain.class.getName(), server);
+        List<String> args = new ArrayList<>();
+        if (server.startsWith("pollen:")) {
+            Setup.variantSuffixes(server).forEach(v -> args.add(Setup.propertyFlag(v)));
+            server = "pollen:" + Setup.poller(server);
+        }
+        args.addAll(List.of("-cp", setup.classpath(), ServerMain.class.getName(), server));
+        return setup.javaCommand(args.toArray(String[]::new));
     }
 
     private Sample cLoadgen(Path loadgen, Child srv, int port, int[] c, Cell cell, String server,

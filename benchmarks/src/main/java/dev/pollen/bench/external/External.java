@@ -57,8 +57,9 @@ public final class External implements Callable<Integer> {
 
     @Option(names = "--servers", split = ",", paramLabel = "NAME",
             description = "Echo servers: c:epoll, netty:epoll, netty:io_uring, netty:nio, "
-                    + "pollen:<poller> (default: c:epoll, Netty epoll and io_uring, Pollen on "
-                    + "every available poller).")
+                    + "pollen:<poller>, pollen:<poller>+<name>=<value> (run with "
+                    + "-Dpollen.<name>=<value>; suffixes combine) (default: c:epoll, Netty epoll "
+                    + "and io_uring, Pollen on every available poller).")
     List<String> servers;
 
     @Option(names = "--proxy-cells", split = ",", paramLabel = "CELL",
@@ -70,7 +71,8 @@ public final class External implements Callable<Integer> {
     @Option(names = "--proxies", split = ",", paramLabel = "NAME",
             description = "Proxies: haproxy, haproxy+splice (option splice-request/-response), "
                     + "pollen:<poller>, pollen:<poller>+copy (splicing off), pollen:<poller>+pipe=BYTES "
-                    + "(splice pipe size), pollen:<poller>+pool=PIPES (splice pipe pool) (default: haproxy and "
+                    + "(splice pipe size), pollen:<poller>+pool=PIPES (splice pipe pool), "
+                    + "pollen:<poller>+<name>=<value> (-Dpollen.<name>=<value>) (default: haproxy and "
                     + "Pollen on every available poller).")
     List<String> proxies;
 

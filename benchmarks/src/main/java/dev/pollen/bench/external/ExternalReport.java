@@ -210,6 +210,7 @@ final class ExternalReport {
     static List<Targets.Check> targets(Part p) {
         List<Targets.Check> out = new ArrayList<>();
         for (Cell cell : p.cells()) {
+            // judged on Pollen as a user gets it: variants (+<suffix>) show in the table only
             Summary best = null; // the cheapest Pollen contestant against the reference
             Summary cheapest = null; // the cheapest Pollen contestant, reference or not
             Summary pollenEpoll = null;
@@ -218,7 +219,8 @@ final class ExternalReport {
                 if (!x.cell().equals(cell.name()) || x.cpuNanosPerUnit() == null) {
                     continue;
                 }
-                boolean pollen = x.contestant().startsWith("pollen:");
+                boolean pollen = x.contestant().startsWith("pollen:")
+                        && !x.contestant().contains("+");
                 if (pollen && x.ratio() != null
                         && (best == null || x.ratio().median() < best.ratio().median())) {
                     best = x;

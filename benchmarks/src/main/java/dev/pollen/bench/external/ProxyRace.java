@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * splice), {@code pollen:<poller>} (splices where the poller can, see {@code dev.pollen.net.Pipe})
  * {@code pollen:<poller>+copy} ({@code -Dpollen.pipe.splice=false}),
  * {@code pollen:<poller>+pipe=<bytes>} ({@code -Dpollen.splice.pipeSize}) and
- * {@code pollen:<poller>+pool=<pipes>} ({@code -Dpollen.splice.pool}); suffixes combine.
+ * {@code pollen:<poller>+pool=<pipes>} ({@code -Dpollen.splice.pool}) and
+ * {@code pollen:<poller>+<name>=<value>} (any {@code -Dpollen.<name>=<value>}); suffixes combine.
  *
  * <p><b>Threading:</b> one thread.
  */
@@ -145,9 +146,16 @@ final class ProxyRace implements AutoCloseable {
             if (!isHaproxy(w) && !w.startsWith("pollen:")) {
                 throw new IllegalArgumentException("unknown proxy '" + w + "': use haproxy, "
                         + "haproxy+splice, pollen:<poller>, pollen:<poller>+copy or "
-                        + "pollen:<poller>+pipe=BYTES (here: "
+                        + "pollen:<poller>+<name>=<value> (here: "
                         + String.join(", ", AvailablePollers.pollen())
                         + ")");
+            }
+            if (w.startsWith("pollen:")) {
+                for (String option : Setup.variantSuffixes(w)) {
+                    if (!option.equals(COPY.substring(1))) {
+                        Setup.propertyFlag(option);
+                    }
+                }
             }
         }
     }
@@ -170,7 +178,7 @@ final class ProxyRace implements AutoCloseable {
                 why = Tools.find("haproxy") == null ? "haproxy is not installed (apt-get install "
                         + "haproxy); no ratio can be computed" : null;
             } else {
-                String p = poller(w);
+                String p = Setup.poller(w);
                 why = setup.examplesJar() == null ? "the examples jar is not built (mvn -q "
                         + "-DskipTests package -pl examples -am)"
                         : pollers.contains(p) ? null : "Pollen's poller '" + p + "' is not "
@@ -279,28 +287,23 @@ final class ProxyRace implements AutoCloseable {
         if (proxy.endsWith(COPY)) {
             args.add("-Dpollen.pipe.splice=false");
         }
-        for (String option : proxy.split("\\+")) {
+        for (String option : Setup.variantSuffixes(proxy)) {
             if (option.startsWith(PIPE.substring(1))) {
                 args.add("-Dpollen.splice.pipeSize=" + option.substring(PIPE.length() - 1));
             } else if (option.startsWith(POOL.substring(1))) {
                 args.add("-Dpollen.splice.pool=" + option.substring(POOL.length() - 1));
+            } else if (!option.equals(COPY.substring(1))) {
+                args.add(Setup.propertyFlag(option));
             }
         }
         args.addAll(List.of("-jar", setup.examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:" + upstream,
-                "--loops", "1", "--poller", poller(proxy), "--grace", "100"));
+                "--loops", "1", "--poller", Setup.poller(proxy), "--grace", "100"));
         return setup.javaCommand(args.toArray(String[]::new));
     }
 
     private static boolean isHaproxy(String name) {
         return name.equals(HAPROXY) || name.equals(HAPROXY_SPLICE);
-    }
-
-    /** The poller of a {@code pollen:<poller>[+copy|+pipe=<bytes>]} name. */
-    private static String poller(String name) {
-        String p = name.substring("pollen:".length());
-        int plus = p.indexOf('+');
-        return plus < 0 ? p : p.substring(0, plus);
     }
 
     /**

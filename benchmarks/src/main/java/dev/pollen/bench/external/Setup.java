@@ -43,6 +43,47 @@ record Setup(Path work, int serverCpu, int clientCpu, int rounds, double warmup,
     }
 
     /**
+     * The poller of a Pollen contestant's name, without its variant suffixes.
+     *
+     * @param name {@code pollen:<poller>[+<suffix>...]}
+     * @return the poller, e.g. {@code io_uring} for {@code pollen:io_uring+io_uring.send=ring}
+     */
+    static String poller(String name) {
+        String p = name.substring("pollen:".length());
+        int plus = p.indexOf('+');
+        return plus < 0 ? p : p.substring(0, plus);
+    }
+
+    /**
+     * The variant suffixes of a Pollen contestant's name.
+     *
+     * @param name {@code pollen:<poller>[+<suffix>...]}
+     * @return the suffixes without their {@code +}, in order (empty for a default contestant)
+     */
+    static List<String> variantSuffixes(String name) {
+        String[] parts = name.split("\\+");
+        return List.of(parts).subList(1, parts.length);
+    }
+
+    /**
+     * The system property a {@code +<name>=<value>} suffix of a Pollen contestant stands for:
+     * {@code -Dpollen.<name>=<value>}, so that an opt-in mode runs in the same interleaved rounds
+     * as the default (e.g. {@code pollen:io_uring+io_uring.send=ring}).
+     *
+     * @param suffix the text after a {@code +}
+     * @return the JVM flag
+     * @throws IllegalArgumentException when the suffix is not {@code <name>=<value>}
+     */
+    static String propertyFlag(String suffix) {
+        int eq = suffix.indexOf('=');
+        if (eq <= 0 || eq == suffix.length() - 1) {
+            throw new IllegalArgumentException("'+" + suffix + "': a variant suffix is "
+                    + "+<name>=<value>, run as -Dpollen.<name>=<value> (e.g. +io_uring.send=ring)");
+        }
+        return "-Dpollen." + suffix;
+    }
+
+    /**
      * The command that starts a JVM contestant.
      *
      * @param args what follows the JVM flags, e.g. {@code -cp ... Main x} or {@code -jar ...}

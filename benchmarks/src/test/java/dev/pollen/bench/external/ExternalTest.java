@@ -28,8 +28,27 @@ class ExternalTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ProxyRace.checkNames(List.of("haproxy", "nginx")));
         assertTrue(e.getMessage().startsWith("unknown proxy 'nginx': use haproxy, haproxy+splice, "
-                + "pollen:<poller>, pollen:<poller>+copy or pollen:<poller>+pipe=BYTES"),
+                + "pollen:<poller>, pollen:<poller>+copy or pollen:<poller>+<name>=<value>"),
                 e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ProxyRace.checkNames(List.of("pollen:epoll+fast")));
+        assertTrue(bad.getMessage().contains("+<name>=<value>"), bad.getMessage());
+    }
+
+    @Test
+    void variantSuffixesBecomePollenPropertiesAndNonsenseIsRefused() {
+        EchoRace.checkNames(List.of("c:epoll", "pollen:io_uring+io_uring.send=ring+io_uring.recv=ahead"));
+        assertEquals("io_uring", Setup.poller("pollen:io_uring+io_uring.send=ring"));
+        assertEquals("epoll", Setup.poller("pollen:epoll"));
+        assertEquals(List.of("io_uring.send=ring", "io_uring.recv=ahead"),
+                Setup.variantSuffixes("pollen:io_uring+io_uring.send=ring+io_uring.recv=ahead"));
+        assertEquals(List.of(), Setup.variantSuffixes("pollen:nio"));
+        assertEquals("-Dpollen.io_uring.send=ring", Setup.propertyFlag("io_uring.send=ring"));
+        for (String bad : List.of("pollen:epoll+ring", "pollen:epoll+=x", "pollen:epoll+x=")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EchoRace.checkNames(List.of(bad)), bad);
+            assertTrue(e.getMessage().contains("-Dpollen.<name>=<value>"), e.getMessage());
+        }
     }
 
     @Test
@@ -118,6 +137,14 @@ class ExternalTest {
         assertEquals("MISSED", status(checks, "Pollen epoll"), "1.10 > 1.05");
         assertEquals("MET", status(checks, "p99"), "the samples' p99 are equal");
 
+        List<Sample> withVariant = new java.util.ArrayList<>(samples);
+        withVariant.add(sample(1, "pollen:epoll+x.y=z", 1000, 800_000));
+        List<String> whoAndVariant = new java.util.ArrayList<>(who);
+        whoAndVariant.add("pollen:epoll+x.y=z");
+        assertEquals("pollen:netty-epoll 0.94×", measured(ExternalReport.targets(part("echo",
+                "c:epoll", cells, whoAndVariant, withVariant)), "best Pollen poller"),
+                "an opt-in variant (0.80) is shown, not judged");
+
         List<Sample> noFloor = List.of(sample(1, "pollen:epoll", 1000, 1_100_000),
                 new Sample(1, 2, "2x64", "netty:epoll", 1000, 1, 1_200_000, 0, 50.0, 90.0, 200.0,
                         0, null));
@@ -197,9 +224,17 @@ class ExternalTest {
     }
 
     private static String status(List<Targets.Check> checks, String part) {
+        return check(checks, part).status();
+    }
+
+    private static String measured(List<Targets.Check> checks, String part) {
+        return check(checks, part).measured();
+    }
+
+    private static Targets.Check check(List<Targets.Check> checks, String part) {
         for (Targets.Check c : checks) {
             if (c.target().contains(part)) {
-                return c.status();
+                return c;
             }
         }
         throw new AssertionError("no target containing '" + part + "': " + checks);
