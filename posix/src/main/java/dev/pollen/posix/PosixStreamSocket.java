@@ -124,6 +124,9 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             }
         }
         int n = readInto(dst);
+        if (ra != null) {
+            ra.readDirectly(n);
+        }
         WriteBehind wb = writeBehind;
         if (n == 0 && wb != null) {
             throwSendFailure(wb, "write"); // a failed send queued earlier: readiness led here
@@ -337,7 +340,9 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             throwRestoredError("write");
             throwSendFailure(wb, "write");
             throwIfOutputShut("write");
-            return wb.accept(src);
+            if (src.remaining() < wb.directFrom() || wb.queued()) {
+                return wb.accept(src);
+            }
         }
         return writeFrom(src);
     }
@@ -379,6 +384,15 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             throwRestoredError("writev");
             throwSendFailure(wb, "writev");
             throwIfOutputShut("writev");
+            long total = 0;
+            for (int i = offset; i < end; i++) {
+                total += srcs[i].remaining();
+            }
+            if (total >= wb.directFrom() && !wb.queued()) {
+                wb = null; // large and nothing queued: written directly below
+            }
+        }
+        if (wb != null) {
             long accepted = 0;
             for (int i = offset; i < end; i++) {
                 ByteBuffer b = srcs[i];

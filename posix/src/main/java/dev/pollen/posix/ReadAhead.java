@@ -30,6 +30,10 @@ import java.nio.ByteBuffer;
  *       empty, the poller arms the next receive before its next wait (while READ is in the
  *       interest); until then the hook answers {@link #DIRECT}, and a read in between reads the
  *       descriptor itself, which keeps the order since nothing is in flight.</li>
+ *   <li><b>Direct reads are reported.</b> A read the socket made from its descriptor itself
+ *       (when {@link #stashed()} answered {@link #DIRECT}) is told to the hook with its result
+ *       ({@link #readDirectly(int)}), so that the poller can leave bulk streams to direct reads
+ *       (no copy through its buffer) and go back to receiving ahead when messages are small.</li>
  *   <li><b>Level-triggered.</b> The poller reports READ readiness while something is stashed
  *       and READ is in the interest, without waiting on the kernel: bytes a handler left are
  *       reported again by the next poll, as with a readiness poller.</li>
@@ -107,4 +111,15 @@ public interface ReadAhead {
      * <p><b>Threading:</b> loop thread only.
      */
     void stop();
+
+    /**
+     * The socket read its descriptor itself, as {@link #stashed()} answered {@link #DIRECT}.
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @param result what the read returned: bytes read, 0 when none were waiting (a reader that
+     *               reads until nothing is left ends with one), -1 at end of stream
+     */
+    default void readDirectly(int result) {
+    }
 }

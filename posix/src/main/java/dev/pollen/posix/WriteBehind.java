@@ -32,6 +32,12 @@ import java.nio.ByteBuffer;
  *       the socket then refuses (0, "not writable now") a {@code sendfile} or splice into it, so
  *       they never overtake queued bytes, and defers {@code shutdown(SHUT_WR)}
  *       ({@link #shutdownAfter()}) until the last queued byte was sent.</li>
+ *   <li><b>Large writes go straight out.</b> A write of at least {@link #directFrom()} bytes
+ *       while nothing is queued or in flight is written by the socket itself ({@code send(2)}),
+ *       not copied: a large write amortizes its system call, and copying it would grow the
+ *       queue's buffer (memory touched per connection) for nothing. Order is kept, as nothing
+ *       is queued; what {@code send(2)} did not take is the writer's to retry, as without the
+ *       hook.</li>
  *   <li><b>Closing.</b> The poller is told before the descriptor is closed (its
  *       {@link FdCloseHook}); queued bytes are still sent, in order, then the socket's end is
  *       closed (an abortive close, {@code SO_LINGER} 0, drops them). The memory is never freed
@@ -77,4 +83,16 @@ public interface WriteBehind {
      * <p><b>Threading:</b> loop thread only.
      */
     void shutdownAfter();
+
+    /**
+     * The size from which a write made while nothing is queued or in flight skips the queue and
+     * is written with {@code send(2)} by the socket (see the class contract).
+     *
+     * <p><b>Threading:</b> loop thread only.
+     *
+     * @return bytes; {@link Integer#MAX_VALUE} never to write directly
+     */
+    default int directFrom() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -110,6 +110,46 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         };
     }
 
+    /**
+     * The system property that sets the size from which reads and writes on stream sockets leave
+     * the ring and use {@code recv(2)}/{@code send(2)} directly while {@code ahead}/{@code ring}
+     * are on: a number of bytes (default {@value #DIRECT_FROM_DEFAULT}) or {@code never}. A write
+     * of at least that many bytes to an empty send queue is sent with {@code send(2)}; a receive
+     * that filled a buffer of at least that size hands the stream to direct reads until a read
+     * returns less (docs/pollers-io_uring.md, "Large transfers go direct").
+     */
+    static final String DIRECT_FROM_PROPERTY = "pollen.io_uring.directFrom";
+    /** The default of {@value #DIRECT_FROM_PROPERTY}, in bytes. */
+    static final int DIRECT_FROM_DEFAULT = 16 * 1024;
+
+    /**
+     * Parses {@value #DIRECT_FROM_PROPERTY}.
+     *
+     * @param value the property, or null when unset
+     * @return the size in bytes ({@link Integer#MAX_VALUE} for {@code never})
+     * @throws IllegalArgumentException for anything but a positive number of bytes or
+     *                                  {@code never}, in one line saying what to use
+     */
+    static int directFrom(String value) {
+        if (value == null || value.isBlank()) {
+            return DIRECT_FROM_DEFAULT;
+        }
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("never")) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what to use
+        }
+        throw new IllegalArgumentException("-D" + DIRECT_FROM_PROPERTY + "='" + value + "' is not"
+                + " a size: use a number of bytes (default " + DIRECT_FROM_DEFAULT + ") or never");
+    }
+
     private static final System.Logger LOG = System.getLogger("dev.pollen.linux.uring");
     /** The note that the netty engine does not send through the ring was logged (once per JVM). */
     private static final java.util.concurrent.atomic.AtomicBoolean SEND_NOTE = new java.util.concurrent.atomic.AtomicBoolean();
@@ -123,6 +163,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final boolean recvAhead;
     /** Writes on stream sockets by sends through the ring ({@value #SEND_PROPERTY}, ffm engine). */
     private final boolean sendRing;
+    /** Reads and writes from this size go direct ({@value #DIRECT_FROM_PROPERTY}). */
+    final int directFrom;
     /** Send queues that outlived their registration (a closed socket's, still draining). */
     private SendQueue[] lingering = new SendQueue[4];
     private int lingeringCount;
@@ -156,11 +198,13 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      *                                      or io_uring disabled after the provider's probe)
      * @throws IllegalArgumentException     if {@value #RECV_PROPERTY} has another value than
      *                                      {@code poll} or {@code ahead}, or {@value #SEND_PROPERTY}
-     *                                      another than {@code syscall} or {@code ring}
+     *                                      another than {@code syscall} or {@code ring}, or
+     *                                      {@value #DIRECT_FROM_PROPERTY} is not a size
      */
     IoUringPoller(Function<IoUringPoller, UringEngine> engine) {
         recvAhead = receiveAhead(System.getProperty(RECV_PROPERTY)); // before any native work
         boolean ring = sendThroughRing(System.getProperty(SEND_PROPERTY));
+        directFrom = directFrom(System.getProperty(DIRECT_FROM_PROPERTY));
         this.engine = engine.apply(this);
         sendRing = ring && this.engine.sends();
         if (ring && !sendRing && SEND_NOTE.compareAndSet(false, true)) {

@@ -249,11 +249,11 @@ final class IoUringRegistration extends AbstractRegistration<FdSource>
             }
             return want & ~Poller.READ; // its completion reports (or re-syncs)
         }
-        if (wantRead && st.receiving()) {
+        if (wantRead && st.receiving() && !st.direct) {
             armReceive(st);
             return want & ~Poller.READ;
         }
-        return want;
+        return want; // READ polled: spliced, or a bulk stream read directly
     }
 
     private void armReceive(RecvStash st) {

@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * message costs one 4 KiB buffer per connection (4 MB at 1000 connections); a bulk stream grows
  * to the 64 KiB a readiness poller's single read buffer takes per call.
  *
+ * <p><b>Bulk goes direct.</b> A receive that filled a buffer of at least
+ * {@code -Dpollen.io_uring.directFrom} bytes (16 KiB by default) hands the stream to direct reads:
+ * READ is polled and the reader's {@code recv(2)} fills its own buffer, with no copy through this
+ * one; the first direct read that returns less goes back to receiving ahead
+ * ({@link ReadAhead#readDirectly(int)}).
+ *
  * <p><b>Lifetime.</b> Attached to the socket when first registered with READ-ahead on; a later
  * registration of the same socket takes it over (a receive of the old one may still be in
  * flight). It is let go ({@link #dispose}: memory freed, socket detached) once nothing is
@@ -69,6 +75,12 @@ final class RecvStash implements ReadAhead {
     boolean stopped;
     /** The socket closed: free on the last completion. */
     private boolean closed;
+    /**
+     * Bulk: a receive filled a buffer of at least {@link IoUringPoller#directFrom} bytes, so READ
+     * is polled and the reader reads the descriptor itself, with no copy through this buffer,
+     * until a direct read returns less than that.
+     */
+    boolean direct;
     /** The last completion said more is waiting (or filled the buffer): no poll-first. */
     boolean moreWaiting;
     private int smallInARow;
@@ -118,6 +130,18 @@ final class RecvStash implements ReadAhead {
         failure = 0;
         emptied();
         return e;
+    }
+
+    @Override
+    public void readDirectly(int result) {
+        if (result <= 0) {
+            return; // nothing waiting (a reader's last read) or the end: says nothing of the size
+        }
+        boolean bulk = result >= poller.directFrom;
+        if (direct && !bulk && owner != null) {
+            poller.markDirty(owner); // small again: the next wait receives ahead
+        }
+        direct = bulk;
     }
 
     @Override
@@ -173,6 +197,7 @@ final class RecvStash implements ReadAhead {
             start = 0;
             end = res;
             moreWaiting = more || res == capacity;
+            direct = res == capacity && res >= poller.directFrom;
             adapt(res);
         } else if (res == 0) {
             eof = true;

@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>One send in flight</b>, covering the contiguous queued bytes from the oldest; a short
  *       send ({@code res < len}) is followed by one for the rest, so the bytes reach the socket in
  *       the order they were accepted.</li>
+ *   <li><b>Large writes go direct:</b> a write of at least {@code -Dpollen.io_uring.directFrom}
+ *       bytes (16 KiB by default) while nothing is queued or in flight is sent by the socket
+ *       with {@code send(2)} ({@link WriteBehind#directFrom()}).</li>
  *   <li><b>Size.</b> {@value #INITIAL} bytes, allocated at the first write; doubled (up to
  *       {@value #MAX}) after a write found it full, halved (down to {@value #MIN}) after
  *       {@value #SHRINK_AFTER} drains in a row that used at most a quarter; resized only while
@@ -141,6 +144,11 @@ final class SendQueue implements WriteBehind {
             }
         }
         return n;
+    }
+
+    @Override
+    public int directFrom() {
+        return poller.directFrom;
     }
 
     @Override

@@ -33,16 +33,29 @@ final class IoUringTesting {
      * @return the poller
      */
     static Poller newPoller(String name, String value) {
-        String old = System.getProperty(name);
-        System.setProperty(name, value);
+        return newPoller(java.util.Map.of(name, value));
+    }
+
+    /**
+     * A new io_uring poller made while the given system properties have the given values; they
+     * are put back afterwards.
+     *
+     * @param properties names and values
+     * @return the poller
+     */
+    static Poller newPoller(java.util.Map<String, String> properties) {
+        java.util.Map<String, String> old = new java.util.HashMap<>();
+        properties.forEach((k, v) -> old.put(k, System.setProperty(k, v)));
         try {
             return newPoller();
         } finally {
-            if (old == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, old);
-            }
+            old.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
         }
     }
 }
