@@ -40,8 +40,10 @@ import java.nio.ByteBuffer;
  *       hook.</li>
  *   <li><b>Closing.</b> The poller is told before the descriptor is closed (its
  *       {@link FdCloseHook}); queued bytes are still sent, in order, then the socket's end is
- *       closed (an abortive close, {@code SO_LINGER} 0, drops them). The memory is never freed
- *       while a send reads it.</li>
+ *       closed, as a {@code close(2)} after {@code send(2)} would: what the kernel takes at the
+ *       close is its own, and what it does not is sent by the poller for a bounded time only,
+ *       after which the peer gets a reset (the poller documents the bound). An abortive close,
+ *       {@code SO_LINGER} 0, drops them. The memory is never freed while a send reads it.</li>
  * </ul>
  *
  * <p><b>Threading:</b> loop thread only (the loop of the socket's poller), like the socket.

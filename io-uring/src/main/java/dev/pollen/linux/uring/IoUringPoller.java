@@ -150,6 +150,48 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
                 + " a size: use a number of bytes (default " + DIRECT_FROM_DEFAULT + ") or never");
     }
 
+    /**
+     * The system property that bounds how long a closed socket's queued bytes may keep going
+     * through the ring ({@link SendQueue}, {@code -Dpollen.io_uring.send=ring}): milliseconds
+     * from the close, {@value #SEND_LINGER_DEFAULT_MS} by default; a peer that has not taken the
+     * rest by then gets a reset. 0 resets at the next wait whatever the kernel did not take at
+     * the close.
+     */
+    static final String SEND_LINGER_PROPERTY = "pollen.io_uring.sendLinger";
+
+    /**
+     * The default of {@value #SEND_LINGER_PROPERTY}: 30 s, about what the kernel gives an orphaned
+     * socket towards a peer that does not read, and HAProxy's usual {@code timeout client-fin}
+     * (docs/pollers-io_uring.md, Decisions).
+     */
+    static final long SEND_LINGER_DEFAULT_MS = 30_000;
+
+    /**
+     * Parses {@value #SEND_LINGER_PROPERTY}.
+     *
+     * @param value the property, or null when unset
+     * @return the bound in nanoseconds
+     * @throws IllegalArgumentException for anything but a whole number of milliseconds, 0 or
+     *                                  more, in one line saying what to use
+     */
+    static long sendLinger(String value) {
+        if (value == null || value.isBlank()) {
+            return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SEND_LINGER_DEFAULT_MS);
+        }
+        long ms;
+        try {
+            ms = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            ms = -1;
+        }
+        if (ms < 0 || ms > java.util.concurrent.TimeUnit.DAYS.toMillis(1)) {
+            throw new IllegalArgumentException("-D" + SEND_LINGER_PROPERTY + "='" + value
+                    + "' is not a linger time: use milliseconds from 0 to 86400000 (default "
+                    + SEND_LINGER_DEFAULT_MS + ")");
+        }
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
     private static final System.Logger LOG = System.getLogger("dev.pollen.linux.uring");
     /** The note that the netty engine does not send through the ring was logged (once per JVM). */
     private static final java.util.concurrent.atomic.AtomicBoolean SEND_NOTE = new java.util.concurrent.atomic.AtomicBoolean();
@@ -165,6 +207,8 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     private final boolean sendRing;
     /** Reads and writes from this size go direct ({@value #DIRECT_FROM_PROPERTY}). */
     final int directFrom;
+    /** How long a closed socket's queued bytes may linger ({@value #SEND_LINGER_PROPERTY}), in nanoseconds. */
+    final long sendLingerNanos;
     /** Send queues that outlived their registration (a closed socket's, still draining). */
     private SendQueue[] lingering = new SendQueue[4];
     private int lingeringCount;
@@ -197,14 +241,16 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
      * @throws java.io.UncheckedIOException if the kernel refuses (out of memory or descriptors,
      *                                      or io_uring disabled after the provider's probe)
      * @throws IllegalArgumentException     if {@value #RECV_PROPERTY} has another value than
-     *                                      {@code poll} or {@code ahead}, or {@value #SEND_PROPERTY}
-     *                                      another than {@code syscall} or {@code ring}, or
-     *                                      {@value #DIRECT_FROM_PROPERTY} is not a size
+     *                                      {@code poll} or {@code ahead}, {@value #SEND_PROPERTY}
+     *                                      another than {@code syscall} or {@code ring},
+     *                                      {@value #DIRECT_FROM_PROPERTY} is not a size, or
+     *                                      {@value #SEND_LINGER_PROPERTY} is no time in milliseconds
      */
     IoUringPoller(Function<IoUringPoller, UringEngine> engine) {
         recvAhead = receiveAhead(System.getProperty(RECV_PROPERTY)); // before any native work
         boolean ring = sendThroughRing(System.getProperty(SEND_PROPERTY));
         directFrom = directFrom(System.getProperty(DIRECT_FROM_PROPERTY));
+        sendLingerNanos = sendLinger(System.getProperty(SEND_LINGER_PROPERTY));
         this.engine = engine.apply(this);
         sendRing = ring && this.engine.sends();
         if (ring && !sendRing && SEND_NOTE.compareAndSet(false, true)) {
@@ -411,11 +457,11 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
         if (source instanceof PosixStreamSocket s && s.writeBehind() instanceof SendQueue q
                 && q.poller == this) {
             boolean queued = q.queued();
-            q.socketClosing(); // keeps sending through a duplicate fd, or drops (abortive close)
-            if (queued && !isClosed()) {
+            q.socketClosing(); // send(2)s what the kernel takes; the rest lingers through a duplicate
+            if (queued && q.queued() && !isClosed()) {
                 engine.prepare();
-                syncDirty();
-                engine.submit(); // nothing queued for the ring may name the fd about to close
+                q.armNow(); // the rest's send (through the duplicate), unless one is in flight
+                engine.submit(); // with the cancellation an abortive close queued
             }
         }
     }
@@ -458,9 +504,48 @@ public final class IoUringPoller extends AbstractPoller<FdSource, IoUringRegistr
     @Override
     protected void waitForReady(long timeoutNanos) {
         engine.prepare();
+        long wait = lingeringCount == 0 ? timeoutNanos : endLingers(timeoutNanos);
         syncDirty();
-        engine.run(collectedCount == 0 ? timeoutNanos : 0);
+        engine.run(collectedCount == 0 ? wait : 0);
         reportCollected();
+    }
+
+    /**
+     * Resets the closed sockets whose send queue outlived its linger bound
+     * ({@link SendQueue#lingerExpired}; the cancellations of their sends go with this wait) and
+     * shortens the wait to the next bound, so one passes even when nothing else happens (the
+     * base waits again for the rest of the caller's timeout). One pass over the lingering queues,
+     * few at any time (closed sockets whose peer has not taken their last bytes yet).
+     *
+     * @return the wait, shortened to the next bound
+     */
+    private long endLingers(long timeoutNanos) {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        // backwards: a queue that ends leaves the list, replaced by the last one (already seen)
+        for (int i = lingeringCount - 1; i >= 0; i--) {
+            SendQueue q = lingering[i];
+            if (q.bounded()) {
+                long left = q.lingerDeadline() - now;
+                if (left <= 0) {
+                    q.lingerExpired();
+                } else {
+                    next = Math.min(next, left);
+                }
+            }
+        }
+        if (next == Long.MAX_VALUE || timeoutNanos == 0) {
+            return timeoutNanos;
+        }
+        return timeoutNanos < 0 ? next : Math.min(timeoutNanos, next);
+    }
+
+    /**
+     * How many send queues outlive their registration, among them closed sockets' still
+     * lingering (for tests).
+     */
+    int lingeringQueues() {
+        return lingeringCount;
     }
 
     /** Whether the wait about to start must not block (a wakeup is pending). Loop thread. */

@@ -1,6 +1,8 @@
 package dev.pollen.linux.uring;
 
 import dev.pollen.posix.LibC;
+import dev.pollen.posix.NativeMemory;
+import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.WriteBehind;
 import dev.pollen.spi.Poller;
@@ -42,12 +44,26 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (or a read that finds nothing); READ and WRITE readiness are reported so the owner gets
  *       there.</li>
  *   <li><b>Half-close</b> waits until the queue is empty ({@link #shutdownAfter()}).</li>
- *   <li><b>Close</b> with bytes queued: the socket's descriptor is duplicated (the close of the
- *       original then closes nothing the kernel sees), the queue keeps sending through the
- *       duplicate, and closes it after the last byte (or the first error): the peer gets every
- *       byte, then the FIN. An abortive close ({@code SO_LINGER} 0) drops them and cancels the
- *       send in flight instead. The memory is freed only by the last send's completion; a send
- *       still in flight when the ring is torn down keeps its buffer for good ({@link #LEAKED}).</li>
+ *   <li><b>Close</b> with bytes queued ends like a {@code close(2)} after {@code send(2)}: the
+ *       bytes are handed to the kernel, which keeps sending them for the orphaned socket, and
+ *       the process keeps nothing. With no send in flight, the close pushes what is queued with
+ *       non-blocking {@code send(2)}s ({@code MSG_DONTWAIT | MSG_NOSIGNAL}) before the
+ *       descriptor goes; when the kernel takes it all (the usual case: its send buffer has
+ *       room) nothing is kept: no duplicate, no buffer. With a send in flight, a {@code send(2)}
+ *       would overtake it, so the push waits for that send's completion. What the kernel does
+ *       not take lingers: the descriptor is duplicated ({@code F_DUPFD_CLOEXEC}; the close of
+ *       the original then closes nothing the kernel sees) and the queue keeps sending through
+ *       the duplicate, then closes it after the last byte (or the first error): the peer gets
+ *       every byte, then the FIN (a deferred half-close is made first, after the last byte).
+ *       <b>The linger is bounded</b> by {@code -Dpollen.io_uring.sendLinger} (milliseconds
+ *       from the close, default {@value IoUringPoller#SEND_LINGER_DEFAULT_MS}): a peer that has
+ *       not taken the rest by then gets a reset (the duplicate is closed with
+ *       {@code SO_LINGER} 0, the send in flight cancelled, one DEBUG line, counted in
+ *       {@link #LINGER_RESETS}), and the buffer is freed once that send completed. An abortive
+ *       close ({@code SO_LINGER} 0) drops the bytes and cancels the send in flight at once.
+ *       The memory is freed only when no send is in flight; a send still in flight when the
+ *       ring is torn down keeps its buffer for good ({@link #LEAKED}), and a linger cut short
+ *       by the poller's close resets the connection too.</li>
  * </ul>
  *
  * <p><b>Threading:</b> loop thread only.
@@ -68,6 +84,16 @@ final class SendQueue implements WriteBehind {
 
     /** Buffers given up because their send never completed (process-wide, for tests). */
     static final AtomicLong LEAKED = new AtomicLong();
+
+    /**
+     * Closed sockets whose peer had not taken the queued rest when the linger bound passed, and
+     * that were reset (process-wide, for tests and diagnostics).
+     */
+    static final AtomicLong LINGER_RESETS = new AtomicLong();
+
+    private static final System.Logger LOG = System.getLogger("dev.pollen.linux.uring");
+    /** {@code MSG_DONTWAIT | MSG_NOSIGNAL}: the close's own {@code send(2)}s never block nor raise SIGPIPE. */
+    private static final int PUSH_FLAGS = OsConstants.LINUX.MSG_DONTWAIT | OsConstants.LINUX.MSG_NOSIGNAL;
 
     final IoUringPoller poller;
     final PosixStreamSocket socket;
@@ -91,6 +117,14 @@ final class SendQueue implements WriteBehind {
     private boolean shutdownPending;
     /** The duplicate descriptor kept while the queue drains after the socket was closed, or -1. */
     private int lingerFd = -1;
+    /** While {@link #lingerFd} is held: when ({@link System#nanoTime()}) the linger ends with a reset. */
+    private long lingerDeadline;
+    /** The close found a send in flight: its completion pushes the rest with {@code send(2)}. */
+    private boolean pushAtCompletion;
+    /** Queued bytes were dropped after the close: the duplicate is closed with a reset. */
+    private boolean resetAtEnd;
+    /** Bytes pushed by {@code send(2)} at the close (for tests). */
+    long pushedAtClose;
     /** The socket was closed: no more writes; let go once drained. */
     private boolean closed;
     /** Queued bytes are dropped (abortive close, or the ring is gone). */
@@ -241,11 +275,20 @@ final class SendQueue implements WriteBehind {
             failure = -res;
             head = tail; // the connection failed: what is queued can go nowhere
         }
+        if (res == -ECANCELED && closed && !discard && lingerFd >= 0) {
+            resetAtEnd = true; // cancelled as the poller closes: the peer must not take a FIN for the end
+        }
         if (discard || (res == -ECANCELED && closed)) {
             head = tail;
         }
         if (owner != null) {
             driver = owner; // a later registration took the socket over
+        }
+        if (pushAtCompletion) {
+            pushAtCompletion = false; // the send the close waited for: now send(2) keeps the order
+            if (tail != head && lingerFd >= 0 && !discard && failure == 0) {
+                push(lingerFd);
+            }
         }
         if (tail == head) {
             drained();
@@ -271,7 +314,10 @@ final class SendQueue implements WriteBehind {
         }
         shutdownPending = false;
         if (lingerFd >= 0) {
-            LibC.close(lingerFd); // the last descriptor of the socket: the peer gets the FIN now
+            if (resetAtEnd) {
+                resetOnClose(lingerFd);
+            }
+            LibC.close(lingerFd); // the last descriptor of the socket: the peer gets the FIN (or the reset) now
             lingerFd = -1;
         }
         if (peak <= capacity / 4 && capacity > MIN) {
@@ -303,8 +349,10 @@ final class SendQueue implements WriteBehind {
     }
 
     /**
-     * The socket is about to close its descriptor: queued bytes keep going through a duplicate
-     * (an abortive close drops them). The caller submits what is queued before the close.
+     * The socket is about to close its descriptor (still open): what is queued goes to the kernel
+     * by {@code send(2)} now, or after the send in flight; the rest keeps going through a
+     * duplicate, for at most the poller's linger bound (an abortive close drops it all). The
+     * caller submits what this queued for the ring before the close.
      */
     void socketClosing() {
         closed = true;
@@ -313,15 +361,114 @@ final class SendQueue implements WriteBehind {
             disposeIfDone();
             return;
         }
-        if (!abortive()) {
-            lingerFd = LibC.dupCloexec(socket.fd());
-        }
-        if (lingerFd < 0) {
+        if (abortive()) {
             dropAll();
+            if (!inFlight) {
+                drained(); // nothing of the ring's touches the buffer: freed now
+                return;
+            }
+        } else {
+            if (!inFlight) {
+                long before = head;
+                push(socket.fd());
+                pushedAtClose += head - before;
+                if (tail == head) {
+                    // the kernel took it all (or the connection had failed): the close(2) that
+                    // follows sends the FIN after it, as after a send(2); nothing is kept
+                    shutdownPending = false;
+                    drained();
+                    return;
+                }
+            } else {
+                pushAtCompletion = true;
+            }
+            lingerFd = LibC.dupCloexec(socket.fd());
+            if (lingerFd < 0) {
+                dropAll(); // out of descriptors: the close(2) keeps what the kernel took
+                if (!inFlight) {
+                    drained();
+                    return;
+                }
+            } else {
+                lingerDeadline = System.nanoTime() + poller.sendLingerNanos;
+            }
         }
         poller.linger(this);
         if (driver != null) {
             poller.markDirty(driver);
+        }
+    }
+
+    /**
+     * Non-blocking {@code send(2)}s of the queued bytes to {@code fd}, oldest first, until the
+     * kernel takes no more; a failure (EPIPE, ECONNRESET) drops the rest, as a failed send does.
+     * No send may be in flight (it would be overtaken).
+     */
+    private void push(int fd) {
+        long base = memory.address(capacity);
+        while (tail != head) {
+            int at = (int) (head & (capacity - 1));
+            int len = (int) Math.min(tail - head, capacity - at);
+            long n = LibC.sendto(fd, base + at, len, PUSH_FLAGS, 0, 0);
+            if (n > 0) {
+                head += n;
+                if (n < len) {
+                    return; // the kernel's buffer is full
+                }
+                continue;
+            }
+            int e = n < 0 ? LibC.errno() : EAGAIN;
+            if (e == EINTR) {
+                continue;
+            }
+            if (e != EAGAIN) {
+                failure = e;
+                head = tail; // the connection failed: what is queued can go nowhere
+            }
+            return;
+        }
+    }
+
+    /**
+     * Whether this queue lingers after its socket's close with a time bound (a duplicate is held
+     * and its bytes are not being dropped already).
+     */
+    boolean bounded() {
+        return lingerFd >= 0 && !discard;
+    }
+
+    /** When the linger ends ({@link System#nanoTime()}); meaningful while {@link #bounded()}. */
+    long lingerDeadline() {
+        return lingerDeadline;
+    }
+
+    /**
+     * The linger bound passed with bytes still queued: the peer gets a reset (the duplicate is
+     * closed with {@code SO_LINGER} 0 once no send is in flight; the one in flight is cancelled
+     * and its completion frees the buffer). The caller submits the cancellation.
+     */
+    void lingerExpired() {
+        int left = (int) (tail - head);
+        LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: the peer of a closed socket did not take its last "
+                + left + " queued bytes within " + poller.sendLingerNanos / 1_000_000
+                + " ms (-D" + IoUringPoller.SEND_LINGER_PROPERTY + "): reset");
+        LINGER_RESETS.incrementAndGet();
+        resetAtEnd = true;
+        dropAll();
+        if (!inFlight) {
+            drained(); // closes the duplicate: the reset goes now
+        }
+    }
+
+    /** Sets {@code SO_LINGER} on, 0 s: the last close of the socket resets it. */
+    private static void resetOnClose(int fd) {
+        long linger = NativeMemory.allocate(8);
+        try {
+            NativeMemory.view(linger, 8).putInt(0, 1).putInt(4, 0); // struct linger {1, 0}
+            // an error here (the connection is gone already) leaves nothing to reset
+            LibC.setsockopt(fd, OsConstants.LINUX.SOL_SOCKET, OsConstants.LINUX.SO_LINGER, linger, 8);
+        } finally {
+            NativeMemory.free(linger, 8);
         }
     }
 
@@ -353,11 +500,15 @@ final class SendQueue implements WriteBehind {
      * this memory at any time, so it is never freed (counted in {@link #LEAKED}).
      */
     void ringGone() {
+        boolean inFlightWas = inFlight;
         if (inFlight) {
             memory.abandon(LEAKED); // never freed: see above
             inFlight = false;
         }
         if (lingerFd >= 0) {
+            if (tail != head || inFlightWas) {
+                resetOnClose(lingerFd); // bytes are dropped: the peer must not take a FIN for the end
+            }
             LibC.close(lingerFd);
             lingerFd = -1;
         }

@@ -17,6 +17,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -26,8 +29,10 @@ import org.junit.jupiter.api.Test;
  * into the socket's buffer and returns; the bytes reach the peer, in order, through
  * {@code IORING_OP_SEND}s submitted with the poller's next wait. A peer that does not read stalls
  * the writer (writes accept 0, WRITE is not reported) until it reads; a reset while bytes are
- * queued surfaces on the next write; close and half-close send every queued byte first; closing
- * the poller with a send in flight never frees memory the kernel still reads. The ffm engine
+ * queued surfaces on the next write; close and half-close send every queued byte first; a close
+ * hands what is queued to the kernel by {@code send(2)} and keeps nothing when it all fits, and
+ * lingers with the rest for a bounded time only (then a reset); closing the poller with a send
+ * in flight never frees memory the kernel still reads. The ffm engine
  * sends; on the netty engine (the module's {@code test-netty} execution) the mode falls back to
  * {@code send(2)} and only that is checked here.
  */
@@ -42,6 +47,30 @@ class IoUringSendRingTest extends IoUringSocketFixture {
                     + "falls back to send(2) (theNettyEngineFallsBackToSystemCalls)");
         }
         return p;
+    }
+
+    /** {@link #ringPoller()} with the linger bound of closed sockets set to {@code ms}. */
+    private Poller ringPoller(long ms) {
+        String old = System.getProperty(IoUringPoller.SEND_LINGER_PROPERTY);
+        System.setProperty(IoUringPoller.SEND_LINGER_PROPERTY, Long.toString(ms));
+        try {
+            return ringPoller();
+        } finally {
+            if (old == null) {
+                System.clearProperty(IoUringPoller.SEND_LINGER_PROPERTY);
+            } else {
+                System.setProperty(IoUringPoller.SEND_LINGER_PROPERTY, old);
+            }
+        }
+    }
+
+    /** The descriptors this process has open. */
+    private static long openFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count() - 1; // the listing's own
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A non-blocking JDK client (receive buffer {@code rcvBuf} if positive) and the io_uring socket that accepted it. */
@@ -302,6 +331,159 @@ class IoUringSendRingTest extends IoUringSocketFixture {
         assertNull(r.failure);
         assertEquals(total, r.got, "every byte accepted before the close arrived, then the end of stream");
         pollUntil(() -> NativeMemory.outstandingBytes() == before);
+    }
+
+    @Test
+    void aBadLingerIsOneLineSayingWhatToUse() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IoUringPoller.sendLinger("30s"));
+        assertEquals("-Dpollen.io_uring.sendLinger='30s' is not a linger time: use milliseconds from 0 to"
+                + " 86400000 (default 30000)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IoUringPoller.sendLinger("-1"));
+        assertEquals(TimeUnit.SECONDS.toNanos(30), IoUringPoller.sendLinger(null));
+        assertEquals(250 * MS, IoUringPoller.sendLinger(" 250 "));
+    }
+
+    @Test
+    void aCloseWhoseBytesFitInTheKernelKeepsNothing() throws Exception {
+        poller = ringPoller();
+        long before = NativeMemory.outstandingBytes();
+        Conn conn = connect(0);
+        StreamSocket server = conn.server();
+        SendQueue[] q = new SendQueue[1];
+        long[] fds = new long[2];
+        boolean[] sendingAtClose = {true};
+        poller.register(server, Poller.WRITE, ops -> {
+            if (q[0] != null) {
+                return;
+            }
+            try {
+                q[0] = queue(server);
+                assertEquals(3000, server.write(pattern(0, 3000))); // copied, not sent: a dispatch
+                sendingAtClose[0] = q[0].inFlight;
+                fds[0] = openFds();
+                server.close();
+                fds[1] = openFds();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        pollUntil(() -> q[0] != null);
+        assertTrue(!sendingAtClose[0], "no send was in flight at the close");
+        assertEquals(fds[0] - 1, fds[1], "the close left no duplicate of the descriptor open");
+        assertEquals(3000, q[0].pushedAtClose, "the close handed every queued byte to the kernel");
+        assertEquals(0, q[0].sendsArmed, "no send through the ring was needed");
+        assertEquals(0, ((IoUringPoller) poller).lingeringQueues());
+        assertEquals(before, NativeMemory.outstandingBytes(), "the buffer was freed by the close");
+        Reader r = new Reader();
+        readUntil(conn.client(), r, () -> r.eof || r.failure != null);
+        assertNull(r.failure);
+        assertEquals(3000, r.got, "every byte, then the end of stream");
+    }
+
+    @Test
+    void aCloseTowardsAPeerThatNeverReadsEndsWithAResetAfterTheBound() throws Exception {
+        long bound = 300;
+        poller = ringPoller(bound);
+        long before = NativeMemory.outstandingBytes();
+        long leaked = SendQueue.LEAKED.get();
+        long resets = SendQueue.LINGER_RESETS.get();
+        Conn conn = connect(8192);
+        StreamSocket server = conn.server();
+        long total = stallWriter(server);
+        SendQueue q = queue(server);
+        assertTrue(q.queuedBytes() > 0 && q.bufferBytes() > 0, "bytes wait behind the kernel's full buffer");
+        long fds = openFds();
+        long closedAt = System.nanoTime();
+        server.close();
+        assertEquals(fds, openFds(), "a duplicate of the descriptor carries the rest for now");
+        assertEquals(1, ((IoUringPoller) poller).lingeringQueues());
+        pollUntil(() -> ((IoUringPoller) poller).lingeringQueues() == 0);
+        long took = System.nanoTime() - closedAt;
+        assertTrue(took >= bound * MS, "the linger ended after " + took / MS + " ms, before its bound");
+        assertEquals(fds - 1, openFds(), "the duplicate was closed");
+        assertEquals(before, NativeMemory.outstandingBytes(), "the buffer was freed");
+        assertEquals(leaked, SendQueue.LEAKED.get(), "freed after the cancelled send completed, not given up");
+        assertEquals(resets + 1, SendQueue.LINGER_RESETS.get());
+        assertEquals(0, q.bufferBytes());
+        Reader r = new Reader();
+        readUntil(conn.client(), r, () -> r.eof || r.failure != null);
+        assertTrue(r.failure != null && r.got < total, "the peer sees a reset, not the end of a stream of "
+                + total + " bytes (got " + r.got + ", eof " + r.eof + ")");
+    }
+
+    @Test
+    void aSendInFlightAtCloseGoesFirstAndItsCompletionHandsTheRestToTheKernel() throws Exception {
+        poller = ringPoller();
+        Conn conn = connect(8192);
+        StreamSocket server = conn.server();
+        server.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
+        // fill the kernel's buffers with plain send(2)s: the queue exists from the registration on
+        long off = 0;
+        for (int zeros = 0; zeros < 10; ) {
+            int n = server.write(pattern(off, 8192));
+            off += n;
+            if (n == 0) {
+                zeros++;
+                Thread.sleep(5);
+            } else {
+                zeros = 0;
+            }
+            assertTrue(off < 64L * 1024 * 1024, "the kernel's buffers never filled");
+        }
+        long before = NativeMemory.outstandingBytes();
+        poller.register(server, Poller.READ, ops -> { });
+        SendQueue q = queue(server);
+        assertEquals(1000, server.write(pattern(off, 1000))); // submitted at once; waits for room
+        off += 1000;
+        poller.poll(20 * MS);
+        assertTrue(q.inFlight, "the send waits in the kernel");
+        assertEquals(500, server.write(pattern(off, 500))); // queued behind it
+        off += 500;
+        int armed = q.sendsArmed;
+        long fds = openFds();
+        server.close();
+        assertEquals(0, q.pushedAtClose, "nothing overtook the send in flight");
+        assertEquals(fds, openFds(), "a duplicate carries the rest after the send in flight");
+        Reader r = new Reader();
+        readUntil(conn.client(), r, () -> r.eof || r.failure != null);
+        assertNull(r.failure);
+        long total = off;
+        assertEquals(total, r.got, "every byte in order (the pattern is checked), then the end of stream");
+        pollUntil(() -> ((IoUringPoller) poller).lingeringQueues() == 0);
+        assertEquals(armed, q.sendsArmed, "the rest went to the kernel by send(2) at the send's completion");
+        assertEquals(fds - 1, openFds(), "the duplicate was closed");
+        assertEquals(before, NativeMemory.outstandingBytes(), "the buffer was freed");
+    }
+
+    @Test
+    void anAbortiveCloseWithNoSendInFlightFreesAtOnce() throws Exception {
+        poller = ringPoller();
+        long before = NativeMemory.outstandingBytes();
+        Conn conn = connect(0);
+        StreamSocket server = conn.server();
+        server.setOption(StandardSocketOptions.SO_LINGER, 0);
+        SendQueue[] q = new SendQueue[1];
+        poller.register(server, Poller.WRITE, ops -> {
+            if (q[0] != null) {
+                return;
+            }
+            try {
+                q[0] = queue(server);
+                assertEquals(3000, server.write(pattern(0, 3000))); // copied, not sent: a dispatch
+                server.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        pollUntil(() -> q[0] != null);
+        assertEquals(0, ((IoUringPoller) poller).lingeringQueues(), "nothing lingers after an abortive close");
+        assertEquals(before, NativeMemory.outstandingBytes(), "the buffer was freed by the close");
+        assertEquals(0, q[0].pushedAtClose);
+        Reader r = new Reader();
+        readUntil(conn.client(), r, () -> r.eof || r.failure != null);
+        assertTrue(r.failure != null && r.got == 0, "the peer sees a reset and none of the dropped bytes (got "
+                + r.got + ", eof " + r.eof + ")");
     }
 
     @Test
