@@ -344,31 +344,46 @@ class IoUringSendRingTest extends IoUringSocketFixture {
         assertEquals(250 * MS, IoUringPoller.sendLinger(" 250 "));
     }
 
-    @Test
-    void aCloseWhoseBytesFitInTheKernelKeepsNothing() throws Exception {
-        poller = ringPoller();
-        long before = NativeMemory.outstandingBytes();
-        Conn conn = connect(0);
-        StreamSocket server = conn.server();
+    /**
+     * Registers {@code server} for WRITE; its first dispatch writes 3000 bytes of the pattern
+     * (copied into the queue, not sent: a dispatch) and closes the socket, running
+     * {@code beforeClose} and {@code afterClose} around the close; polls until it happened.
+     *
+     * @return the socket's send queue
+     */
+    private SendQueue writeAndCloseInADispatch(StreamSocket server, Runnable beforeClose,
+                                               Runnable afterClose) {
         SendQueue[] q = new SendQueue[1];
-        long[] fds = new long[2];
-        boolean[] sendingAtClose = {true};
         poller.register(server, Poller.WRITE, ops -> {
             if (q[0] != null) {
                 return;
             }
             try {
                 q[0] = queue(server);
-                assertEquals(3000, server.write(pattern(0, 3000))); // copied, not sent: a dispatch
-                sendingAtClose[0] = q[0].inFlight;
-                fds[0] = openFds();
+                assertEquals(3000, server.write(pattern(0, 3000)));
+                beforeClose.run();
                 server.close();
-                fds[1] = openFds();
+                afterClose.run();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         pollUntil(() -> q[0] != null);
+        return q[0];
+    }
+
+    @Test
+    void aCloseWhoseBytesFitInTheKernelKeepsNothing() throws Exception {
+        poller = ringPoller();
+        long before = NativeMemory.outstandingBytes();
+        Conn conn = connect(0);
+        StreamSocket server = conn.server();
+        long[] fds = new long[2];
+        boolean[] sendingAtClose = {true};
+        SendQueue[] q = {writeAndCloseInADispatch(server, () -> {
+            sendingAtClose[0] = queue(server).inFlight;
+            fds[0] = openFds();
+        }, () -> fds[1] = openFds())};
         assertTrue(!sendingAtClose[0], "no send was in flight at the close");
         assertEquals(fds[0] - 1, fds[1], "the close left no duplicate of the descriptor open");
         assertEquals(3000, q[0].pushedAtClose, "the close handed every queued byte to the kernel");
@@ -463,20 +478,7 @@ class IoUringSendRingTest extends IoUringSocketFixture {
         Conn conn = connect(0);
         StreamSocket server = conn.server();
         server.setOption(StandardSocketOptions.SO_LINGER, 0);
-        SendQueue[] q = new SendQueue[1];
-        poller.register(server, Poller.WRITE, ops -> {
-            if (q[0] != null) {
-                return;
-            }
-            try {
-                q[0] = queue(server);
-                assertEquals(3000, server.write(pattern(0, 3000))); // copied, not sent: a dispatch
-                server.close();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        pollUntil(() -> q[0] != null);
+        SendQueue[] q = {writeAndCloseInADispatch(server, () -> { }, () -> { })};
         assertEquals(0, ((IoUringPoller) poller).lingeringQueues(), "nothing lingers after an abortive close");
         assertEquals(before, NativeMemory.outstandingBytes(), "the buffer was freed by the close");
         assertEquals(0, q[0].pushedAtClose);
