@@ -147,6 +147,8 @@ class IoUringDirectTest extends IoUringSocketFixture {
             try {
                 int n;
                 while ((n = server.read(b)) > 0) {
+                    // a filled 16 KiB receive says so at once (a later short read may end it)
+                    sawDirect[0] |= ((RecvStash) ((PosixStreamSocket) server).readAhead()).direct;
                     for (int i = 0; i < n; i++, got[0]++) {
                         assertEquals((byte) (got[0] % 251), b.get(i), "byte " + got[0]);
                     }
@@ -155,7 +157,6 @@ class IoUringDirectTest extends IoUringSocketFixture {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            sawDirect[0] |= ((RecvStash) ((PosixStreamSocket) server).readAhead()).direct;
         });
         IoUringRegistration r = (IoUringRegistration) reg;
         RecvStash st = assertInstanceOf(RecvStash.class, ((PosixStreamSocket) server).readAhead());
@@ -172,6 +173,7 @@ class IoUringDirectTest extends IoUringSocketFixture {
                 throw new UncheckedIOException(e);
             }
         });
+        Thread.sleep(200); // the socket buffers fill before the first poll: receives fill theirs
         pollUntil(() -> got[0] == bulk);
         writer.join();
         assertTrue(sawDirect[0], "the bulk stream went to direct reads");
