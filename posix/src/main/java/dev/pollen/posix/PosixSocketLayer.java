@@ -307,6 +307,25 @@ public final class PosixSocketLayer implements SocketLayer {
         return n.substring(n.lastIndexOf('.') + 1);
     }
 
+    /**
+     * Makes the last close of {@code fd} reset the connection ({@code SO_LINGER} on, 0 s), for a
+     * poller that holds a duplicate of a closed socket's descriptor and must not let the peer
+     * take a truncated stream for a complete one. An error (the connection is gone already)
+     * leaves nothing to reset and is ignored.
+     *
+     * <p><b>Threading:</b> the loop thread of this layer's poller (it uses the layer's scratch
+     * memory).
+     *
+     * @param fd an open stream socket descriptor
+     */
+    public void resetOnClose(int fd) {
+        try {
+            setInt2(fd, os.SOL_SOCKET, os.SO_LINGER, 1, 0, "SO_LINGER");
+        } catch (IOException e) {
+            // nothing to reset: see above
+        }
+    }
+
     @Override
     public boolean supportsUnixDomain() {
         return true;

@@ -154,6 +154,14 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
     }
 
     /**
+     * Whether a write of {@code bytes} goes through the write-behind queue: unless it is large
+     * and nothing is queued or in flight ({@link WriteBehind#directFrom()}).
+     */
+    private static boolean throughQueue(WriteBehind wb, long bytes) {
+        return bytes < wb.directFrom() || wb.queued();
+    }
+
+    /**
      * Whether bytes the write-behind queue holds would be overtaken by a direct write of the
      * descriptor now ({@code sendfile}, {@code splice}): then those answer "not writable now".
      */
@@ -340,7 +348,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             throwRestoredError("write");
             throwSendFailure(wb, "write");
             throwIfOutputShut("write");
-            if (src.remaining() < wb.directFrom() || wb.queued()) {
+            if (throughQueue(wb, src.remaining())) {
                 return wb.accept(src);
             }
         }
@@ -388,7 +396,7 @@ public final class PosixStreamSocket extends FdStream implements StreamSocket {
             for (int i = offset; i < end; i++) {
                 total += srcs[i].remaining();
             }
-            if (total >= wb.directFrom() && !wb.queued()) {
+            if (!throughQueue(wb, total)) {
                 wb = null; // large and nothing queued: written directly below
             }
         }

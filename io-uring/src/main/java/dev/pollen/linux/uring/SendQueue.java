@@ -1,7 +1,6 @@
 package dev.pollen.linux.uring;
 
 import dev.pollen.posix.LibC;
-import dev.pollen.posix.NativeMemory;
 import dev.pollen.posix.OsConstants;
 import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.posix.WriteBehind;
@@ -315,7 +314,7 @@ final class SendQueue implements WriteBehind {
         shutdownPending = false;
         if (lingerFd >= 0) {
             if (resetAtEnd) {
-                resetOnClose(lingerFd);
+                poller.sockets().resetOnClose(lingerFd);
             }
             LibC.close(lingerFd); // the last descriptor of the socket: the peer gets the FIN (or the reset) now
             lingerFd = -1;
@@ -460,18 +459,6 @@ final class SendQueue implements WriteBehind {
         }
     }
 
-    /** Sets {@code SO_LINGER} on, 0 s: the last close of the socket resets it. */
-    private static void resetOnClose(int fd) {
-        long linger = NativeMemory.allocate(8);
-        try {
-            NativeMemory.view(linger, 8).putInt(0, 1).putInt(4, 0); // struct linger {1, 0}
-            // an error here (the connection is gone already) leaves nothing to reset
-            LibC.setsockopt(fd, OsConstants.LINUX.SOL_SOCKET, OsConstants.LINUX.SO_LINGER, linger, 8);
-        } finally {
-            NativeMemory.free(linger, 8);
-        }
-    }
-
     /** Whether the socket is to be closed with a reset ({@code SO_LINGER} 0, as abort() sets). */
     private boolean abortive() {
         return socket.closesWithReset();
@@ -507,7 +494,7 @@ final class SendQueue implements WriteBehind {
         }
         if (lingerFd >= 0) {
             if (tail != head || inFlightWas) {
-                resetOnClose(lingerFd); // bytes are dropped: the peer must not take a FIN for the end
+                poller.sockets().resetOnClose(lingerFd); // bytes are dropped: the peer must not take a FIN for the end
             }
             LibC.close(lingerFd);
             lingerFd = -1;
