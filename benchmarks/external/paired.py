@@ -11,7 +11,7 @@ round, so a change of the machine's speed over minutes cancels out.
   e.g. benchmarks/external/paired.py 64x64 16 2 c=c:epoll ep=pollen:epoll \\
            ring=pollen:io_uring:-Dpollen.io_uring.send=ring,-Dpollen.io_uring.recv=ahead
 
-CELL is CONNSxSIZE[xDEPTH]; SERVER is c:epoll, netty:epoll, netty:io_uring or pollen:<poller>.
+CELL is CONNSxSIZE[xDEPTH]; SERVER is c:epoll, c:io_uring, netty:epoll, netty:io_uring or pollen:<poller>.
 Needs the benchmarks jar and the compiled C programs (benchmarks/external/run.sh --smoke builds
 both); run from the repository root. The first server is the reference of the ratios.
 """
@@ -33,8 +33,8 @@ def fail(msg):
 def start(spec):
     srv, extra = (spec.split(':-D', 1)[0], ('-D' + spec.split(':-D', 1)[1]).split(',')) \
         if ':-D' in spec else (spec, [])
-    if srv == 'c:epoll':
-        cmd = [os.path.join(BIN, 'echo-server'), '--port', '0']
+    if srv in ('c:epoll', 'c:io_uring'):
+        cmd = [os.path.join(BIN, 'echo-server' if srv == 'c:epoll' else 'uring-echo-server'), '--port', '0']
     else:
         cmd = [JAVA] + FLAGS + extra + ['-cp', JAR, 'dev.pollen.bench.external.ServerMain', srv]
     p = subprocess.Popen(['taskset', '-c', SERVER_CPU] + cmd, stdin=subprocess.PIPE,

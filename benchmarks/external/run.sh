@@ -25,7 +25,7 @@ fi
 CBIN=()
 if command -v cc >/dev/null 2>&1; then
   mkdir -p "$BIN"
-  for prog in echo-server loadgen; do
+  for prog in echo-server uring-echo-server loadgen; do
     src=benchmarks/external/c/$prog.c
     if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ]; then
       cc -O2 -Wall -Wextra -o "$BIN/$prog" "$src"

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * over the measured window only.
  *
  * <p>Servers: {@code c:epoll} (the C floor, {@code benchmarks/external/c/echo-server.c}),
- * {@code netty:epoll}, {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for
+ * {@code c:io_uring} (the completion floor, {@code uring-echo-server.c}: what a hand-written
+ * io_uring server costs here, a contestant like the others), {@code netty:epoll}, {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for
  * any poller Pollen has here (a new poller is measured by naming it); {@code +<name>=<value>}
  * suffixes run that poller with {@code -Dpollen.<name>=<value>} (an opt-in mode measured in the
  * same interleaved rounds as the default, e.g. {@code pollen:io_uring+io_uring.send=ring}). The load generator is the C
@@ -30,6 +32,8 @@ final class EchoRace {
 
     /** The floor every ratio is taken against. */
     static final String FLOOR = "c:epoll";
+    /** The hand-written C io_uring echo server: a contestant, shown against the floor. */
+    static final String COMPLETION_FLOOR = "c:io_uring";
     /** The cells issue 15 names. */
     static final List<String> DEFAULT_CELLS = List.of("64x64", "1000x64", "16x16384x4");
 
@@ -83,10 +87,10 @@ final class EchoRace {
      */
     static void checkNames(List<String> names) {
         for (String s : names) {
-            if (!s.equals(FLOOR) && !s.startsWith("pollen:") && !List.of("netty:epoll",
-                    "netty:io_uring", "netty:nio").contains(s)) {
+            if (!s.equals(FLOOR) && !s.startsWith("pollen:") && !List.of(COMPLETION_FLOOR,
+                    "netty:epoll", "netty:io_uring", "netty:nio").contains(s)) {
                 throw new IllegalArgumentException("unknown echo server '" + s + "': use "
-                        + FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller>"
+                        + FLOOR + ", " + COMPLETION_FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller>"
                         + "[+<name>=<value>...] (here: "
                         + String.join(", ", AvailablePollers.pollen()) + ")");
             }
@@ -97,14 +101,15 @@ final class EchoRace {
     }
 
     /**
-     * The servers this machine can run by default: the C floor (if compiled), Netty epoll and
+     * The servers this machine can run by default: the C floors (if compiled), Netty epoll and
      * io_uring (if their native transports load), and Pollen on every available poller.
      *
      * @param notes where the reasons for anything left out go
      * @return the server names
      */
     List<String> defaultServers(List<String> notes) {
-        List<String> all = new ArrayList<>(List.of(FLOOR, "netty:epoll", "netty:io_uring"));
+        List<String> all = new ArrayList<>(List.of(FLOOR, COMPLETION_FLOOR, "netty:epoll",
+                "netty:io_uring"));
         for (String p : AvailablePollers.pollen()) {
             all.add("pollen:" + p);
         }
@@ -128,6 +133,7 @@ final class EchoRace {
                 case FLOOR -> setup.cProgram("echo-server") == null
                         ? "no C compiler found (install gcc): the C epoll floor is not measured "
                         + "and no ratio can be computed" : null;
+                case COMPLETION_FLOOR -> completionFloorProblem();
                 case "netty:epoll" -> Epoll.isAvailable() ? null
                         : "Netty's native epoll does not load here: " + Epoll.unavailabilityCause();
                 case "netty:io_uring" -> IoUring.isAvailable() ? null
@@ -147,6 +153,29 @@ final class EchoRace {
             }
         }
         return out;
+    }
+
+    /** Why the C io_uring server cannot run here (its own {@code --check} says), or null. */
+    private String completionFloorProblem() {
+        Path p = setup.cProgram("uring-echo-server");
+        if (p == null) {
+            return "no C compiler found (install gcc)";
+        }
+        try {
+            Process check = new ProcessBuilder(p.toString(), "--check").redirectErrorStream(true)
+                    .start();
+            if (!check.waitFor(10, TimeUnit.SECONDS)) { // it prints one line: no pipe to drain
+                check.destroyForcibly();
+                return "its --check did not finish in 10 s";
+            }
+            return check.exitValue() == 0 ? null
+                    : new String(check.getInputStream().readAllBytes()).strip();
+        } catch (IOException e) {
+            return "its --check could not run: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while checking it";
+        }
     }
 
     /**
@@ -188,8 +217,9 @@ final class EchoRace {
     }
 
     private List<String> serverCommand(String server) {
-        if (server.equals(FLOOR)) {
-            return List.of(setup.cProgram("echo-server").toString(), "--port", "0");
+        if (server.equals(FLOOR) || server.equals(COMPLETION_FLOOR)) {
+            return List.of(setup.cProgram(server.equals(FLOOR) ? "echo-server"
+                    : "uring-echo-server").toString(), "--port", "0");
         }
         List<String> args = new ArrayList<>();
         if (server.startsWith("pollen:")) {

@@ -56,9 +56,9 @@ public final class External implements Callable<Integer> {
     List<String> echoCells;
 
     @Option(names = "--servers", split = ",", paramLabel = "NAME",
-            description = "Echo servers: c:epoll, netty:epoll, netty:io_uring, netty:nio, "
+            description = "Echo servers: c:epoll, c:io_uring, netty:epoll, netty:io_uring, netty:nio, "
                     + "pollen:<poller>, pollen:<poller>+<name>=<value> (run with "
-                    + "-Dpollen.<name>=<value>; suffixes combine) (default: c:epoll, Netty epoll "
+                    + "-Dpollen.<name>=<value>; suffixes combine) (default: the C floors, Netty epoll "
                     + "and io_uring, Pollen on every available poller).")
     List<String> servers;
 
@@ -85,9 +85,9 @@ public final class External implements Callable<Integer> {
             + "benchmarks/results/external; smoke: benchmarks/target/external-smoke).")
     Path out;
 
-    @Option(names = "--c-bin", paramLabel = "DIR", description = "The compiled echo-server and "
-            + "loadgen (run.sh builds them); without them the C floor is skipped and the "
-            + "examples' loadgen is the client.")
+    @Option(names = "--c-bin", paramLabel = "DIR", description = "The compiled echo-server, "
+            + "uring-echo-server and loadgen (run.sh builds them); without them the C floors are "
+            + "skipped and the examples' loadgen is the client.")
     Path cBin;
 
     @Option(names = "--examples-jar", paramLabel = "JAR",

@@ -31,7 +31,7 @@ record Setup(Path work, int serverCpu, int clientCpu, int rounds, double warmup,
     /**
      * A compiled C program of the harness, if there is one.
      *
-     * @param name {@code echo-server} or {@code loadgen}
+     * @param name {@code echo-server}, {@code uring-echo-server} or {@code loadgen}
      * @return its path, or null
      */
     Path cProgram(String name) {

@@ -107,6 +107,59 @@ class ExternalSmokeIT {
         }
     }
 
+    @Test
+    void completionFloorEchoesEveryByteInOrderAndLeavesWithItsHarness(@TempDir Path dir)
+            throws Exception {
+        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
+                .normalize();
+        assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C io_uring server to test");
+        Path server = compile(root, dir, "uring-echo-server");
+        Path loadgen = compile(root, dir, "loadgen");
+        Process check = new ProcessBuilder(server.toString(), "--check").redirectErrorStream(true)
+                .start();
+        String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(10, TimeUnit.SECONDS), said);
+        assumeTrue(check.exitValue() == 0, "io_uring cannot run here: " + said.strip());
+
+        Process srv = new ProcessBuilder(server.toString(), "--port", "0").start();
+        try {
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    srv.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertTrue(first != null && first.startsWith("listening 127.0.0.1:"), "" + first);
+            String port = first.substring(first.lastIndexOf(':') + 1);
+            // bulk with 4 in flight queues several buffers per connection (order, short sends);
+            // 300 small connections exercise the multishot accept and receives
+            for (String[] cell : List.of(new String[] {"16", "16384", "4"},
+                    new String[] {"300", "64", "1"})) {
+                Process lg = new ProcessBuilder(loadgen.toString(), "--port", port, "--conns",
+                        cell[0], "--size", cell[1], "--depth", cell[2], "--warmup", "0",
+                        "--seconds", "1").redirectErrorStream(true).start();
+                String out = new String(lg.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8);
+                assertTrue(lg.waitFor(30, TimeUnit.SECONDS), out);
+                assertEquals(0, lg.exitValue(), String.join("x", cell) + ": " + out);
+                assertTrue(out.contains("\"errors\":0") && !out.contains("\"messages\":0,"),
+                        out);
+            }
+            srv.getOutputStream().close(); // the harness went away: the server must follow
+            assertTrue(srv.waitFor(10, TimeUnit.SECONDS), "still running after stdin closed");
+            assertEquals(0, srv.exitValue());
+        } finally {
+            srv.destroyForcibly();
+        }
+    }
+
+    private static Path compile(Path root, Path dir, String name) throws Exception {
+        Path bin = dir.resolve(name);
+        Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-Wextra", "-o", bin.toString(),
+                root.resolve("benchmarks/external/c/" + name + ".c").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, cc.waitFor(), out);
+        assertEquals("", out.strip(), "warnings in " + name + ".c");
+        return bin;
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8);
     }

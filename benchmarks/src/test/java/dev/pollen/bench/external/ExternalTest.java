@@ -37,7 +37,8 @@ class ExternalTest {
 
     @Test
     void variantSuffixesBecomePollenPropertiesAndNonsenseIsRefused() {
-        EchoRace.checkNames(List.of("c:epoll", "pollen:io_uring+io_uring.send=ring+io_uring.recv=ahead"));
+        EchoRace.checkNames(List.of("c:epoll", "c:io_uring",
+                "pollen:io_uring+io_uring.send=ring+io_uring.recv=ahead"));
         assertEquals("io_uring", Setup.poller("pollen:io_uring+io_uring.send=ring"));
         assertEquals("epoll", Setup.poller("pollen:epoll"));
         assertEquals(List.of("io_uring.send=ring", "io_uring.recv=ahead"),
