@@ -8,7 +8,11 @@ import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +30,18 @@ import java.util.regex.Pattern;
  * same interleaved rounds as the default, e.g. {@code pollen:io_uring+io_uring.send=ring}). The load generator is the C
  * one ({@code loadgen.c}) when it was compiled, else the examples jar's {@code loadgen}.
  *
+ * <p>Each server starts once and stays up (pinned, idle between its trials) until
+ * {@link #close()}: a trial is a few seconds of load, not a process start, so the trials a ratio
+ * pairs are seconds apart instead of minutes, and this machine's drift (system calls half again
+ * as dear for minutes at a time) falls on both sides of a ratio. {@link #prepare} starts every
+ * server and gives it the full warm-up ({@code --warmup}) in every cell before the first round,
+ * so every measured trial is alike: {@link #SETTLE} seconds of load (the connections are up and
+ * busy when the window opens), then the window. A server that died is started again, and warmed
+ * up again, at its next trial.
+ *
  * <p><b>Threading:</b> one thread.
  */
-final class EchoRace {
+final class EchoRace implements AutoCloseable {
 
     /** The floor every ratio is taken against. */
     static final String FLOOR = "c:epoll";
@@ -42,7 +55,15 @@ final class EchoRace {
             "messages/s=\\S+ .*p50=(\\d+)us p99=(\\d+)us p999=(\\d+)us messages=(\\d+) errors=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Seconds of load before the window of a server's later trials in a cell. */
+    static final double SETTLE = 0.5;
+
     private final Setup setup;
+    private final Map<String, Running> running = new HashMap<>();
+    private final Set<String> warmed = new HashSet<>();
+
+    private record Running(Child child, int port) {
+    }
 
     EchoRace(Setup setup) {
         this.setup = setup;
@@ -190,7 +211,8 @@ final class EchoRace {
     }
 
     /**
-     * One trial: start the server, load it, read its CPU time around the measured window, stop it.
+     * One trial: load the server (started if it is not running), read its CPU time around the
+     * measured window.
      *
      * @param cell     the cell
      * @param server   the server
@@ -202,18 +224,61 @@ final class EchoRace {
     Sample trial(Cell cell, String server, int round, int position) throws IOException {
         int[] c = parse(cell.name());
         String tag = "r" + round + "-" + cell.name() + "-" + server;
-        try (Child srv = Child.server("server-" + tag, setup.serverCpu(), serverCommand(server),
-                setup.work())) {
-            int port = srv.awaitListening(60_000);
-            Path loadgen = setup.cProgram("loadgen");
-            Sample s = loadgen != null
-                    ? cLoadgen(loadgen, srv, port, c, cell, server, round, position, tag)
-                    : javaLoadgen(srv, port, c, cell, server, round, position, tag);
-            if (!srv.isAlive()) {
-                throw srv.failure("died during the trial");
+        Running r = running.get(server);
+        if (r == null || !r.child().isAlive()) {
+            if (r != null) {
+                r.child().close(); // it died in an earlier trial (recorded there): start anew
+                warmed.removeIf(k -> k.startsWith(server + " "));
             }
-            return s;
+            Child srv = Child.server("server-" + server + "-r" + round, setup.serverCpu(),
+                    serverCommand(server), setup.work());
+            try {
+                r = new Running(srv, srv.awaitListening(60_000));
+            } catch (RuntimeException e) {
+                srv.close();
+                throw e;
+            }
+            running.put(server, r);
         }
+        double warmup = warmed.add(server + " " + cell.name()) ? setup.warmup()
+                : Math.min(SETTLE, setup.warmup());
+        Child srv = r.child();
+        Path loadgen = setup.cProgram("loadgen");
+        Sample s = loadgen != null
+                ? cLoadgen(loadgen, srv, r.port(), c, cell, server, round, position, tag, warmup)
+                : javaLoadgen(srv, r.port(), c, cell, server, round, position, tag, warmup);
+        if (!srv.isAlive()) {
+            throw srv.failure("died during the trial");
+        }
+        return s;
+    }
+
+    /**
+     * Starts every server and runs each through the full warm-up in every cell, unmeasured. A
+     * failure is printed and left to that server's trials, which record it.
+     *
+     * @param cells   the cells
+     * @param servers the servers
+     */
+    void prepare(List<Cell> cells, List<String> servers) {
+        for (Cell cell : cells) {
+            for (String server : servers) {
+                setup.log().println("[warm-up] " + cell.label() + " " + server);
+                try {
+                    trial(cell, server, 0, 0);
+                } catch (Exception | Error e) {
+                    setup.log().println("[warm-up] " + cell.label() + " " + server + " FAILED: "
+                            + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Stops every server this race started. */
+    @Override
+    public void close() {
+        running.values().forEach(r -> r.child().close());
+        running.clear();
     }
 
     private List<String> serverCommand(String server) {
@@ -231,10 +296,11 @@ final class EchoRace {
     }
 
     private Sample cLoadgen(Path loadgen, Child srv, int port, int[] c, Cell cell, String server,
-                            int round, int position, String tag) throws IOException {
+                            int round, int position, String tag, double warmup)
+            throws IOException {
         List<String> cmd = List.of(loadgen.toString(), "--port", Integer.toString(port),
                 "--conns", Integer.toString(c[0]), "--size", Integer.toString(c[1]),
-                "--depth", Integer.toString(c[2]), "--warmup", Double.toString(setup.warmup()),
+                "--depth", Integer.toString(c[2]), "--warmup", Double.toString(warmup),
                 "--seconds", Double.toString(setup.seconds()));
         try (Child lg = Child.client("loadgen-" + tag, setup.clientCpu(), cmd, setup.work())) {
             CpuTime start = null;
@@ -270,13 +336,13 @@ final class EchoRace {
      * the window also holds its start-up and its connects (the server is idle meanwhile).
      */
     private Sample javaLoadgen(Child srv, int port, int[] c, Cell cell, String server, int round,
-                               int position, String tag) throws IOException {
+                               int position, String tag, double warmup) throws IOException {
         if (setup.examplesJar() == null) {
             throw new IllegalStateException("no load generator: neither a C compiler nor the "
                     + "examples jar (build it: mvn -q -DskipTests package -pl examples -am)");
         }
-        if (setup.warmup() > 0) {
-            javaLoadgenRun(port, c, setup.warmup(), tag + "-warmup");
+        if (warmup > 0) {
+            javaLoadgenRun(port, c, warmup, tag + "-warmup");
         }
         CpuTime start = srv.cpu();
         long t0 = System.nanoTime();

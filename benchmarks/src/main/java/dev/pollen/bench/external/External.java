@@ -44,7 +44,8 @@ public final class External implements Callable<Integer> {
     Integer rounds;
 
     @Option(names = "--warmup", paramLabel = "S", description = "Seconds of load before each "
-            + "measured window (default: 4; smoke: 1).")
+            + "measured window (default: 4; smoke: 1); echo servers get it once per cell before "
+            + "the first round, and 0.5 s before each window.")
     Double warmup;
 
     @Option(names = "--seconds", paramLabel = "S", description = "Seconds measured per trial "
@@ -205,7 +206,12 @@ public final class External implements Callable<Integer> {
     }
 
     private int echo(Setup setup, Path dir) throws IOException {
-        EchoRace race = new EchoRace(setup);
+        try (EchoRace race = new EchoRace(setup)) {
+            return echo(setup, dir, race);
+        }
+    }
+
+    private int echo(Setup setup, Path dir, EchoRace race) throws IOException {
         List<String> notes = new ArrayList<>();
         List<Cell> cells = new ArrayList<>();
         for (String name : echoCells != null ? echoCells : EchoRace.DEFAULT_CELLS) {
@@ -224,6 +230,7 @@ public final class External implements Callable<Integer> {
         }
         setup.log().println("external: echo: " + String.join(", ", names) + "; client: "
                 + race.client());
+        race.prepare(cells, names);
         List<Sample> samples = Rounds.run(setup.rounds(), cells, names, race::trial, setup.log());
         return finish(dir, new Part("echo", now(), Machine.describe(), jdk(), EchoRace.FLOOR,
                 setup.settings(race.client()), cells, names, notes, samples,

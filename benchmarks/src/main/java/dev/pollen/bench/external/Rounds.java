@@ -16,7 +16,10 @@ import java.util.Locale;
  */
 final class Rounds {
 
-    /** One trial: start the contestant, load it, measure, stop it. */
+    /**
+     * One trial: load the contestant and measure (a proxy is started for its trial; an echo
+     * server may be running already).
+     */
     @FunctionalInterface
     interface Trial {
         /**
