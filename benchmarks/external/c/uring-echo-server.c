@@ -181,8 +181,10 @@ static void on_send(struct conn *c, struct io_uring_cqe *e) {
     } else if ((uint32_t)e->res < pend[b].len) { /* short send: the rest, before anything else */
         pend[b].off += (uint32_t)e->res;
         pend[b].len -= (uint32_t)e->res;
-        if (!c->dead) send_head(c);
-        return;
+        if (!c->dead) {
+            send_head(c);
+            return;
+        }
     } else {
         c->head = pend[b].next;
         give_buffer(b);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -136,10 +138,17 @@ class ExternalSmokeIT {
 
         Process srv = new ProcessBuilder(server.toString(), "--port", "0").start();
         try {
-            String first = new java.io.BufferedReader(new java.io.InputStreamReader(
+            String first = new BufferedReader(new InputStreamReader(
                     srv.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(first != null && first.startsWith("listening 127.0.0.1:"), "" + first);
             String port = first.substring(first.lastIndexOf(':') + 1);
+            // a client that sends 4 MiB without reading, then resets: its queued echo is dropped
+            // and the server goes on (the cells below run after it)
+            try (Socket rude = new Socket(InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(port))) {
+                rude.getOutputStream().write(new byte[4 << 20]);
+                rude.setSoLinger(true, 0);
+            }
             // bulk with 4 in flight queues several buffers per connection (order, short sends);
             // 300 small connections exercise the multishot accept and receives
             for (String[] cell : List.of(new String[] {"16", "16384", "4"},
