@@ -113,9 +113,16 @@ final class ExternalReport {
         Part.Settings s = p.settings();
         md.append("- Date: ").append(p.date()).append("; machine: ").append(p.machine())
                 .append("; JDK ").append(p.jdk()).append(".\n");
-        md.append(String.format(Locale.ROOT, "- %d round(s); %.1f s warm-up and %.1f s measured "
-                + "per trial; server CPU %s, client CPU %s.%n", s.rounds(), s.warmupSeconds(),
-                s.seconds(), s.serverCpu() < 0 ? "not pinned" : Integer.toString(s.serverCpu()),
+        String timing = echo
+                ? String.format(Locale.ROOT, "the servers up side by side, each warmed up for "
+                        + "%.1f s in every cell before the first round, then %.1f s of load and "
+                        + "%.1f s measured per trial", s.warmupSeconds(),
+                        Math.min(EchoRace.SETTLE, s.warmupSeconds()), s.seconds())
+                : String.format(Locale.ROOT, "%.1f s warm-up and %.1f s measured per trial",
+                        s.warmupSeconds(), s.seconds());
+        md.append(String.format(Locale.ROOT, "- %d round(s); %s; server CPU %s, client CPU %s.%n",
+                s.rounds(), timing,
+                s.serverCpu() < 0 ? "not pinned" : Integer.toString(s.serverCpu()),
                 s.clientCpu() < 0 ? "not pinned" : Integer.toString(s.clientCpu())));
         md.append("- Client: ").append(s.client()).append(".\n");
         md.append("- JVM flags of every JVM contestant: `").append(String.join(" ", s.jvmFlags()))
