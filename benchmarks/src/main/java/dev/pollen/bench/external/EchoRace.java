@@ -274,6 +274,17 @@ final class EchoRace implements AutoCloseable {
         }
     }
 
+    /**
+     * The process id of a running server, for tests.
+     *
+     * @param server the server's name
+     * @return its pid, or -1 if this race has not started it
+     */
+    long pid(String server) {
+        Running r = running.get(server);
+        return r == null ? -1 : r.child().pid();
+    }
+
     /** Stops every server this race started. */
     @Override
     public void close() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -168,6 +170,39 @@ class ExternalSmokeIT {
             assertEquals(0, srv.exitValue());
         } finally {
             srv.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aServerIsKeptUpBetweenTrialsStartedAgainWhenItDiedAndStoppedAtTheEnd(@TempDir Path dir)
+            throws Exception {
+        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
+                .normalize();
+        assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C echo server to run");
+        compile(root, dir, "echo-server");
+        compile(root, dir, "loadgen");
+        Setup setup = new Setup(dir, -1, -1, 1, 0.2, 0.5, "java", List.of(), "", dir, null,
+                new PrintStream(OutputStream.nullOutputStream()));
+        Cell cell = EchoRace.cell("4x64");
+        long first;
+        long second;
+        try (EchoRace race = new EchoRace(setup)) {
+            assertTrue(race.trial(cell, "c:epoll", 1, 1).valid());
+            first = race.pid("c:epoll");
+            assertTrue(race.trial(cell, "c:epoll", 2, 1).valid());
+            assertEquals(first, race.pid("c:epoll"), "the same process serves the next trial");
+
+            ProcessHandle dead = ProcessHandle.of(first).orElseThrow();
+            dead.destroyForcibly();
+            dead.onExit().get(10, TimeUnit.SECONDS);
+            Sample after = race.trial(cell, "c:epoll", 3, 1);
+            assertTrue(after.valid() && after.units() > 0, "after a restart: " + after);
+            second = race.pid("c:epoll");
+            assertTrue(second != first && second > 0, first + " then " + second);
+        }
+        ProcessHandle left = ProcessHandle.of(second).orElse(null);
+        if (left != null) {
+            left.onExit().get(15, TimeUnit.SECONDS); // close() stops it: stdin closed, SIGTERM
         }
     }
 
