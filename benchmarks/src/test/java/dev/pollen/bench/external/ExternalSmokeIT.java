@@ -31,8 +31,7 @@ class ExternalSmokeIT {
 
     @Test
     void smokeRunMeasuresEveryServerAndWritesTheResults(@TempDir Path out) throws Exception {
-        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
-                .normalize();
+        Path root = root();
         assumeTrue(Tools.find("cc") != null, "no C compiler (cc) on this machine: the smoke run "
                 + "would have no C floor and needs the examples jar for its Java load generator");
         assumeTrue(Files.isDirectory(Path.of("/proc/self")), "the harness reads Linux's /proc");
@@ -83,15 +82,9 @@ class ExternalSmokeIT {
 
     @Test
     void loadGeneratorCatchesAnEchoThatDiffers(@TempDir Path dir) throws Exception {
-        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
-                .normalize();
+        Path root = root();
         assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C load generator to test");
-        Path loadgen = dir.resolve("loadgen");
-        Process cc = new ProcessBuilder("cc", "-O2", "-o", loadgen.toString(),
-                root.resolve("benchmarks/external/c/loadgen.c").toString())
-                .redirectErrorStream(true).start();
-        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, cc.waitFor(), ccOut);
+        Path loadgen = compile(root, dir, "loadgen");
 
         // an echo server that flips one byte after the first 1,000 bytes it has echoed
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
@@ -127,8 +120,7 @@ class ExternalSmokeIT {
     @Test
     void completionFloorEchoesEveryByteInOrderAndLeavesWithItsHarness(@TempDir Path dir)
             throws Exception {
-        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
-                .normalize();
+        Path root = root();
         assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C io_uring server to test");
         Path server = compile(root, dir, "uring-echo-server");
         Path loadgen = compile(root, dir, "loadgen");
@@ -176,8 +168,7 @@ class ExternalSmokeIT {
     @Test
     void aServerIsKeptUpBetweenTrialsStartedAgainWhenItDiedAndStoppedAtTheEnd(@TempDir Path dir)
             throws Exception {
-        Path root = Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath()
-                .normalize();
+        Path root = root();
         assumeTrue(Tools.find("cc") != null, "no C compiler (cc): no C echo server to run");
         compile(root, dir, "echo-server");
         compile(root, dir, "loadgen");
@@ -204,6 +195,10 @@ class ExternalSmokeIT {
         if (left != null) {
             left.onExit().get(15, TimeUnit.SECONDS); // close() stops it: stdin closed, SIGTERM
         }
+    }
+
+    private static Path root() {
+        return Path.of(System.getProperty("pollen.repo.root", "..")).toAbsolutePath().normalize();
     }
 
     private static Path compile(Path root, Path dir, String name) throws Exception {
