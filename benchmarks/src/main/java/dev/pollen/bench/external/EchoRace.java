@@ -24,11 +24,13 @@ import java.util.regex.Pattern;
  *
  * <p>Servers: {@code c:epoll} (the C floor, {@code benchmarks/external/c/echo-server.c}),
  * {@code c:io_uring} (the completion floor, {@code uring-echo-server.c}: what a hand-written
- * io_uring server costs here, a contestant like the others), {@code netty:epoll}, {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for
- * any poller Pollen has here (a new poller is measured by naming it); {@code +<name>=<value>}
- * suffixes run that poller with {@code -Dpollen.<name>=<value>} (an opt-in mode measured in the
- * same interleaved rounds as the default, e.g. {@code pollen:io_uring+io_uring.send=ring}). The load generator is the C
- * one ({@code loadgen.c}) when it was compiled, else the examples jar's {@code loadgen}.
+ * io_uring server costs here, a contestant like the others), {@code netty:epoll},
+ * {@code netty:io_uring}, {@code netty:nio} and {@code pollen:<poller>} for any poller Pollen
+ * has here (a new poller is measured by naming it); {@code +<name>=<value>} suffixes run that
+ * poller with {@code -Dpollen.<name>=<value>} (an opt-in mode measured in the same interleaved
+ * rounds as the default, e.g. {@code pollen:io_uring+io_uring.send=ring}). The load generator
+ * is the C one ({@code loadgen.c}) when it was compiled, else the examples jar's
+ * {@code loadgen}.
  *
  * <p>Each server starts once and stays up (pinned, idle between its trials) until
  * {@link #close()}: a trial is a few seconds of load, not a process start, so the trials a ratio
@@ -55,7 +57,7 @@ final class EchoRace implements AutoCloseable {
             "messages/s=\\S+ .*p50=(\\d+)us p99=(\\d+)us p999=(\\d+)us messages=(\\d+) errors=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Seconds of load before the window of a server's later trials in a cell. */
+    /** Seconds of load before each measured window (the full warm-up came before round 1). */
     static final double SETTLE = 0.5;
 
     private final Setup setup;
@@ -111,7 +113,8 @@ final class EchoRace implements AutoCloseable {
             if (!s.equals(FLOOR) && !s.startsWith("pollen:") && !List.of(COMPLETION_FLOOR,
                     "netty:epoll", "netty:io_uring", "netty:nio").contains(s)) {
                 throw new IllegalArgumentException("unknown echo server '" + s + "': use "
-                        + FLOOR + ", " + COMPLETION_FLOOR + ", netty:epoll, netty:io_uring, netty:nio or pollen:<poller>"
+                        + FLOOR + ", " + COMPLETION_FLOOR + ", netty:epoll, netty:io_uring, "
+                        + "netty:nio or pollen:<poller>"
                         + "[+<name>=<value>...] (here: "
                         + String.join(", ", AvailablePollers.pollen()) + ")");
             }
