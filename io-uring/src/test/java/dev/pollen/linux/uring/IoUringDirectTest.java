@@ -41,18 +41,7 @@ class IoUringDirectTest extends IoUringSocketFixture {
         return p;
     }
 
-    private static SendQueue queue(StreamSocket s) {
-        return assertInstanceOf(SendQueue.class, ((PosixStreamSocket) s).writeBehind());
-    }
 
-    /** Byte {@code i} of the test stream is {@code i % 251}. */
-    private static ByteBuffer pattern(long from, int len) {
-        ByteBuffer b = ByteBuffer.allocateDirect(len);
-        for (int i = 0; i < len; i++) {
-            b.put((byte) ((from + i) % 251));
-        }
-        return b.flip();
-    }
 
     /** Reads {@code total} bytes of the pattern with the (blocking) client, polling meanwhile. */
     private void peerReads(SocketChannel c, long total) throws IOException {
@@ -76,10 +65,8 @@ class IoUringDirectTest extends IoUringSocketFixture {
 
     @Test
     void aBadSizeIsOneLineSayingWhatToUse() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> IoUringPoller.directFrom("big"));
-        assertEquals("-Dpollen.io_uring.directFrom='big' is not a size: use a number of bytes "
-                + "(default 16384) or never", e.getMessage());
+        assertRefused("-Dpollen.io_uring.directFrom='big' is not a size: use a number of bytes "
+                + "(default 16384) or never", () -> IoUringPoller.directFrom("big"));
         assertThrows(IllegalArgumentException.class, () -> IoUringPoller.directFrom("0"));
         assertEquals(16384, IoUringPoller.directFrom(null));
         assertEquals(4096, IoUringPoller.directFrom(" 4096 "));
@@ -93,10 +80,10 @@ class IoUringDirectTest extends IoUringSocketFixture {
         StreamSocket server = conn.server();
         poller.register(server, Poller.READ, ops -> { });
         SendQueue q = queue(server);
-        assertEquals(100, server.write(pattern(0, 100)));
+        assertEquals(100, server.write(directPattern(0, 100)));
         assertEquals(1, q.sendsArmed, "a small write goes through the ring");
         pollUntil(() -> !q.queued());
-        int n = server.write(pattern(100, BIG));
+        int n = server.write(directPattern(100, BIG));
         assertTrue(n > SendQueue.INITIAL, "send(2) took " + n + " bytes, more than the queue's buffer holds");
         assertEquals(1, q.sendsArmed, "no send through the ring for the large write");
         assertFalse(q.queued(), "nothing copied into the queue");
@@ -112,8 +99,8 @@ class IoUringDirectTest extends IoUringSocketFixture {
         Registration[] reg = new Registration[1];
         reg[0] = poller.register(server, Poller.WRITE, ops -> {
             try { // inside a dispatch: the small write waits in the queue for the next wait
-                written[0] += server.write(pattern(0, 10));
-                written[0] += server.write(pattern(10, BIG));
+                written[0] += server.write(directPattern(0, 10));
+                written[0] += server.write(directPattern(10, BIG));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -130,7 +117,7 @@ class IoUringDirectTest extends IoUringSocketFixture {
         Conn conn = connect(0, false);
         StreamSocket server = conn.server();
         poller.register(server, Poller.READ, ops -> { });
-        assertEquals(SendQueue.INITIAL, server.write(pattern(0, BIG)), "copied up to the buffer's size");
+        assertEquals(SendQueue.INITIAL, server.write(directPattern(0, BIG)), "copied up to the buffer's size");
         assertEquals(1, queue(server).sendsArmed);
         peerReads(conn.client(), SendQueue.INITIAL);
     }
@@ -164,7 +151,7 @@ class IoUringDirectTest extends IoUringSocketFixture {
         Thread writer = Thread.ofPlatform().start(() -> {
             try {
                 for (long off = 0; off < bulk; off += 65536) {
-                    ByteBuffer b = pattern(off, 65536);
+                    ByteBuffer b = directPattern(off, 65536);
                     while (b.hasRemaining()) {
                         conn.client().write(b);
                     }
@@ -182,7 +169,7 @@ class IoUringDirectTest extends IoUringSocketFixture {
                 + "copied through the stash instead of read directly");
         for (int i = 0; i < 5; i++) { // small messages: back to receives ahead
             long want = got[0] + 10;
-            ByteBuffer b = pattern(got[0], 10);
+            ByteBuffer b = directPattern(got[0], 10);
             while (b.hasRemaining()) {
                 conn.client().write(b);
             }

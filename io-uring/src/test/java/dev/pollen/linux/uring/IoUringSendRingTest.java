@@ -78,18 +78,7 @@ class IoUringSendRingTest extends IoUringSocketFixture {
         return connect(rcvBuf, false);
     }
 
-    private static SendQueue queue(StreamSocket s) {
-        return assertInstanceOf(SendQueue.class, ((PosixStreamSocket) s).writeBehind());
-    }
 
-    /** The test stream: byte {@code i} of it is {@code i % 251}. */
-    private static ByteBuffer pattern(long from, int len) {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        for (int i = 0; i < len; i++) {
-            b.put((byte) ((from + i) % 251));
-        }
-        return b.flip();
-    }
 
     /**
      * Shrinks {@code server}'s send buffer to 8 KiB, registers it for READ with a handler that
@@ -168,10 +157,8 @@ class IoUringSendRingTest extends IoUringSocketFixture {
 
     @Test
     void aBadModeIsOneLineSayingWhatToUse() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> IoUringPoller.sendThroughRing("later"));
-        assertEquals("-Dpollen.io_uring.send='later' is not a way to write on io_uring: use syscall"
-                + " (the default) or ring", e.getMessage());
+        assertRefused("-Dpollen.io_uring.send='later' is not a way to write on io_uring: use syscall"
+                + " (the default) or ring", () -> IoUringPoller.sendThroughRing("later"));
         assertTrue(IoUringPoller.sendThroughRing(" Ring "));
         assertTrue(!IoUringPoller.sendThroughRing("syscall") && !IoUringPoller.sendThroughRing(null));
     }
@@ -335,10 +322,8 @@ class IoUringSendRingTest extends IoUringSocketFixture {
 
     @Test
     void aBadLingerIsOneLineSayingWhatToUse() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> IoUringPoller.sendLinger("30s"));
-        assertEquals("-Dpollen.io_uring.sendLinger='30s' is not a linger time: use milliseconds from 0 to"
-                + " 86400000 (default 30000)", e.getMessage());
+        assertRefused("-Dpollen.io_uring.sendLinger='30s' is not a linger time: use milliseconds from 0 to"
+                + " 86400000 (default 30000)", () -> IoUringPoller.sendLinger("30s"));
         assertThrows(IllegalArgumentException.class, () -> IoUringPoller.sendLinger("-1"));
         assertEquals(TimeUnit.SECONDS.toNanos(30), IoUringPoller.sendLinger(null));
         assertEquals(250 * MS, IoUringPoller.sendLinger(" 250 "));

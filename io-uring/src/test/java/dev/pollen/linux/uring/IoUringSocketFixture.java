@@ -1,7 +1,11 @@
 package dev.pollen.linux.uring;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pollen.posix.PosixStreamSocket;
 import dev.pollen.spi.ListenSocket;
 import dev.pollen.spi.Poller;
 import dev.pollen.spi.SocketOptions;
@@ -10,12 +14,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * What the socket tests of the io_uring modes share: the poller a test sets, a loopback listener
@@ -89,5 +95,29 @@ abstract class IoUringSocketFixture {
             assertTrue(System.nanoTime() < deadline, "the expected state was not reached in 5 s");
             poller.poll(20 * MS);
         }
+    }
+
+    /** The test stream from byte {@code from} on, in a heap buffer: byte {@code i} is {@code i % 251}. */
+    static ByteBuffer pattern(long from, int len) {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        for (int i = 0; i < len; i++) {
+            b.put((byte) ((from + i) % 251));
+        }
+        return b.flip();
+    }
+
+    /** {@link #pattern} in a direct buffer. */
+    static ByteBuffer directPattern(long from, int len) {
+        return ByteBuffer.allocateDirect(len).put(pattern(from, len)).flip();
+    }
+
+    /** The send queue the io_uring poller attached to {@code s}. */
+    static SendQueue queue(StreamSocket s) {
+        return assertInstanceOf(SendQueue.class, ((PosixStreamSocket) s).writeBehind());
+    }
+
+    /** Asserts that {@code call} refuses a property value with exactly {@code message}. */
+    static void assertRefused(String message, Executable call) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
 }
